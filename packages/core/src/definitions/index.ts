@@ -1,0 +1,4 @@
+/** The public entry for project code: what `import { defineAsset } from 'weir'` resolves to. */
+export { defineAsset, isAssetDefinition, ASSET_DEFINITION_MARKER } from './asset-definition.js';
+export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './asset-definition.js';
+export type { CheckSeverity, CheckSpec, CheckType } from './check-spec.js';

@@ -1,0 +1,209 @@
+/**
+ * The event log is the source of truth: every state change is one of these typed events, appended
+ * and never edited. Run status, step status, asset versions and publication pointers are
+ * projections of this log (see `project-event.ts`), written in the same transaction as the events.
+ */
+
+/** Final and intermediate states of a run. `crashed` is set when a run's process is found dead. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'crashed';
+
+/** States of one step (one asset) within a run. */
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'blocked'
+  | 'skipped'
+  | 'cancelled';
+
+/** Why a step did no work. */
+export type SkipReason = 'unchanged' | 'upstream_failed' | 'upstream_blocked' | 'cancelled' | 'pinned';
+
+/** An error as it is recorded: enough for a person to find the cause, nothing secret. */
+export interface RecordedError {
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  hint?: string;
+}
+
+/** Fields every event carries. `at` is an ISO timestamp. */
+interface EventBase {
+  at: string;
+}
+
+export interface RunStartedEvent extends EventBase {
+  type: 'run_started';
+  runId: string;
+  environment: string;
+  pid: number;
+  host: string;
+  command: string;
+  selection: string[];
+  exclusion: string[];
+  /** Set when this run retries the failed and skipped steps of an earlier run. */
+  retryOf?: string;
+  /** The assets the plan will visit, in plan order. */
+  plannedAssets: string[];
+}
+
+export interface StepStartedEvent extends EventBase {
+  type: 'step_started';
+  runId: string;
+  asset: string;
+  version: string;
+  attempt: number;
+}
+
+export interface StepRetryingEvent extends EventBase {
+  type: 'step_retrying';
+  runId: string;
+  asset: string;
+  attempt: number;
+  delayMs: number;
+  error: RecordedError;
+}
+
+export interface StepSkippedEvent extends EventBase {
+  type: 'step_skipped';
+  runId: string;
+  asset: string;
+  reason: SkipReason;
+  detail: string;
+  version?: string;
+}
+
+export interface AssetMaterializedEvent extends EventBase {
+  type: 'asset_materialized';
+  runId: string;
+  asset: string;
+  version: string;
+  physicalSchema: string;
+  physicalName: string;
+  materialization: string;
+  rows: number | null;
+  durationMs: number;
+  /** The previous version an incremental build started from. */
+  basedOn?: string;
+}
+
+export interface CheckEvaluatedEvent extends EventBase {
+  type: 'check_evaluated';
+  runId: string;
+  asset: string;
+  version: string;
+  check: string;
+  checkType: string;
+  severity: 'error' | 'warn';
+  passed: boolean;
+  /** Rows that broke the rule, or null for table-level checks. */
+  failingRows: number | null;
+  /** What was observed, for people: "3 nulls in customer_id", "rows: 0 (expected >= 1)". */
+  detail: string;
+  /** Up to a few failing rows, fetched only when the check failed. */
+  sample?: Array<Record<string, unknown>>;
+}
+
+export interface AssetPublishedEvent extends EventBase {
+  type: 'asset_published';
+  runId: string | null;
+  environment: string;
+  asset: string;
+  version: string;
+  previousVersion: string | null;
+  reason: 'build' | 'rollback' | 'reuse';
+}
+
+export interface AssetBlockedEvent extends EventBase {
+  type: 'asset_blocked';
+  runId: string;
+  asset: string;
+  version: string;
+  failedChecks: string[];
+}
+
+export interface StepSucceededEvent extends EventBase {
+  type: 'step_succeeded';
+  runId: string;
+  asset: string;
+  version: string;
+  rows: number | null;
+  durationMs: number;
+  warnings: number;
+}
+
+export interface StepFailedEvent extends EventBase {
+  type: 'step_failed';
+  runId: string;
+  asset: string;
+  version?: string;
+  error: RecordedError;
+  attempts: number;
+}
+
+export interface StepCancelledEvent extends EventBase {
+  type: 'step_cancelled';
+  runId: string;
+  asset: string;
+}
+
+export interface CancelRequestedEvent extends EventBase {
+  type: 'cancel_requested';
+  runId: string;
+  by: string;
+}
+
+export interface RunFinishedEvent extends EventBase {
+  type: 'run_finished';
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  /** Counts of step outcomes. */
+  summary: Record<string, number>;
+  /** Why a run ended as crashed (found by a later process) or failed outside any step. */
+  detail?: string;
+}
+
+export interface AssetPinnedEvent extends EventBase {
+  type: 'asset_pinned';
+  environment: string;
+  asset: string;
+  pinned: boolean;
+}
+
+export interface VersionDroppedEvent extends EventBase {
+  type: 'version_dropped';
+  asset: string;
+  version: string;
+}
+
+/** Every event Weir records. */
+export type WeirEvent =
+  | RunStartedEvent
+  | StepStartedEvent
+  | StepRetryingEvent
+  | StepSkippedEvent
+  | AssetMaterializedEvent
+  | CheckEvaluatedEvent
+  | AssetPublishedEvent
+  | AssetBlockedEvent
+  | StepSucceededEvent
+  | StepFailedEvent
+  | StepCancelledEvent
+  | CancelRequestedEvent
+  | RunFinishedEvent
+  | AssetPinnedEvent
+  | VersionDroppedEvent;
+
+/** The type tag of an event. */
+export type WeirEventType = WeirEvent['type'];
+
+/** An event as stored: with its position in the log. */
+export type StoredEvent = WeirEvent & { id: number };
+
+/** The current time as an event timestamp. */
+export function eventTime(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,122 @@
+/**
+ * A loaded, validated project: what `loadProject` returns and everything else consumes. Paths are
+ * absolute unless named `relative`; every asset remembers the file (and line) it came from so
+ * later errors can point at it.
+ */
+import type { CheckSpec } from '../definitions/check-spec.js';
+import type { FileReadOptions } from '../engines/engine-adapter.js';
+
+/** Where the warehouse lives. */
+export type WarehouseConfig =
+  | { engine: 'duckdb'; path: string; threads?: number; memoryLimit?: string }
+  | { engine: 'postgres'; url: string };
+
+/** Where Weir keeps its state (event log and projections). */
+export type StateConfig = { store: 'sqlite'; path: string } | { store: 'postgres'; url: string; schema: string };
+
+/** Project-wide defaults, overridable per asset where it makes sense. */
+export interface ProjectDefaults {
+  materialization: Materialization;
+  concurrency: number;
+  retries: number;
+  retryDelaySeconds: number;
+  timeoutSeconds: number;
+  /** How many unpublished old versions of each asset `weir gc` keeps. */
+  retainVersions: number;
+}
+
+export type Materialization = 'view' | 'table' | 'incremental';
+
+/** How an incremental asset adds its new rows. */
+export interface IncrementalConfig {
+  strategy: 'append' | 'merge';
+  uniqueKey: string[];
+  /** When set, only rows whose cursor exceeds the current version's maximum are taken. */
+  cursor?: string;
+}
+
+/** Fields every asset kind shares. */
+interface AssetBase {
+  name: string;
+  /** Path relative to the project root, for messages. */
+  file: string;
+  /** 1-based line of the definition in `file`. */
+  line: number;
+  description?: string;
+  owner?: string;
+  tags: string[];
+  columns: Record<string, { description?: string }>;
+  checks: CheckSpec[];
+  retries?: number;
+  timeoutSeconds?: number;
+}
+
+/** A SQL model: one file under `models/`. */
+export interface SqlAsset extends AssetBase {
+  kind: 'sql';
+  materialization: Materialization;
+  incremental?: IncrementalConfig;
+  /** The model's SQL without the header block. */
+  sql: string;
+  /** The line in `file` where `sql` begins, to map engine errors back to the file. */
+  sqlStartLine: number;
+  /** Inputs found by parsing the SQL, or declared in the header when the parser cannot read it. */
+  inputs: string[];
+  /** True when `inputs` were declared instead of parsed. */
+  inputsDeclared: boolean;
+  /**
+   * Every unqualified reference to another asset in `sql`, by character offset into `sql`. The
+   * builder rewrites exactly these spans to the upstream's physical version, so a version is
+   * pinned to the upstream versions in its fingerprint. Empty when inputs were declared.
+   */
+  references: TableReference[];
+}
+
+/** One reference to an asset inside a model's SQL. */
+export interface TableReference {
+  /** The asset referred to. */
+  asset: string;
+  /** Character offset of the name in the model's SQL (after the header block). */
+  offset: number;
+  /** Length of the name as written (with quotes, if any). */
+  length: number;
+}
+
+/** A TypeScript asset made with `defineAsset`. */
+export interface TypeScriptAsset extends AssetBase {
+  kind: 'typescript';
+  materialization: 'table';
+  inputs: string[];
+  /** Absolute path of the bundled module the worker imports. */
+  modulePath: string;
+  /** The export name of the definition within the module. */
+  exportName: string;
+  /** Declared output columns (name to SQL type), if any. */
+  outputColumns?: Record<string, string>;
+  /** Hash of the bundled code: part of the fingerprint. */
+  codeHash: string;
+}
+
+/** A table read from files, declared in `sources/*.yaml`. */
+export interface FileSourceAsset extends AssetBase {
+  kind: 'source';
+  materialization: 'table';
+  source: string;
+  read: FileReadOptions;
+  inputs: [];
+}
+
+/** Any asset of the project. */
+export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset;
+
+/** A whole project. */
+export interface Project {
+  name: string;
+  root: string;
+  environment: string;
+  warehouse: WarehouseConfig;
+  state: StateConfig;
+  defaults: ProjectDefaults;
+  /** Assets by name. */
+  assets: Map<string, AssetSpec>;
+}
