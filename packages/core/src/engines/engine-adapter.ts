@@ -77,6 +77,9 @@ export interface EngineSession {
 /**
  * A warehouse engine. Every method that names a relation takes a {@link RelationRef} and quotes it
  * itself. Statements taking `selectSql` receive a complete SELECT written by the user or by Weir.
+ * Long-running methods take an optional `signal`: when it aborts, the adapter interrupts the
+ * statement (DuckDB: interrupt the connection; PostgreSQL: cancel the backend) and rejects; this
+ * is how step timeouts and Ctrl-C stop work without publishing anything half-built.
  */
 export interface EngineAdapter {
   readonly kind: string;
@@ -99,18 +102,18 @@ export interface EngineAdapter {
   listRelations(schema: string): Promise<Array<{ name: string; kind: 'table' | 'view' }>>;
 
   /** Creates (or replaces) a table from a SELECT, with unqualified names resolved in `searchSchema`. */
-  createTableAs(target: RelationRef, selectSql: string, searchSchema?: string): Promise<void>;
+  createTableAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void>;
   /** Creates (or replaces) a view from a SELECT, with unqualified names resolved in `searchSchema`. */
-  createViewAs(target: RelationRef, selectSql: string, searchSchema?: string): Promise<void>;
+  createViewAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void>;
   /** Copies a whole relation into a new table (used to start an incremental version from the last one). */
-  cloneTable(source: RelationRef, target: RelationRef): Promise<void>;
+  cloneTable(source: RelationRef, target: RelationRef, signal?: AbortSignal): Promise<void>;
   /** Appends the rows of `source` to `target` (columns matched by name). */
-  appendFrom(target: RelationRef, source: RelationRef): Promise<void>;
+  appendFrom(target: RelationRef, source: RelationRef, signal?: AbortSignal): Promise<void>;
   /**
    * Merges `source` into `target` on `keys` in one transaction: rows whose keys exist are updated,
    * others are inserted. Requires `capabilities.merge`.
    */
-  mergeFrom(target: RelationRef, source: RelationRef, keys: string[]): Promise<void>;
+  mergeFrom(target: RelationRef, source: RelationRef, keys: string[], signal?: AbortSignal): Promise<void>;
   /**
    * Points `view` at `target` (`SELECT * FROM target`), atomically for readers. This is the
    * publication step of write-audit-publish.
@@ -119,12 +122,12 @@ export interface EngineAdapter {
   /** Drops a table or view if it exists. */
   drop(ref: RelationRef, kind: 'table' | 'view'): Promise<void>;
   /** Creates a table from files on the local disk. Errors name the file and line where the engine says. */
-  loadFiles(target: RelationRef, options: FileReadOptions): Promise<void>;
+  loadFiles(target: RelationRef, options: FileReadOptions, signal?: AbortSignal): Promise<void>;
   /**
    * Creates `target` with `columns` and appends `rows` in bulk (never one INSERT per row).
    * Used by TypeScript assets; may be called again to append more batches with `append: true`.
    */
-  bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean }): Promise<void>;
+  bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void>;
   /** Counts the rows of a relation. */
   rowCount(ref: RelationRef): Promise<number>;
 }

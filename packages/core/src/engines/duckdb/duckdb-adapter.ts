@@ -109,23 +109,23 @@ export class DuckDBAdapter implements EngineAdapter {
     return rows.map((row) => ({ name: String(row.table_name), kind: row.table_type === 'VIEW' ? 'view' : 'table' }));
   }
 
-  async createTableAs(target: RelationRef, selectSql: string, searchSchema?: string): Promise<void> {
-    await this.run(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema);
+  async createTableAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void> {
+    await this.run(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema, signal);
   }
 
-  async createViewAs(target: RelationRef, selectSql: string, searchSchema?: string): Promise<void> {
-    await this.run(`CREATE OR REPLACE VIEW ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema);
+  async createViewAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void> {
+    await this.run(`CREATE OR REPLACE VIEW ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema, signal);
   }
 
-  async cloneTable(source: RelationRef, target: RelationRef): Promise<void> {
-    await this.run(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS SELECT * FROM ${this.quoteRelation(source)}`);
+  async cloneTable(source: RelationRef, target: RelationRef, signal?: AbortSignal): Promise<void> {
+    await this.run(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS SELECT * FROM ${this.quoteRelation(source)}`, [], undefined, signal);
   }
 
-  async appendFrom(target: RelationRef, source: RelationRef): Promise<void> {
-    await this.run(`INSERT INTO ${this.quoteRelation(target)} BY NAME SELECT * FROM ${this.quoteRelation(source)}`);
+  async appendFrom(target: RelationRef, source: RelationRef, signal?: AbortSignal): Promise<void> {
+    await this.run(`INSERT INTO ${this.quoteRelation(target)} BY NAME SELECT * FROM ${this.quoteRelation(source)}`, [], undefined, signal);
   }
 
-  async mergeFrom(target: RelationRef, source: RelationRef, keys: string[]): Promise<void> {
+  async mergeFrom(target: RelationRef, source: RelationRef, keys: string[], signal?: AbortSignal): Promise<void> {
     const on = keys.map((key) => `t.${this.quoteIdentifier(key)} IS NOT DISTINCT FROM s.${this.quoteIdentifier(key)}`).join(' AND ');
     await this.withSession(async (session) =>
       session.transaction(() =>
@@ -134,7 +134,7 @@ export class DuckDBAdapter implements EngineAdapter {
            WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT BY NAME`,
         ),
       ),
-    );
+    signal);
   }
 
   async pointView(view: RelationRef, target: RelationRef): Promise<void> {
@@ -145,18 +145,19 @@ export class DuckDBAdapter implements EngineAdapter {
     await this.run(`DROP ${kind === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${this.quoteRelation(ref)}`);
   }
 
-  async loadFiles(target: RelationRef, options: FileReadOptions): Promise<void> {
+  async loadFiles(target: RelationRef, options: FileReadOptions, signal?: AbortSignal): Promise<void> {
     const call = readerCall(options);
     await this.withSession(async (session) => {
       try {
         await session.execute(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS SELECT * FROM ${call.sql}`, call.params);
       } catch (error) {
+        if (signal?.aborted) throw error;
         throw await explainReadError(session, options, error);
       }
-    });
+    }, signal);
   }
 
-  async bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean }): Promise<void> {
+  async bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void> {
     await this.withSession(async (session) => {
       const columnList = columns.map((column) => `${this.quoteIdentifier(column.name)} ${column.type}`).join(', ');
       if (!options.append) await session.execute(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} (${columnList})`);
@@ -180,7 +181,7 @@ export class DuckDBAdapter implements EngineAdapter {
       const casts = columns.map((column) => `CAST(${this.quoteIdentifier(column.name)} AS ${column.type})`).join(', ');
       await session.execute(`INSERT INTO ${this.quoteRelation(target)} SELECT ${casts} FROM temp.${this.quoteIdentifier(landing.name)}`);
       await session.execute(`DROP TABLE temp.${this.quoteIdentifier(landing.name)}`);
-    });
+    }, options.signal);
   }
 
   async rowCount(ref: RelationRef): Promise<number> {
@@ -192,18 +193,29 @@ export class DuckDBAdapter implements EngineAdapter {
     return this.withSession((session) => session.query(sql, params));
   }
 
-  private async run(sql: string, params: unknown[] = [], searchSchema?: string): Promise<void> {
+  private async run(sql: string, params: unknown[] = [], searchSchema?: string, signal?: AbortSignal): Promise<void> {
     await this.withSession(async (session) => {
       if (searchSchema !== undefined) await session.setSearchPath(searchSchema);
       await session.execute(sql, params);
-    });
+    }, signal);
   }
 
-  private async withSession<T>(work: (session: DuckDBSession) => Promise<T>): Promise<T> {
+  /** Runs `work` on a fresh session; an abort of `signal` interrupts whatever it is running. */
+  private async withSession<T>(work: (session: DuckDBSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     const session = await this.session();
+    const interrupt = (): void => session.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      return await work(session);
+      const result = await work(session);
+      signal?.throwIfAborted();
+      return result;
+    } catch (error) {
+      // An interrupted statement reports "INTERRUPT"; the abort reason says why it was stopped.
+      if (signal?.aborted) throw signal.reason;
+      throw error;
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       await session.close();
     }
   }

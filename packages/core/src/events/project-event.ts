@@ -1,0 +1,311 @@
+/**
+ * What one event changes in the projections (runs, steps, versions, publication pointers, check
+ * results), as plain data. A state store applies these writes in the same transaction that appends
+ * the event, so the projections are always a fold of the log and every store computes them the same
+ * way: the semantics live here once, the stores only translate writes to SQL.
+ *
+ * Pure: no I/O, no clock, nothing of Weir but the event types.
+ */
+import type { RecordedError, RunStatus, SkipReason, StepStatus, WeirEvent } from './weir-event.js';
+
+/** Lifecycle of one physical version, as the projection records it. */
+export type ProjectedVersionStatus = 'built' | 'published' | 'blocked' | 'dropped';
+
+/** A new run row: written once, by `run_started`. */
+export interface InsertRunWrite {
+  kind: 'insert_run';
+  run: {
+    runId: string;
+    status: 'running';
+    environment: string;
+    command: string;
+    startedAt: string;
+    pid: number;
+    host: string;
+    retryOf: string | null;
+    selection: string[];
+  };
+}
+
+/** The end of a run: status, step counts, when, and why when it ended outside any step. */
+export interface FinishRunWrite {
+  kind: 'finish_run';
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  summary: Record<string, number>;
+  endedAt: string;
+  detail: string | null;
+}
+
+/** Columns of a step row that events write. An absent key means "leave the column as it is". */
+export interface StepFields {
+  status?: StepStatus;
+  version?: string | null;
+  attempts?: number;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  rows?: number | null;
+  durationMs?: number | null;
+  skipReason?: SkipReason | null;
+  detail?: string | null;
+  error?: RecordedError | null;
+}
+
+/**
+ * Creates the step row keyed by (runId, asset) when it does not exist yet (status `pending`,
+ * attempts 0, every other column null), then writes `set`, then writes each `setIfNull` column that
+ * is still null. `setIfNull` keeps the first value, e.g. when a retried step first started.
+ */
+export interface UpsertStepWrite {
+  kind: 'upsert_step';
+  runId: string;
+  asset: string;
+  set: StepFields;
+  setIfNull?: StepFields;
+}
+
+/**
+ * A built version keyed by (asset, version). Building a version that is already recorded (a
+ * rebuild after it was dropped, or a forced rebuild) replaces the whole row: it is a new physical
+ * table.
+ */
+export interface UpsertVersionWrite {
+  kind: 'upsert_version';
+  version: {
+    asset: string;
+    version: string;
+    physicalSchema: string;
+    physicalName: string;
+    materialization: string;
+    status: 'built';
+    rows: number | null;
+    createdAt: string;
+    createdByRun: string;
+    basedOn: string | null;
+  };
+}
+
+/** Moves a recorded version along its lifecycle. A version that was never recorded is left alone. */
+export interface SetVersionStatusWrite {
+  kind: 'set_version_status';
+  asset: string;
+  version: string;
+  status: Exclude<ProjectedVersionStatus, 'built'>;
+}
+
+/**
+ * Points an environment's view of an asset at a version. A new pointer starts unpinned; moving an
+ * existing pointer keeps its pin (pinning is the planner's rule, the log records what happened).
+ */
+export interface SetPointerWrite {
+  kind: 'set_pointer';
+  environment: string;
+  asset: string;
+  version: string;
+  publishedAt: string;
+}
+
+/** Pins or unpins an existing pointer. Pinning an asset that was never published changes nothing. */
+export interface SetPinnedWrite {
+  kind: 'set_pinned';
+  environment: string;
+  asset: string;
+  pinned: boolean;
+}
+
+/** One evaluated check. The failing-row sample stays in the event only. */
+export interface InsertCheckResultWrite {
+  kind: 'insert_check_result';
+  result: {
+    runId: string;
+    asset: string;
+    version: string;
+    check: string;
+    checkType: string;
+    severity: 'error' | 'warn';
+    passed: boolean;
+    failingRows: number | null;
+    detail: string;
+    evaluatedAt: string;
+  };
+}
+
+/** One change to the projections. */
+export type ProjectionWrite =
+  | InsertRunWrite
+  | FinishRunWrite
+  | UpsertStepWrite
+  | UpsertVersionWrite
+  | SetVersionStatusWrite
+  | SetPointerWrite
+  | SetPinnedWrite
+  | InsertCheckResultWrite;
+
+/**
+ * Says what one event changes in the projections, in the order the writes must be applied.
+ *
+ * Timestamps are normalised to UTC ISO strings (`toISOString()`) so every store sorts and returns
+ * them the same way. Throws a `TypeError` for an event that is not a {@link WeirEvent} (unknown
+ * type, unreadable `at`), so a store can refuse it before anything is written.
+ *
+ * @example
+ * ```ts
+ * projectEvent({ type: 'step_cancelled', runId: 'r1', asset: 'orders', at: '2025-01-01T00:00:00Z' });
+ * // [{ kind: 'upsert_step', runId: 'r1', asset: 'orders',
+ * //    set: { status: 'cancelled', endedAt: '2025-01-01T00:00:00.000Z' } }]
+ * ```
+ */
+export function projectEvent(event: WeirEvent): ProjectionWrite[] {
+  const at = instant(event);
+  switch (event.type) {
+    case 'run_started':
+      return [
+        {
+          kind: 'insert_run',
+          run: {
+            runId: event.runId,
+            status: 'running',
+            environment: event.environment,
+            command: event.command,
+            startedAt: at,
+            pid: event.pid,
+            host: event.host,
+            retryOf: event.retryOf ?? null,
+            selection: [...event.selection],
+          },
+        },
+      ];
+    case 'run_finished':
+      return [
+        {
+          kind: 'finish_run',
+          runId: event.runId,
+          status: event.status,
+          summary: { ...event.summary },
+          endedAt: at,
+          detail: event.detail ?? null,
+        },
+      ];
+    case 'step_started':
+      return [
+        step(event, { status: 'running', version: event.version, attempts: event.attempt }, { startedAt: at }),
+      ];
+    case 'step_retrying':
+      // The step stays running between attempts; the error is kept so a step that finally
+      // succeeds still shows what went wrong on the way.
+      return [step(event, { status: 'running', error: { ...event.error } })];
+    case 'step_skipped':
+      return [
+        step(event, {
+          status: 'skipped',
+          skipReason: event.reason,
+          detail: event.detail,
+          endedAt: at,
+          ...(event.version === undefined ? {} : { version: event.version }),
+        }),
+      ];
+    case 'asset_materialized':
+      return [
+        {
+          kind: 'upsert_version',
+          version: {
+            asset: event.asset,
+            version: event.version,
+            physicalSchema: event.physicalSchema,
+            physicalName: event.physicalName,
+            materialization: event.materialization,
+            status: 'built',
+            rows: event.rows,
+            createdAt: at,
+            createdByRun: event.runId,
+            basedOn: event.basedOn ?? null,
+          },
+        },
+        step(event, { version: event.version, rows: event.rows, durationMs: event.durationMs }),
+      ];
+    case 'check_evaluated':
+      return [
+        {
+          kind: 'insert_check_result',
+          result: {
+            runId: event.runId,
+            asset: event.asset,
+            version: event.version,
+            check: event.check,
+            checkType: event.checkType,
+            severity: event.severity,
+            passed: event.passed,
+            failingRows: event.failingRows,
+            detail: event.detail,
+            evaluatedAt: at,
+          },
+        },
+      ];
+    case 'asset_blocked':
+      return [
+        { kind: 'set_version_status', asset: event.asset, version: event.version, status: 'blocked' },
+        step(event, { status: 'blocked', version: event.version, endedAt: at }),
+      ];
+    case 'asset_published':
+      // `published` means "has been published and not dropped": a version stays published when a
+      // later publish or a rollback moves the pointer away, because other environments may
+      // still point at it. Which version is live is what `pointers` says.
+      return [
+        {
+          kind: 'set_pointer',
+          environment: event.environment,
+          asset: event.asset,
+          version: event.version,
+          publishedAt: at,
+        },
+        { kind: 'set_version_status', asset: event.asset, version: event.version, status: 'published' },
+      ];
+    case 'step_succeeded':
+      return [
+        step(event, {
+          status: 'succeeded',
+          version: event.version,
+          rows: event.rows,
+          durationMs: event.durationMs,
+          endedAt: at,
+        }),
+      ];
+    case 'step_failed':
+      return [
+        step(event, {
+          status: 'failed',
+          error: { ...event.error },
+          attempts: event.attempts,
+          endedAt: at,
+          ...(event.version === undefined ? {} : { version: event.version }),
+        }),
+      ];
+    case 'step_cancelled':
+      return [step(event, { status: 'cancelled', endedAt: at })];
+    case 'cancel_requested':
+      // The run stays running until its process records how it ended; the request lives in the log.
+      return [];
+    case 'asset_pinned':
+      return [{ kind: 'set_pinned', environment: event.environment, asset: event.asset, pinned: event.pinned }];
+    case 'version_dropped':
+      return [{ kind: 'set_version_status', asset: event.asset, version: event.version, status: 'dropped' }];
+    default:
+      throw new TypeError(`unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
+  }
+}
+
+function step(event: { runId: string; asset: string }, set: StepFields, setIfNull?: StepFields): UpsertStepWrite {
+  const write: UpsertStepWrite = { kind: 'upsert_step', runId: event.runId, asset: event.asset, set };
+  if (setIfNull !== undefined) write.setIfNull = setIfNull;
+  return write;
+}
+
+/** The event's time as a UTC ISO string; stores compare these as text, so the form must be one. */
+function instant(event: WeirEvent): string {
+  const at: unknown = (event as { at?: unknown }).at;
+  const time = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new TypeError(`event ${JSON.stringify((event as { type?: unknown }).type)} has no valid "at" timestamp`);
+  }
+  return new Date(time).toISOString();
+}

@@ -1,0 +1,211 @@
+/**
+ * One step of a run: build the asset's new version (with retries and a timeout), check it, and
+ * publish it by switching the environment's view, or hold it back when an `error` check failed.
+ * Every outcome is recorded as events; a failed check is a result, not an exception.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { evaluateChecks, type CheckEvaluation } from '../checks/evaluate-checks.js';
+import type { CheckSpec } from '../definitions/check-spec.js';
+import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
+import { WeirError, isWeirError } from '../errors/weir-error.js';
+import { eventTime, type WeirEvent } from '../events/weir-event.js';
+import { buildFileSource, buildModel, mergeIncrementalRows, stageIncrementalRows } from '../materialize/materialize-model.js';
+import type { PlanStep } from '../plan/build-plan.js';
+import { environmentView, physicalRelation } from '../plan/physical-names.js';
+import type { Project } from '../project/project-model.js';
+import { recordError } from './record-error.js';
+import { runTypeScriptAsset } from './typescript-asset-runner.js';
+
+/** How a step ended. `unchanged` and `pinned` count as success for downstream steps. */
+export type StepOutcome = 'succeeded' | 'unchanged' | 'pinned' | 'failed' | 'blocked' | 'cancelled';
+
+/** What a step needs from the run. */
+export interface StepContext {
+  project: Project;
+  engine: EngineAdapter;
+  runId: string;
+  environment: string;
+  signal: AbortSignal;
+  emit(events: WeirEvent[]): Promise<void>;
+  log(asset: string, message: string): void;
+  /** Milliseconds before the first retry; doubled each attempt, with jitter. */
+  retryDelayMs: number;
+}
+
+const ROW_LEVEL: ReadonlySet<CheckSpec['type']> = new Set(['not_null', 'accepted_values', 'expression']);
+
+/**
+ * Runs one planned step to its end and records it.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runStep(step, context); // 'succeeded' | 'blocked' | ...
+ * ```
+ */
+export async function runStep(step: PlanStep, context: StepContext): Promise<StepOutcome> {
+  const { asset } = step;
+  const physical = physicalRelation(asset.name, step.version);
+  const base = { runId: context.runId, asset: asset.name };
+  if (step.action === 'pinned') {
+    await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'pinned', detail: step.reason, version: step.version }]);
+    return 'pinned';
+  }
+  const exists = (await context.engine.describe(physical)) !== undefined;
+  if (step.action === 'unchanged' && exists) {
+    await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'unchanged', detail: step.reason, version: step.version }]);
+    return 'unchanged';
+  }
+  const mustBuild = step.action === 'build' || !exists;
+  const started = Date.now();
+  let attempt = 1;
+  const maxAttempts = 1 + (asset.retries ?? context.project.defaults.retries);
+  for (;;) {
+    await context.emit([{ type: 'step_started', at: eventTime(), ...base, version: step.version, attempt }]);
+    try {
+      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, started) : await checkExisting(step, physical, context);
+      return await publishOrBlock(step, physical, evaluation, context, started, mustBuild);
+    } catch (error) {
+      if (context.signal.aborted) {
+        await context.emit([{ type: 'step_cancelled', at: eventTime(), ...base }]);
+        return 'cancelled';
+      }
+      if (attempt < maxAttempts && !isPermanent(error)) {
+        const delayMs = Math.round(context.retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        await context.emit([{ type: 'step_retrying', at: eventTime(), ...base, attempt, delayMs, error: recordError(error) }]);
+        attempt += 1;
+        try {
+          await sleep(delayMs, undefined, { signal: context.signal });
+        } catch {
+          await context.emit([{ type: 'step_cancelled', at: eventTime(), ...base }]);
+          return 'cancelled';
+        }
+        continue;
+      }
+      await context.emit([{ type: 'step_failed', at: eventTime(), ...base, version: step.version, attempts: attempt, error: recordError(error) }]);
+      return 'failed';
+    }
+  }
+}
+
+/** Errors that another attempt cannot fix: the project itself is wrong. */
+function isPermanent(error: unknown): boolean {
+  return isWeirError(error) && ['SQL_SYNTAX', 'CONFIG_INVALID', 'ASSET_UNKNOWN'].includes(error.code);
+}
+
+/** A signal that aborts with the run, or with a timeout error after `seconds`; dispose it when done. */
+function stepSignal(context: StepContext, assetName: string, seconds: number): { signal: AbortSignal; dispose: () => void } {
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new WeirError('STEP_TIMEOUT', `${assetName} did not finish within ${seconds} s and was stopped`, { hint: 'raise timeout_seconds for this asset' })),
+    seconds * 1000,
+  );
+  timer.unref();
+  return { signal: AbortSignal.any([context.signal, timeout.signal]), dispose: () => clearTimeout(timer) };
+}
+
+async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, started: number): Promise<CheckEvaluation> {
+  const { asset } = step;
+  const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
+  const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
+  let staged: CheckEvaluation | undefined;
+  try {
+    if (asset.kind === 'source') {
+      await buildFileSource(asset, target);
+    } else if (asset.kind === 'typescript') {
+      await runTypeScriptAsset(asset, { ...target, projectRoot: context.project.root, runId: context.runId, log: (message) => context.log(asset.name, message) });
+    } else if (asset.materialization === 'incremental') {
+      const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
+      // Row-level checks judge only the new rows, before anything is merged.
+      staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging);
+      if (staged.outcomes.some((outcome) => !outcome.passed && outcome.check.severity === 'error')) {
+        await context.engine.drop(staging, 'table');
+        await recordBuild(step, physical, context, started, staged.rows);
+        return staged;
+      }
+      await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
+    } else {
+      await buildModel(asset, target);
+    }
+  } catch (error) {
+    if (signal.aborted && !context.signal.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    dispose();
+  }
+  const remaining = staged ? asset.checks.filter((spec) => !ROW_LEVEL.has(spec.type)) : asset.checks;
+  const evaluation = await check(context, remaining, physical);
+  await recordBuild(step, physical, context, started, evaluation.rows);
+  return staged ? { rows: evaluation.rows, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
+}
+
+async function checkExisting(step: PlanStep, physical: RelationRef, context: StepContext): Promise<CheckEvaluation> {
+  return check(context, step.asset.checks, physical);
+}
+
+async function check(context: StepContext, checks: CheckSpec[], relation: RelationRef): Promise<CheckEvaluation> {
+  const session = await context.engine.session();
+  try {
+    return await evaluateChecks(session, checks, context.engine.quoteRelation(relation), (name) => context.engine.quoteIdentifier(name));
+  } finally {
+    await session.close();
+  }
+}
+
+async function recordBuild(step: PlanStep, physical: RelationRef, context: StepContext, started: number, rows: number): Promise<void> {
+  const { asset } = step;
+  await context.emit([
+    {
+      type: 'asset_materialized',
+      at: eventTime(),
+      runId: context.runId,
+      asset: asset.name,
+      version: step.version,
+      physicalSchema: physical.schema,
+      physicalName: physical.name,
+      materialization: asset.materialization,
+      rows,
+      durationMs: Date.now() - started,
+      ...(step.basedOn ? { basedOn: step.basedOn } : {}),
+    },
+  ]);
+}
+
+async function publishOrBlock(
+  step: PlanStep,
+  physical: RelationRef,
+  evaluation: CheckEvaluation,
+  context: StepContext,
+  started: number,
+  built: boolean,
+): Promise<StepOutcome> {
+  const { asset } = step;
+  const base = { at: eventTime(), runId: context.runId, asset: asset.name, version: step.version };
+  const events: WeirEvent[] = evaluation.outcomes.map((outcome) => ({
+    type: 'check_evaluated',
+    ...base,
+    check: outcome.check.name,
+    checkType: outcome.check.type,
+    severity: outcome.check.severity,
+    passed: outcome.passed,
+    failingRows: outcome.failingRows,
+    detail: outcome.detail,
+    ...(outcome.sample ? { sample: outcome.sample } : {}),
+  }));
+  const blocking = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'error');
+  const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'warn').length;
+  if (blocking.length > 0) {
+    events.push({ type: 'asset_blocked', ...base, failedChecks: blocking.map((outcome) => outcome.check.name) });
+    await context.emit(events);
+    return 'blocked';
+  }
+  // Nothing is published once the run is cancelled, even a version that is complete and checked.
+  if (context.signal.aborted) throw context.signal.reason;
+  await context.engine.createSchema(context.environment);
+  await context.engine.pointView(environmentView(context.environment, asset.name), physical);
+  events.push(
+    { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: built ? 'build' : 'reuse' },
+    { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },
+  );
+  await context.emit(events);
+  return 'succeeded';
+}

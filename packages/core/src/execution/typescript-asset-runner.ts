@@ -1,0 +1,195 @@
+/**
+ * Runs a TypeScript asset behind the user-code boundary: in a worker thread, answering its SQL,
+ * read and append requests against the engine. A throw in user code becomes a `USER_CODE_FAILED`
+ * error pointing at the user's file and line; an abort (timeout, Ctrl-C) terminates the worker.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AssetRow } from '../definitions/asset-definition.js';
+import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../engines/engine-adapter.js';
+import { WeirError, messageOf, type SourceLocation } from '../errors/weir-error.js';
+import type { TypeScriptAsset } from '../project/project-model.js';
+import { physicalRelation } from '../plan/physical-names.js';
+import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
+
+/** What the runner needs besides the asset. */
+export interface TypeScriptRunTarget {
+  engine: EngineAdapter;
+  physical: RelationRef;
+  inputVersions: Record<string, string>;
+  projectRoot: string;
+  runId: string;
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
+/**
+ * The compiled worker entry. From `dist/` it sits beside this module; when this module runs from
+ * `src/` (tests), the built copy in `dist/` is used, which `npm test` builds first.
+ */
+function workerEntry(): URL {
+  const sibling = new URL('./user-code-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL('../../dist/execution/user-code-worker.js', import.meta.url);
+}
+
+/**
+ * Builds `asset` into `target.physical` and returns the number of rows written.
+ *
+ * @example
+ * ```ts
+ * const rows = await runTypeScriptAsset(asset, { engine, physical, inputVersions, projectRoot, runId, signal, log: console.log });
+ * ```
+ */
+export async function runTypeScriptAsset(asset: TypeScriptAsset, target: TypeScriptRunTarget): Promise<number> {
+  target.signal.throwIfAborted();
+  const writer = new RowWriter(asset, target);
+  const session = await target.engine.session();
+  const cursors = new Map<number, AsyncIterator<Row[]>>();
+  let nextCursor = 1;
+  const start: WorkerStart = { modulePath: asset.modulePath, exportName: asset.exportName, asset: asset.name, runId: target.runId };
+  const worker = new Worker(workerEntry(), { workerData: start, stdout: false, stderr: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const stop = (): void => {
+        void worker.terminate();
+        reject(target.signal.reason);
+      };
+      target.signal.addEventListener('abort', stop, { once: true });
+      const settle = (outcome: () => void): void => {
+        target.signal.removeEventListener('abort', stop);
+        outcome();
+      };
+      const answer = async (request: Extract<WorkerRequest, { id: number }>): Promise<unknown> => {
+        switch (request.type) {
+          case 'sql':
+            return session.query(request.query, request.params);
+          case 'append':
+            await writer.write(request.rows);
+            return null;
+          case 'read': {
+            let id = request.cursor;
+            if (id === null) {
+              id = nextCursor++;
+              cursors.set(id, readInput(session, target, asset, request.input, request.batchSize));
+            }
+            const next = await cursors.get(id)!.next();
+            if (next.done) cursors.delete(id);
+            return { rows: next.done ? [] : next.value, cursor: next.done ? null : id } satisfies ReadPage;
+          }
+        }
+      };
+      worker.on('message', (message: WorkerRequest) => {
+        if (message.type === 'log') return target.log(message.message);
+        if (message.type === 'done') {
+          writer.write(message.rows ?? []).then(() => settle(resolve), (error: unknown) => settle(() => reject(error)));
+          return;
+        }
+        if (message.type === 'failed') {
+          settle(() => reject(userCodeError(asset, target.projectRoot, message.error)));
+          return;
+        }
+        answer(message).then(
+          (value) => worker.postMessage({ type: 'reply', id: message.id, ok: true, value } satisfies WorkerReply),
+          (error: unknown) => worker.postMessage({ type: 'reply', id: message.id, ok: false, message: messageOf(error) } satisfies WorkerReply),
+        );
+      });
+      worker.on('error', (error) => settle(() => reject(userCodeError(asset, target.projectRoot, { name: error.name, message: error.message, stack: error.stack }))));
+      worker.on('exit', (code) => {
+        if (code !== 0) settle(() => reject(new WeirError('USER_CODE_FAILED', `${asset.name}: the asset's worker exited with code ${code}`, { location: { file: asset.file } })));
+      });
+    });
+    await writer.finish();
+    return writer.rowCount;
+  } finally {
+    await worker.terminate();
+    await session.close();
+  }
+}
+
+async function* readInput(session: EngineSession, target: TypeScriptRunTarget, asset: TypeScriptAsset, input: string, batchSize: number): AsyncGenerator<Row[]> {
+  const version = target.inputVersions[input];
+  if (version === undefined) {
+    throw new Error(`"${input}" is not among the declared inputs of ${asset.name} (${asset.inputs.join(', ') || 'none'}); add it to inputs`);
+  }
+  yield* session.streamRows(`SELECT * FROM ${target.engine.quoteRelation(physicalRelation(input, version))}`, batchSize);
+}
+
+/** Writes the rows a TypeScript asset produces, creating the table from the first batch. */
+class RowWriter {
+  rowCount = 0;
+  private columns: ColumnInfo[] | undefined;
+  private readonly asset: TypeScriptAsset;
+  private readonly target: TypeScriptRunTarget;
+
+  constructor(asset: TypeScriptAsset, target: TypeScriptRunTarget) {
+    this.asset = asset;
+    this.target = target;
+    if (asset.outputColumns) {
+      this.columns = Object.entries(asset.outputColumns).map(([name, type]) => ({ name, type, nullable: true }));
+    }
+  }
+
+  async write(rows: AssetRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const created = this.columns !== undefined && this.rowCount > 0;
+    this.columns ??= inferColumns(rows);
+    const known = new Set(this.columns.map((column) => column.name));
+    const unknown = Object.keys(rows[0] ?? {}).filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new WeirError('USER_CODE_FAILED', `${this.asset.name} returned column(s) ${unknown.join(', ')} that are not in its columns (${[...known].join(', ')})`, {
+        location: { file: this.asset.file, line: this.asset.line },
+        hint: 'declare every column in defineAsset({ columns }) or return the same columns in every batch',
+      });
+    }
+    await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: created, signal: this.target.signal });
+    this.rowCount += rows.length;
+  }
+
+  /** An asset that produced no rows still gets its (empty) table, when its columns are known. */
+  async finish(): Promise<void> {
+    if (this.rowCount > 0) return;
+    if (!this.columns) {
+      throw new WeirError('USER_CODE_FAILED', `${this.asset.name} produced no rows and declares no columns, so its table cannot be created`, {
+        location: { file: this.asset.file, line: this.asset.line },
+        hint: 'declare columns in defineAsset({ columns })',
+      });
+    }
+    await this.target.engine.bulkInsert(this.target.physical, this.columns, [], { append: false, signal: this.target.signal });
+  }
+}
+
+/** Column types from the first non-null value of each column. */
+export function inferColumns(rows: AssetRow[]): ColumnInfo[] {
+  const names = Object.keys(rows[0] ?? {});
+  return names.map((name) => {
+    const values = rows.map((row) => row[name]).filter((value) => value !== null && value !== undefined);
+    return { name, type: sqlTypeOf(values), nullable: true };
+  });
+}
+
+function sqlTypeOf(values: unknown[]): string {
+  if (values.length === 0) return 'VARCHAR';
+  if (values.every((value) => typeof value === 'bigint')) return 'BIGINT';
+  if (values.every((value) => typeof value === 'number')) return values.every((value) => Number.isInteger(value)) ? 'BIGINT' : 'DOUBLE';
+  if (values.every((value) => typeof value === 'boolean')) return 'BOOLEAN';
+  if (values.every((value) => value instanceof Date)) return 'TIMESTAMP';
+  return 'VARCHAR';
+}
+
+/** A user's throw as a Weir error that points at the first frame inside the project. */
+function userCodeError(asset: TypeScriptAsset, projectRoot: string, error: { name: string; message: string; stack: string | undefined }): WeirError {
+  const location = firstProjectFrame(error.stack, projectRoot) ?? { file: asset.file, line: asset.line };
+  return new WeirError('USER_CODE_FAILED', `${asset.name} threw ${error.name}: ${error.message}`, { location });
+}
+
+function firstProjectFrame(stack: string | undefined, projectRoot: string): SourceLocation | undefined {
+  for (const match of (stack ?? '').matchAll(/\(?(?:file:\/\/)?(\/[^():\s]+\.(?:ts|mts|js|mjs)):(\d+):(\d+)\)?/g)) {
+    const [, path, line, column] = match;
+    if (!path || !path.startsWith(projectRoot) || path.includes('/.weir/')) continue;
+    return { file: relative(projectRoot, path), line: Number(line), column: Number(column) };
+  }
+  return undefined;
+}

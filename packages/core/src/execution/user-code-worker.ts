@@ -1,0 +1,68 @@
+/**
+ * The worker-thread entry that runs one TypeScript asset. Everything the asset does with data goes
+ * through messages to the executor (see `user-code-protocol.ts`).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { AssetContext, AssetRow } from '../definitions/asset-definition.js';
+import { isAssetDefinition } from '../definitions/asset-definition.js';
+import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
+
+// Stack traces point at the user's .ts file (the bundle carries an inline source map).
+process.setSourceMapsEnabled(true);
+
+const start = workerData as WorkerStart;
+const port = parentPort;
+if (!port) throw new Error('user-code-worker must run in a worker thread');
+
+let nextId = 1;
+const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+port.on('message', (reply: WorkerReply) => {
+  const pending = waiting.get(reply.id);
+  if (!pending) return;
+  waiting.delete(reply.id);
+  if (reply.ok) pending.resolve(reply.value);
+  else pending.reject(new Error(reply.message));
+});
+
+/** A request that expects a reply, before it is given its id. */
+type Question = Extract<WorkerRequest, { id: number }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+function ask<T>(request: Question): Promise<T> {
+  const id = nextId++;
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    port!.postMessage({ ...request, id } as WorkerRequest);
+  });
+}
+
+const context: AssetContext = {
+  asset: start.asset,
+  runId: start.runId,
+  sql: (query, params = []) => ask<AssetRow[]>({ type: 'sql', query, params }),
+  async *read(input, options = {}) {
+    let cursor: number | null = null;
+    do {
+      const page: ReadPage = await ask<ReadPage>({ type: 'read', input, batchSize: options.batchSize ?? 10_000, cursor });
+      if (page.rows.length > 0) yield page.rows;
+      cursor = page.cursor;
+    } while (cursor !== null);
+  },
+  append: async (rows) => {
+    await ask<null>({ type: 'append', rows });
+  },
+  log: (message) => port.postMessage({ type: 'log', message: String(message) } satisfies WorkerRequest),
+};
+
+async function runAsset(): Promise<void> {
+  const module = (await import(pathToFileURL(start.modulePath).href)) as Record<string, unknown>;
+  const definition = module[start.exportName];
+  if (!isAssetDefinition(definition)) throw new Error(`export "${start.exportName}" is not a defineAsset(...) definition`);
+  const returned = await definition.run(context);
+  port!.postMessage({ type: 'done', rows: Array.isArray(returned) ? returned : null } satisfies WorkerRequest);
+}
+
+runAsset().catch((error: unknown) => {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  port.postMessage({ type: 'failed', error: { name: failure.name, message: failure.message, stack: failure.stack } } satisfies WorkerRequest);
+});

@@ -1,0 +1,155 @@
+/**
+ * Planning a run: for each selected asset, in dependency order, the version its current code and
+ * inputs call for and what the run must do about it. A plan explains itself: every step carries a
+ * reason a person can read ("unchanged since run r_...", "code changed", "new files").
+ */
+import { WeirError } from '../errors/weir-error.js';
+import type { AssetSpec, Project } from '../project/project-model.js';
+import type { PointerRecord, VersionRecord } from '../storage/state-store.js';
+import { fingerprintAsset, type SourceFileIdentity } from './fingerprint.js';
+
+/** What a step will do. */
+export type StepAction =
+  /** Build a new version, check it, publish it. */
+  | 'build'
+  /** The environment already points at this version: nothing to do. */
+  | 'unchanged'
+  /** The version exists (built earlier or in another environment): check it again and publish it, no rebuild. */
+  | 'reuse'
+  /** A rollback pinned the asset: leave it where it is. */
+  | 'pinned';
+
+/** One step of a plan. */
+export interface PlanStep {
+  asset: AssetSpec;
+  version: string;
+  action: StepAction;
+  reason: string;
+  /** Inputs that are built in this plan (a step waits for them). */
+  upstreamInPlan: string[];
+  /** Every input asset to the version its data is read from. */
+  inputVersions: Record<string, string>;
+  /** The version the environment points at before the run. */
+  currentVersion: string | null;
+  /** For incremental assets: the version the new rows are merged into. */
+  basedOn: string | null;
+}
+
+/** A whole plan, steps in dependency order. */
+export interface RunPlan {
+  environment: string;
+  steps: PlanStep[];
+}
+
+/** What the planner needs to know about the world. */
+export interface PlanContext {
+  project: Project;
+  engine: string;
+  environment: string;
+  /** Selected asset names. */
+  selected: ReadonlySet<string>;
+  pointers: PointerRecord[];
+  versions: VersionRecord[];
+  /** Files a source reads, for its fingerprint. */
+  describeFiles(asset: AssetSpec & { kind: 'source' }): Promise<SourceFileIdentity[]>;
+}
+
+/** The inputs of any asset kind. */
+export function inputsOf(asset: AssetSpec): string[] {
+  return asset.kind === 'source' ? [] : asset.inputs;
+}
+
+/**
+ * Orders `names` so that every asset comes after its inputs. The loader has already refused
+ * cycles; a cycle here is an internal error.
+ */
+export function dependencyOrder(project: Project, names: ReadonlySet<string>): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw new WeirError('INTERNAL', `dependency cycle through ${name} reached the planner`);
+    state.set(name, 'visiting');
+    const asset = project.assets.get(name);
+    for (const input of asset ? inputsOf(asset) : []) if (names.has(input)) visit(input);
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const name of [...names].sort()) visit(name);
+  return order;
+}
+
+/**
+ * Builds the plan for the selected assets.
+ *
+ * @example
+ * ```ts
+ * const plan = await buildPlan({ project, engine: 'duckdb', environment: 'prod', selected, pointers, versions, describeFiles });
+ * for (const step of plan.steps) console.log(step.asset.name, step.action, step.reason);
+ * ```
+ */
+export async function buildPlan(context: PlanContext): Promise<RunPlan> {
+  const { project, selected } = context;
+  const pointerOf = new Map(context.pointers.map((pointer) => [pointer.asset, pointer]));
+  const versionsOf = new Map<string, VersionRecord[]>();
+  for (const version of context.versions) {
+    if (version.status === 'dropped') continue;
+    versionsOf.set(version.asset, [...(versionsOf.get(version.asset) ?? []), version]);
+  }
+  const planned = new Map<string, string>();
+  const steps: PlanStep[] = [];
+  for (const name of dependencyOrder(project, selected)) {
+    const asset = project.assets.get(name);
+    if (!asset) throw new WeirError('ASSET_UNKNOWN', `unknown asset "${name}"`);
+    const inputVersions: Record<string, string> = {};
+    for (const input of inputsOf(asset)) {
+      const version = planned.get(input) ?? pointerOf.get(input)?.version;
+      if (version === undefined) {
+        throw new WeirError('SELECTION_INVALID', `${name} reads ${input}, which has no published version in environment "${context.environment}"`, {
+          location: { file: asset.file, line: asset.line },
+          hint: `select it too, e.g. --select +${name}`,
+        });
+      }
+      inputVersions[input] = version;
+    }
+    const step = await planStep(context, asset, inputVersions, pointerOf.get(name), versionsOf.get(name) ?? []);
+    step.upstreamInPlan = inputsOf(asset).filter((input) => selected.has(input));
+    planned.set(name, step.version);
+    steps.push(step);
+  }
+  return { environment: context.environment, steps };
+}
+
+async function planStep(
+  context: PlanContext,
+  asset: AssetSpec,
+  inputVersions: Record<string, string>,
+  pointer: PointerRecord | undefined,
+  versions: VersionRecord[],
+): Promise<PlanStep> {
+  const currentVersion = pointer?.version ?? null;
+  const base = { asset, inputVersions, currentVersion, upstreamInPlan: [] as string[], basedOn: null as string | null };
+  if (pointer?.pinned) {
+    return { ...base, version: pointer.version, action: 'pinned', reason: `pinned to ${pointer.version} by a rollback` };
+  }
+  const files = asset.kind === 'source' ? await context.describeFiles(asset) : undefined;
+  const inputs = { engine: context.engine, upstreamVersions: inputVersions, ...(files ? { files } : {}) };
+  if (asset.kind === 'sql' && asset.materialization === 'incremental') {
+    const current = versions.find((version) => version.version === currentVersion);
+    // The current version was built from the same code and inputs when fingerprinting it again
+    // (on top of what it was itself based on) gives back its own id.
+    const again = fingerprintAsset(asset, { ...inputs, previousVersion: current?.basedOn ?? null });
+    if (current && again === current.version) {
+      return { ...base, version: current.version, action: 'unchanged', reason: 'no new input since the current version' };
+    }
+    const version = fingerprintAsset(asset, { ...inputs, previousVersion: currentVersion });
+    const reason = current ? `new input: merging into ${current.version}` : 'first build';
+    return { ...base, version, action: 'build', reason, basedOn: current ? current.version : null };
+  }
+  const version = fingerprintAsset(asset, inputs);
+  if (version === currentVersion) return { ...base, version, action: 'unchanged', reason: 'code and inputs unchanged' };
+  if (versions.some((existing) => existing.version === version)) {
+    return { ...base, version, action: 'reuse', reason: 'this version was built before: checked again and published without a rebuild' };
+  }
+  return { ...base, version, action: 'build', reason: currentVersion ? 'code or inputs changed' : 'first build' };
+}

@@ -1,0 +1,68 @@
+/**
+ * Version fingerprints. A version is named by a hash of everything that decides its data: the
+ * normalised code, the data-affecting config, the upstream versions, and (for file sources) the
+ * files' identities. Checks, descriptions and owners are left out on purpose: changing them must
+ * not rebuild data.
+ */
+import { createHash } from 'node:crypto';
+import type { AssetSpec } from '../project/project-model.js';
+
+/** Length of the hex prefix used as the version id: short enough to read, long enough not to collide. */
+export const VERSION_LENGTH = 12;
+
+/** Identity of one source file: enough to notice a changed or added file without reading it. */
+export interface SourceFileIdentity {
+  path: string;
+  size: number;
+  modifiedMs: number;
+}
+
+/** What the fingerprint of an asset depends on, besides the asset itself. */
+export interface FingerprintInputs {
+  engine: string;
+  /** Upstream asset name to its version in this plan. */
+  upstreamVersions: Record<string, string>;
+  /** For file sources: the files the glob matches now. */
+  files?: SourceFileIdentity[];
+  /** For incremental assets: the version the new rows are merged into. */
+  previousVersion?: string | null;
+}
+
+/** Collapses whitespace so that re-indenting a model does not rebuild it. */
+export function normaliseSql(sql: string): string {
+  return sql.replace(/\s+/g, ' ').trim();
+}
+
+/** The data-affecting part of an asset, as a stable JSON-able value. */
+function dataAffectingSpec(asset: AssetSpec): unknown {
+  switch (asset.kind) {
+    case 'sql':
+      return { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
+    case 'typescript':
+      return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
+    case 'source':
+      return { kind: 'source', read: { ...asset.read, paths: [...asset.read.paths].sort() } };
+  }
+}
+
+/**
+ * The version id of `asset` given its inputs.
+ *
+ * @example
+ * ```ts
+ * const version = fingerprintAsset(asset, { engine: 'duckdb', upstreamVersions: { raw_orders: '3f2a9c0d11aa' } });
+ * ```
+ */
+export function fingerprintAsset(asset: AssetSpec, inputs: FingerprintInputs): string {
+  const upstream = Object.keys(inputs.upstreamVersions)
+    .sort()
+    .map((name) => [name, inputs.upstreamVersions[name]]);
+  const payload = JSON.stringify({
+    spec: dataAffectingSpec(asset),
+    engine: inputs.engine,
+    upstream,
+    files: inputs.files?.map((file) => [file.path, file.size, file.modifiedMs]) ?? null,
+    previous: inputs.previousVersion ?? null,
+  });
+  return createHash('sha256').update(payload).digest('hex').slice(0, VERSION_LENGTH);
+}

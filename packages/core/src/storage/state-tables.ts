@@ -1,0 +1,122 @@
+/**
+ * The tables of the state database as Kysely sees them. Column types are written for both stores:
+ * SQLite hands back integers as numbers, JSON and times as text and booleans as 0/1; PostgreSQL
+ * hands back bigints as strings, JSON as objects and times as `Date`. `state-rows.ts` turns either
+ * into the records of `state-store.ts`.
+ */
+import type { ColumnType } from 'kysely';
+
+/** An integer column: read as a number (SQLite) or a string (PostgreSQL bigint), written as a number. */
+export type IntegerColumn = ColumnType<number | string | bigint, number, number>;
+/** A nullable integer column. */
+export type NullableIntegerColumn = ColumnType<number | string | bigint | null, number | null, number | null>;
+/** A UTC ISO timestamp: text on SQLite, `timestamptz` on PostgreSQL. */
+export type TimeColumn = ColumnType<string | Date, string, string>;
+/** A nullable timestamp. */
+export type NullableTimeColumn = ColumnType<string | Date | null, string | null, string | null>;
+/** A JSON document: written as JSON text, read as text (SQLite) or parsed (PostgreSQL `jsonb`). */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A nullable JSON document. */
+export type NullableJsonColumn = ColumnType<unknown, string | null, string | null>;
+/** A boolean: 0/1 on SQLite, `boolean` on PostgreSQL. */
+export type BooleanColumn = ColumnType<boolean | number, boolean | number, boolean | number>;
+
+/** The append-only log. `id` is the position in the log, gap-free and in commit order. */
+export interface EventsTable {
+  id: IntegerColumn;
+  type: string;
+  run_id: string | null;
+  asset: string | null;
+  at: TimeColumn;
+  payload: JsonColumn;
+}
+
+/** One row per run. `event_id` is the `run_started` event, to order runs that started together. */
+export interface RunsTable {
+  run_id: string;
+  status: string;
+  environment: string;
+  command: string;
+  started_at: TimeColumn;
+  ended_at: NullableTimeColumn;
+  pid: IntegerColumn;
+  host: string;
+  retry_of: string | null;
+  selection: JsonColumn;
+  summary: JsonColumn;
+  detail: string | null;
+  event_id: IntegerColumn;
+}
+
+/** One row per (run, asset). `event_id` is the first event of the step, which orders steps. */
+export interface StepsTable {
+  run_id: string;
+  asset: string;
+  status: string;
+  version: string | null;
+  attempts: IntegerColumn;
+  started_at: NullableTimeColumn;
+  ended_at: NullableTimeColumn;
+  rows: NullableIntegerColumn;
+  duration_ms: NullableIntegerColumn;
+  skip_reason: string | null;
+  detail: string | null;
+  error: NullableJsonColumn;
+  event_id: IntegerColumn;
+}
+
+/** One row per (asset, version). `event_id` is the materialization that recorded it. */
+export interface VersionsTable {
+  asset: string;
+  version: string;
+  physical_schema: string;
+  physical_name: string;
+  materialization: string;
+  status: string;
+  rows: NullableIntegerColumn;
+  created_at: TimeColumn;
+  created_by_run: string;
+  based_on: string | null;
+  event_id: IntegerColumn;
+}
+
+/** One row per (environment, asset): the live version. */
+export interface PointersTable {
+  environment: string;
+  asset: string;
+  version: string;
+  published_at: TimeColumn;
+  pinned: BooleanColumn;
+}
+
+/** One row per `check_evaluated` event, keyed by that event. */
+export interface CheckResultsTable {
+  event_id: IntegerColumn;
+  run_id: string;
+  asset: string;
+  version: string;
+  check_name: string;
+  check_type: string;
+  severity: string;
+  passed: BooleanColumn;
+  failing_rows: NullableIntegerColumn;
+  detail: string;
+  evaluated_at: TimeColumn;
+}
+
+/** Migrations applied, one row each. */
+export interface SchemaVersionTable {
+  version: IntegerColumn;
+  applied_at: string;
+}
+
+/** The whole state database. */
+export interface StateTables {
+  events: EventsTable;
+  runs: RunsTable;
+  steps: StepsTable;
+  versions: VersionsTable;
+  pointers: PointersTable;
+  check_results: CheckResultsTable;
+  schema_version: SchemaVersionTable;
+}
