@@ -88,6 +88,8 @@ export interface AssetMaterializedEvent extends EventBase {
   durationMs: number;
   /** The previous version an incremental build started from. */
   basedOn?: string;
+  /** Input asset to the version it was built from (a view version depends on those staying). */
+  inputVersions?: Record<string, string>;
 }
 
 export interface CheckEvaluatedEvent extends EventBase {

@@ -165,6 +165,7 @@ async function recordBuild(step: PlanStep, physical: RelationRef, context: StepC
       materialization: asset.materialization,
       rows,
       durationMs: Date.now() - started,
+      inputVersions: step.inputVersions,
       ...(step.basedOn ? { basedOn: step.basedOn } : {}),
     },
   ]);

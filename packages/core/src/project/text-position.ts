@@ -30,26 +30,42 @@ export function lineColumnAt(text: string, offset: number): LineColumn {
 }
 
 /**
- * A function that turns a UTF-8 byte offset into `text` into a character (UTF-16) offset. For
- * ASCII text both are the same, which is by far the common case, so no table is built for it.
+ * A function that turns an offset counted in another unit into a character (UTF-16) offset of
+ * `text`. DuckDB counts AST locations in UTF-8 bytes but parser-error positions in code points;
+ * JavaScript strings count UTF-16 code units. For ASCII text all three agree, which is by far the
+ * common case, so no table is built for it.
+ *
+ * @example
+ * ```ts
+ * offsetConverter("select 'é', x", 'utf8')(13); // 12
+ * ```
  */
-export function utf8OffsetConverter(text: string): (byteOffset: number) => number {
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\u0000-\u007f]/.test(text)) return (byteOffset) => Math.min(byteOffset, text.length);
-  const charAtByte: number[] = [];
+export function offsetConverter(text: string, unit: 'utf8' | 'codepoint'): (offset: number) => number {
+  if (!/[^\u0000-\u007f]/.test(text)) return (offset) => Math.max(0, Math.min(offset, text.length));
+  const charAt: number[] = [];
   let charOffset = 0;
   for (const codePoint of text) {
     const code = codePoint.codePointAt(0) ?? 0;
-    const bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    for (let byte = 0; byte < bytes; byte++) charAtByte.push(charOffset);
+    const units = unit === 'codepoint' ? 1 : code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    for (let index = 0; index < units; index++) charAt.push(charOffset);
     charOffset += codePoint.length;
   }
-  charAtByte.push(charOffset);
-  return (byteOffset) => charAtByte[Math.max(0, Math.min(byteOffset, charAtByte.length - 1))] ?? text.length;
+  charAt.push(charOffset);
+  return (offset) => charAt[Math.max(0, Math.min(offset, charAt.length - 1))] ?? text.length;
+}
+
+/** {@link offsetConverter} for UTF-8 byte offsets. */
+export function utf8OffsetConverter(text: string): (byteOffset: number) => number {
+  return offsetConverter(text, 'utf8');
 }
 
 /** The text of the 1-based `line`, without its line break. */
 export function lineText(text: string, line: number): string {
   const lines = text.split('\n');
   return (lines[line - 1] ?? '').replace(/\r$/, '');
+}
+
+/** Editors on Windows may save a byte-order mark; YAML and SQL parsers should not see it. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -8,7 +8,7 @@
  * every size and every seed has them (see `PLANTED_*` below and the demo's README).
  */
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
 
 /** How much data `weir init` generates. */
 export type DemoSize = 'small' | 'medium' | 'large';
@@ -74,19 +74,53 @@ export interface DemoDataFile {
   rows: number;
 }
 
+/**
+ * The word lists rows pick from. They are set once as DuckDB variables: a list literal inside a
+ * query is rebuilt for every row, which made picking a name eight times slower.
+ */
+const WORD_LISTS = {
+  first_names: ['Ada', 'Alan', 'Amara', 'Ben', 'Carla', 'Chen', 'Dara', 'Elif', 'Emil', 'Fatima', 'Grace', 'Hugo', 'Ines', 'Ivan',
+    'Jonas', 'Kofi', 'Lena', 'Luca', 'Maya', 'Mateo', 'Nadia', 'Noah', 'Olga', 'Omar', 'Priya', 'Rosa', 'Sami', 'Sofia', 'Tomas', 'Yara'],
+  last_names: ['Andersen', 'Bauer', 'Costa', 'Dubois', 'Eriksson', 'Fischer', 'Garcia', 'Hansen', 'Ivanova', 'Jansen', 'Kowalski',
+    'Lopez', 'Martin', 'Novak', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Schmidt', 'Silva', 'Tanaka', 'Varga', 'Weber', 'Yilmaz', 'Zhang'],
+  email_domains: ['example.com', 'example.org', 'mail.example', 'post.example'],
+  // Repeated entries weight the choice.
+  countries: ['DE', 'DE', 'DE', 'FR', 'FR', 'NL', 'ES', 'IT', 'GB', 'GB', 'US', 'SE', 'PL', 'AT'],
+  product_adjectives: ['Classic', 'Everyday', 'Urban', 'Alpine', 'Coastal', 'Studio', 'Heritage', 'Nordic'],
+  // Nouns and categories are picked with the same index, so a name matches its category.
+  product_nouns: ['Shirt', 'Sneaker', 'Backpack', 'Lamp', 'Serum', 'Tent', 'Notebook', 'Headphones'],
+  categories: ['apparel', 'footwear', 'accessories', 'home', 'beauty', 'outdoor', 'stationery', 'electronics'],
+  channels: ['web', 'web', 'web', 'app', 'app', 'marketplace'],
+  payment_methods: ['card', 'card', 'card', 'paypal', 'paypal', 'bank_transfer', 'gift_card'],
+} as const satisfies Record<string, readonly string[]>;
+
+type WordList = keyof typeof WORD_LISTS;
+
+/** SQL for one pseudo-random entry of a word list, chosen by `hash(seed, id, salt)`. */
+function pick(list: WordList, id: string, salt: number): string {
+  return `getvariable('${list}')[1 + rnd_int(${id}, ${salt}, ${WORD_LISTS[list].length})]`;
+}
+
 // Every generator query reads the seed and the sizes through getvariable(), because DuckDB binds
 // no parameters inside macros; the variables are set from bound parameters, never concatenated.
+// hash() is applied twice: DuckDB combines the hashes of several arguments so that the low bits
+// repeat every 20 ids and ignore the seed; hashing the combination again mixes all 64 bits.
 const MACROS = `
-CREATE MACRO rnd_int(id, salt, n) AS CAST(hash(getvariable('seed'), id, salt) % n AS BIGINT);
-CREATE MACRO rnd_unit(id, salt) AS CAST(hash(getvariable('seed'), id, salt) % 1000000 AS DOUBLE) / 1000000;
-CREATE MACRO rnd_pick(id, salt, options) AS options[1 + rnd_int(id, salt, len(options))];
-CREATE MACRO product_price(product_id) AS CAST(rnd_int(product_id, 10, 150) + 4.99 AS DECIMAL(10,2));
+CREATE MACRO rnd_hash(id, salt) AS hash(hash(getvariable('seed'), id, salt));
+CREATE MACRO rnd_int(id, salt, n) AS CAST(rnd_hash(id, salt) % n AS BIGINT);
+-- 53 bits, a double's whole precision: with fewer, skewed picks among a million customers leave
+-- some of them unreachable.
+CREATE MACRO rnd_unit(id, salt) AS CAST(rnd_hash(id, salt) >> 11 AS DOUBLE) / 9007199254740992;
+-- Prices lean to the cheap end.
+CREATE MACRO product_price(product_id) AS CAST(floor(150 * pow(rnd_unit(product_id, 10), 2)) + 4.99 AS DECIMAL(10,2));
 CREATE MACRO order_lines(order_id) AS 1 + rnd_int(order_id, 20, 4);
+-- A few products sell far more than the rest.
 CREATE MACRO line_product(order_id, line) AS
-  1 + CAST(floor(getvariable('products') * pow(rnd_unit(order_id * 4 + line, 21), 2)) AS BIGINT);
-CREATE MACRO line_quantity(order_id, line) AS CAST(1 + rnd_int(order_id * 4 + line, 22, 3) AS INTEGER);
+  1 + CAST(floor(getvariable('products') * pow(rnd_unit(order_id * 4 + line, 21), 1.5)) AS BIGINT);
+CREATE MACRO line_quantity(order_id, line) AS
+  CAST(CASE rnd_int(order_id * 4 + line, 22, 7) WHEN 6 THEN 3 WHEN 5 THEN 2 WHEN 4 THEN 2 ELSE 1 END AS INTEGER);
 CREATE MACRO line_discount(order_id, line) AS
-  CAST(rnd_pick(order_id * 4 + line, 23, [0, 0, 0, 0.05, 0.10, 0.20]) AS DECIMAL(4,2));
+  CAST(CASE rnd_int(order_id * 4 + line, 23, 6) WHEN 3 THEN 0.05 WHEN 4 THEN 0.10 WHEN 5 THEN 0.20 ELSE 0 END AS DECIMAL(4,2));
 CREATE MACRO line_amount(order_id, line) AS
   round(line_quantity(order_id, line) * product_price(line_product(order_id, line)) * (1 - line_discount(order_id, line)), 2);
 CREATE MACRO order_amount(order_id) AS CAST(
@@ -94,63 +128,62 @@ CREATE MACRO order_amount(order_id) AS CAST(
   + CASE WHEN order_lines(order_id) >= 2 THEN line_amount(order_id, 2) ELSE 0 END
   + CASE WHEN order_lines(order_id) >= 3 THEN line_amount(order_id, 3) ELSE 0 END
   + CASE WHEN order_lines(order_id) >= 4 THEN line_amount(order_id, 4) ELSE 0 END AS DECIMAL(12,2));
+-- Orders spread evenly over the 731 days (2024 is a leap year: 63,158,400 seconds), in order_id
+-- order, with up to an hour of jitter that never crosses the last day.
 CREATE MACRO order_ts(order_id) AS
   TIMESTAMP '${DEMO_ORDER_DAYS.first} 00:00:00'
-  + to_seconds((order_id - 1) * 63158400 // getvariable('orders') + rnd_int(order_id, 31, 3600));
+  + to_seconds((order_id - 1) * (63158400 - 3600) // getvariable('orders') + rnd_int(order_id, 31, 3600));
 CREATE MACRO order_status(order_id) AS CASE
   WHEN (order_id + getvariable('seed')) % ${PLANTED_UNKNOWN_STATUS_EVERY} = 0 THEN 'on_hold'
-  WHEN order_id > getvariable('orders') - getvariable('orders') // 100 THEN rnd_pick(order_id, 32, ['placed', 'shipped'])
+  WHEN order_id > getvariable('orders') - getvariable('orders') // 100 THEN CASE WHEN rnd_int(order_id, 32, 2) = 0 THEN 'placed' ELSE 'shipped' END
   WHEN rnd_unit(order_id, 33) < 0.80 THEN 'delivered'
   WHEN rnd_unit(order_id, 33) < 0.86 THEN 'shipped'
   WHEN rnd_unit(order_id, 33) < 0.94 THEN 'cancelled'
   ELSE 'returned' END;
 `;
 
-// Orders spread evenly over 731 days (2024 is a leap year): 63,158,400 seconds.
-const FIRST_NAMES = `['Ada', 'Alan', 'Amara', 'Ben', 'Carla', 'Chen', 'Dara', 'Elif', 'Emil', 'Fatima', 'Grace', 'Hugo',
-  'Ines', 'Ivan', 'Jonas', 'Kofi', 'Lena', 'Luca', 'Maya', 'Mateo', 'Nadia', 'Noah', 'Olga', 'Omar', 'Priya', 'Rosa',
-  'Sami', 'Sofia', 'Tomas', 'Yara']`;
-const LAST_NAMES = `['Andersen', 'Bauer', 'Costa', 'Dubois', 'Eriksson', 'Fischer', 'Garcia', 'Hansen', 'Ivanova', 'Jansen',
-  'Kowalski', 'Lopez', 'Martin', 'Novak', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Schmidt', 'Silva', 'Tanaka', 'Varga',
-  'Weber', 'Yilmaz', 'Zhang']`;
+// Rows come from tables of ids rather than straight from range(): DuckDB scans a table with every
+// thread and still writes the rows in table order, while range() feeds one thread.
+const ID_TABLES = `
+CREATE TABLE customer_ids AS SELECT range AS id FROM range(1, getvariable('customers') + 1);
+CREATE TABLE product_ids AS SELECT range AS id FROM range(1, getvariable('products') + 1);
+CREATE TABLE order_ids AS SELECT range AS id FROM range(1, getvariable('orders') + 1);
+`;
 
 const CUSTOMERS_SQL = `
 SELECT
-  id AS customer_id,
-  rnd_pick(id, 40, ${FIRST_NAMES}) AS first_name,
-  rnd_pick(id, 41, ${LAST_NAMES}) AS last_name,
+  customer_id,
+  first_name,
+  last_name,
   CASE
     -- planted: no email for one customer in 250
-    WHEN (id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = 0 THEN NULL
+    WHEN (customer_id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = 0 THEN NULL
     -- planted: the '@' is missing for another one in 250
-    WHEN (id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = ${PLANTED_MALFORMED_EMAIL_OFFSET}
-      THEN lower(rnd_pick(id, 40, ${FIRST_NAMES}) || '.' || rnd_pick(id, 41, ${LAST_NAMES})) || id || '.example.com'
+    WHEN (customer_id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = ${PLANTED_MALFORMED_EMAIL_OFFSET}
+      THEN lower(first_name || '.' || last_name) || customer_id || '.example.com'
     -- typed in by hand: upper case and stray spaces, which staging cleans up
-    WHEN rnd_int(id, 42, 20) = 0
-      THEN ' ' || upper(rnd_pick(id, 40, ${FIRST_NAMES}) || '.' || rnd_pick(id, 41, ${LAST_NAMES})) || id || '@EXAMPLE.COM '
-    ELSE lower(rnd_pick(id, 40, ${FIRST_NAMES}) || '.' || rnd_pick(id, 41, ${LAST_NAMES})) || id
-      || '@' || rnd_pick(id, 43, ['example.com', 'example.org', 'mail.example', 'post.example'])
+    WHEN rnd_int(customer_id, 42, 20) = 0 THEN ' ' || upper(first_name || '.' || last_name) || customer_id || '@EXAMPLE.COM '
+    ELSE lower(first_name || '.' || last_name) || customer_id || '@' || ${pick('email_domains', 'customer_id', 43)}
   END AS email,
-  rnd_pick(id, 44, ['DE', 'DE', 'DE', 'FR', 'FR', 'NL', 'ES', 'IT', 'GB', 'GB', 'US', 'SE', 'PL', 'AT']) AS country,
-  DATE '2022-01-01' + CAST(rnd_int(id, 45, 730) AS INTEGER) AS signup_date,
-  rnd_unit(id, 46) < 0.4 AS marketing_opt_in
-FROM range(1, getvariable('customers') + 1) AS c(id)
+  ${pick('countries', 'customer_id', 44)} AS country,
+  DATE '2022-01-01' + CAST(rnd_int(customer_id, 45, 730) AS INTEGER) AS signup_date,
+  rnd_unit(customer_id, 46) < 0.4 AS marketing_opt_in
+FROM (
+  SELECT id AS customer_id, ${pick('first_names', 'id', 40)} AS first_name, ${pick('last_names', 'id', 41)} AS last_name
+  FROM customer_ids
+) AS c
 `;
 
-// Category and product noun are picked by the same index so names match their category.
 const PRODUCT_ROWS_SQL = `
 SELECT
   id AS product_id,
   'SKU-' || lpad(CAST(id AS VARCHAR), 6, '0') AS sku,
-  rnd_pick(id, 50, ['Classic', 'Everyday', 'Urban', 'Alpine', 'Coastal', 'Studio', 'Heritage', 'Nordic'])
-    || ' ' || ['Shirt', 'Sneaker', 'Backpack', 'Lamp', 'Serum', 'Tent', 'Notebook', 'Headphones'][1 + rnd_int(id, 51, 8)]
-    AS product_name,
-  ['apparel', 'footwear', 'accessories', 'home', 'beauty', 'outdoor', 'stationery', 'electronics'][1 + rnd_int(id, 51, 8)]
-    AS category,
+  ${pick('product_adjectives', 'id', 50)} || ' ' || ${pick('product_nouns', 'id', 51)} AS product_name,
+  ${pick('categories', 'id', 51)} AS category,
   product_price(id) AS unit_price,
   CAST(round(product_price(id) * (0.35 + 0.3 * rnd_unit(id, 52)), 2) AS DECIMAL(10,2)) AS unit_cost,
   TIMESTAMP '2023-12-01 00:00:00' + to_seconds(rnd_int(id, 53, 2592000)) AS updated_at
-FROM range(1, getvariable('products') + 1) AS p(id)
+FROM product_ids
 `;
 
 const PRODUCTS_SQL = `
@@ -174,12 +207,12 @@ const ORDERS_SQL = `
 SELECT
   id AS order_id,
   -- a skewed customer choice, so a few customers order often and many rarely (good for RFM)
-  1 + CAST(floor(getvariable('customers') * pow(rnd_unit(id, 30), 1.6)) AS BIGINT) AS customer_id,
+  1 + CAST(floor(getvariable('customers') * pow(rnd_unit(id, 30), 1.2)) AS BIGINT) AS customer_id,
   order_ts(id) AS ordered_at,
   order_status(id) AS status,
-  rnd_pick(id, 34, ['web', 'web', 'web', 'app', 'app', 'marketplace']) AS channel,
+  ${pick('channels', 'id', 34)} AS channel,
   order_ts(id) + to_seconds(rnd_int(id, 35, 259200)) AS updated_at
-FROM range(1, getvariable('orders') + 1) AS o(id)
+FROM order_ids
 `;
 
 const ORDER_ITEMS_SQL = `
@@ -191,25 +224,24 @@ SELECT
   line_quantity(order_id, line) AS quantity,
   product_price(line_product(order_id, line)) AS unit_price,
   line_discount(order_id, line) AS discount_rate
-FROM range(1, getvariable('orders') + 1) AS o(order_id), range(1, 5) AS l(line)
-WHERE line <= order_lines(order_id)
+FROM (SELECT id AS order_id, unnest(generate_series(1, order_lines(id))) AS line FROM order_ids) AS lines
 `;
 
 // One payment per order: captured, or refunded when the order was cancelled or returned. The
-// amount is the sum of the order's rounded line amounts, recomputed here instead of aggregated
-// from the items so ten million orders stream through without a hash table.
+// amount is the sum of the order's rounded line amounts, recomputed here rather than aggregated
+// from the items: faster, and ten million orders stream through without a hash table.
 const PAYMENTS_SQL = `
 SELECT
   1000000000 + id AS payment_id,
   id AS order_id,
   order_ts(id) + to_seconds(rnd_int(id, 60, 600)) AS paid_at,
-  rnd_pick(id, 61, ['card', 'card', 'card', 'paypal', 'paypal', 'bank_transfer', 'gift_card']) AS method,
+  ${pick('payment_methods', 'id', 61)} AS method,
   CASE WHEN order_status(id) IN ('cancelled', 'returned') THEN 'refunded' ELSE 'captured' END AS status,
   -- planted: a handful of amounts with a minus sign (a refund booked the wrong way)
   CASE WHEN (id + getvariable('seed')) % ${PLANTED_NEGATIVE_PAYMENT_EVERY} = ${PLANTED_NEGATIVE_PAYMENT_OFFSET}
     THEN -order_amount(id) ELSE order_amount(id) END AS amount,
   'EUR' AS currency
-FROM range(1, getvariable('orders') + 1) AS o(id)
+FROM order_ids
 `;
 
 const DATA_FILES: ReadonlyArray<{ table: DemoTable; path: string; format: 'csv' | 'parquet'; sql: string }> = [
@@ -219,6 +251,9 @@ const DATA_FILES: ReadonlyArray<{ table: DemoTable; path: string; format: 'csv' 
   { table: 'order_items', path: 'data/order_items.parquet', format: 'parquet', sql: ORDER_ITEMS_SQL },
   { table: 'payments', path: 'data/payments.csv', format: 'csv', sql: PAYMENTS_SQL },
 ];
+
+/** The data files, relative to the project, in the order they are written. */
+export const DEMO_DATA_PATHS: readonly string[] = DATA_FILES.map((file) => file.path);
 
 /**
  * Writes the demo shop's five data files under `<dir>/data/` (which must exist) and returns
@@ -235,16 +270,23 @@ export async function generateDemoData(dir: string, options: DemoDataOptions): P
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
+    // The default, set anyway: byte-identical output depends on it.
+    await connection.run('SET preserve_insertion_order = true');
     await setVariable(connection, 'seed', options.seed);
     await setVariable(connection, 'customers', spec.customers);
     await setVariable(connection, 'products', spec.products);
     await setVariable(connection, 'orders', spec.orders);
+    for (const [name, words] of Object.entries(WORD_LISTS)) {
+      await connection.run(`SET VARIABLE ${name} = CAST($1 AS VARCHAR[])`, [listValue([...words])]);
+    }
     await connection.run(MACROS);
+    await connection.run(ID_TABLES);
     const written: DemoDataFile[] = [];
     for (const file of DATA_FILES) {
       const started = Date.now();
       options.onProgress?.(`writing ${file.path}`);
-      // COPY keeps the rows in the order of range(); the output is the same however many threads run.
+      // COPY keeps the rows in table order (insertion order is preserved by default), so the
+      // bytes are the same however many threads run.
       const format = file.format === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)';
       const result = await connection.runAndReadAll(`COPY (${file.sql}) TO $1 ${format}`, [join(dir, ...file.path.split('/'))]);
       const rows = Number(result.getRowObjectsJS()[0]?.Count ?? 0);
@@ -260,6 +302,6 @@ export async function generateDemoData(dir: string, options: DemoDataOptions): P
 }
 
 async function setVariable(connection: DuckDBConnection, name: string, value: number): Promise<void> {
-  // The name is one of the fixed names above; the value is bound.
+  // The name is one of the fixed names above; the value is bound. Word lists are set the same way.
   await connection.run(`SET VARIABLE ${name} = CAST($1 AS BIGINT)`, [value]);
 }

@@ -3,11 +3,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, timestampValue, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { WeirError, messageOf } from '../../errors/weir-error.js';
 import type { ColumnInfo, EngineAdapter, EngineCapabilities, FileReadOptions, RelationRef, Row } from '../engine-adapter.js';
+import { mergeColumns } from '../column-matching.js';
+import { assertSqlTypeName } from '../sql-type-name.js';
+import { appendRows } from './duckdb-bulk-insert.js';
 import { DuckDBSession } from './duckdb-session.js';
 import { explainReadError, readerCall } from './duckdb-file-reader.js';
+import { qualifyTables } from './duckdb-qualify-tables.js';
 
 /** Settings for {@link openDuckDBAdapter}. */
 export interface DuckDBAdapterOptions {
@@ -114,7 +118,11 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   async createViewAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void> {
-    await this.run(`CREATE OR REPLACE VIEW ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema, signal);
+    await this.withSession(async (session) => {
+      // A DuckDB view is re-bound on every read, without this session's search path.
+      const sql = searchSchema === undefined ? selectSql : await qualifyTables(session, selectSql, searchSchema);
+      await session.execute(`CREATE OR REPLACE VIEW ${this.quoteRelation(target)} AS ${sql}`);
+    }, signal);
   }
 
   async cloneTable(source: RelationRef, target: RelationRef, signal?: AbortSignal): Promise<void> {
@@ -126,15 +134,22 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   async mergeFrom(target: RelationRef, source: RelationRef, keys: string[], signal?: AbortSignal): Promise<void> {
-    const on = keys.map((key) => `t.${this.quoteIdentifier(key)} IS NOT DISTINCT FROM s.${this.quoteIdentifier(key)}`).join(' AND ');
-    await this.withSession(async (session) =>
-      session.transaction(() =>
-        session.execute(
-          `MERGE INTO ${this.quoteRelation(target)} AS t USING ${this.quoteRelation(source)} AS s ON (${on})
-           WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT BY NAME`,
+    // Columns are listed by name: `UPDATE SET *` pairs them by position.
+    const columns = mergeColumns(target, await this.describe(target), source, await this.describe(source), keys);
+    const q = (name: string): string => this.quoteIdentifier(name);
+    const on = keys.map((key) => `t.${q(key)} IS NOT DISTINCT FROM s.${q(key)}`).join(' AND ');
+    const update = columns.update.length === 0 ? 'DO NOTHING' : `UPDATE SET ${columns.update.map((name) => `${q(name)} = s.${q(name)}`).join(', ')}`;
+    const insert = `INSERT (${columns.insert.map(q).join(', ')}) VALUES (${columns.insert.map((name) => `s.${q(name)}`).join(', ')})`;
+    await this.withSession(
+      (session) =>
+        session.transaction(() =>
+          session.execute(
+            `MERGE INTO ${this.quoteRelation(target)} AS t USING ${this.quoteRelation(source)} AS s ON (${on})
+             WHEN MATCHED THEN ${update} WHEN NOT MATCHED THEN ${insert}`,
+          ),
         ),
-      ),
-    signal);
+      signal,
+    );
   }
 
   async pointView(view: RelationRef, target: RelationRef): Promise<void> {
@@ -158,30 +173,16 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   async bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void> {
-    await this.withSession(async (session) => {
-      const columnList = columns.map((column) => `${this.quoteIdentifier(column.name)} ${column.type}`).join(', ');
-      if (!options.append) await session.execute(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} (${columnList})`);
-      if (rows.length === 0) return;
-      // The appender takes a few plain types; a landing table of those, cast once into the real
-      // types, keeps every conversion in DuckDB rather than in per-type JavaScript.
-      const landing = { schema: target.schema, name: `${target.name}__landing` };
-      const landingTypes = columns.map((column) => landingType(column.type));
-      await session.execute(
-        `CREATE OR REPLACE TEMP TABLE ${this.quoteIdentifier(landing.name)} (${columns
-          .map((column, index) => `${this.quoteIdentifier(column.name)} ${landingTypes[index]}`)
-          .join(', ')})`,
-      );
-      const appender = await session.connection.createAppender(landing.name, 'temp');
-      for (const row of rows) {
-        columns.forEach((column, index) => appender.appendValue(landingValue(row[column.name], landingTypes[index] ?? 'VARCHAR') as DuckDBValue));
-        appender.endRow();
-      }
-      appender.flushSync();
-      appender.closeSync();
-      const casts = columns.map((column) => `CAST(${this.quoteIdentifier(column.name)} AS ${column.type})`).join(', ');
-      await session.execute(`INSERT INTO ${this.quoteRelation(target)} SELECT ${casts} FROM temp.${this.quoteIdentifier(landing.name)}`);
-      await session.execute(`DROP TABLE temp.${this.quoteIdentifier(landing.name)}`);
-    }, options.signal);
+    const table = this.quoteRelation(target);
+    const columnList = columns.map((column) => `${this.quoteIdentifier(column.name)} ${assertSqlTypeName(column.type, column.name)}`);
+    await this.withSession(
+      (session) =>
+        session.transaction(async () => {
+          if (!options.append) await session.execute(`CREATE OR REPLACE TABLE ${table} (${columnList.join(', ')})`);
+          if (rows.length > 0) await appendRows(session, table, columns, rows);
+        }),
+      options.signal,
+    );
   }
 
   async rowCount(ref: RelationRef): Promise<number> {
@@ -218,35 +219,5 @@ export class DuckDBAdapter implements EngineAdapter {
       signal?.removeEventListener('abort', interrupt);
       await session.close();
     }
-  }
-}
-
-type LandingType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
-
-function landingType(type: string): LandingType {
-  const base = type.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|UTINYINT|USMALLINT|UINTEGER)\b/.test(base)) return 'BIGINT';
-  if (/^(DOUBLE|FLOAT|REAL)\b/.test(base)) return 'DOUBLE';
-  if (base.startsWith('BOOL')) return 'BOOLEAN';
-  if (base.startsWith('TIMESTAMP')) return 'TIMESTAMP';
-  return 'VARCHAR';
-}
-
-function landingValue(value: unknown, type: LandingType): unknown {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'BIGINT':
-      return typeof value === 'bigint' ? value : BigInt(Math.trunc(Number(value)));
-    case 'DOUBLE':
-      return Number(value);
-    case 'BOOLEAN':
-      return Boolean(value);
-    case 'TIMESTAMP': {
-      const date = value instanceof Date ? value : new Date(String(value));
-      return timestampValue(BigInt(date.getTime()) * 1000n);
-    }
-    default:
-      if (value instanceof Date) return value.toISOString();
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { WeirError, messageOf } from '../../errors/weir-error.js';
 import type { FileReadOptions } from '../engine-adapter.js';
+import { assertSqlTypeName } from '../sql-type-name.js';
 import type { DuckDBSession } from './duckdb-session.js';
 
 /** A table function call with its bound parameters. */
@@ -45,14 +46,9 @@ export function readerCall(options: FileReadOptions): ReaderCall {
   return { sql: `read_csv(${args.join(', ')})`, params };
 }
 
-const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
-
 /** `{'col': 'TYPE', ...}` for the `columns` reader option; rejects anything that is not a type name. */
 function columnsStruct(columns: Record<string, string>): string {
-  const entries = Object.entries(columns).map(([name, type]) => {
-    if (!TYPE_NAME.test(type)) throw new WeirError('CONFIG_INVALID', `"${type}" is not a SQL type name (column "${name}")`);
-    return `'${name.replaceAll("'", "''")}': '${type}'`;
-  });
+  const entries = Object.entries(columns).map(([name, type]) => `'${name.replaceAll("'", "''")}': '${assertSqlTypeName(type, name)}'`);
   return `{${entries.join(', ')}}`;
 }
 
@@ -66,7 +62,8 @@ export async function explainReadError(session: DuckDBSession, options: FileRead
   if (options.format === 'csv' && /sniffing file/i.test(message)) {
     message = (await diagnoseCsv(session, options)) ?? message;
   }
-  const file = /file "([^"]+)"/.exec(message)?.[1] ?? options.paths[0] ?? 'source file';
+  // The sniffer says `file "..."`; a conversion error lists the reader's settings as `file = ...`.
+  const file = (/file "([^"]+)"/.exec(message) ?? /^\s*file = (.+)$/m.exec(message))?.[1] ?? options.paths[0] ?? 'source file';
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   const headline = message
     .split('\n')

@@ -2,9 +2,9 @@
  * One DuckDB connection as an {@link EngineSession}. Sessions are cheap: one connection each, all
  * on the process's single database instance (DuckDB allows one writing process per file).
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EngineSession, Row } from '../engine-adapter.js';
-import { toPlainRows } from './duckdb-values.js';
+import { exactValueConverter, toDuckDBParams, toPlainRows } from './duckdb-values.js';
 
 /** Wraps a connection. `onClose` lets the adapter forget it. */
 export class DuckDBSession implements EngineSession {
@@ -17,18 +17,18 @@ export class DuckDBSession implements EngineSession {
   }
 
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
-    return toPlainRows(reader.getRowObjectsJS() as Row[]);
+    const reader = await this.connection.runAndReadAll(sql, toDuckDBParams(params));
+    return toPlainRows(reader.convertRowObjects(exactValueConverter) as Row[]);
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<void> {
-    await this.connection.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined);
+    await this.connection.run(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
   }
 
   async *streamRows(sql: string, batchSize: number): AsyncIterable<Row[]> {
     const result = await this.connection.stream(sql);
     let batch: Row[] = [];
-    for await (const rows of result.yieldRowObjectJs()) {
+    for await (const rows of result.yieldConvertedRowObjects(exactValueConverter)) {
       for (const row of toPlainRows(rows as Row[])) {
         batch.push(row);
         if (batch.length >= batchSize) {
@@ -41,7 +41,8 @@ export class DuckDBSession implements EngineSession {
   }
 
   async setSearchPath(schema: string): Promise<void> {
-    await this.connection.run(`SET search_path = ${quoteDuckDBLiteral(schema)}`);
+    // search_path is a comma-separated list of identifiers: a schema named "a,b" must stay one name.
+    await this.connection.run(`SET search_path = ${quoteDuckDBLiteral(`"${schema.replaceAll('"', '""')}"`)}`);
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

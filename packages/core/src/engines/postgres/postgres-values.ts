@@ -4,7 +4,7 @@
  * so that rows look the same whichever engine produced them: wide numbers as in
  * {@link plainInteger}/{@link plainDecimal}, timestamps without a zone read as UTC like DuckDB.
  */
-import pg from 'pg';
+import { types } from 'pg';
 import type { CustomTypesConfig } from 'pg';
 import { plainDecimal, plainInteger } from '../plain-numbers.js';
 
@@ -26,10 +26,10 @@ const TEXT_PARSERS = new Map<number, TextParser>([
   [OID.numeric, plainDecimal],
   [OID.date, parseDate],
   [OID.timestamp, parseTimestamp],
-  [OID.int8Array, (text) => pg.types.arrayParser(text, parseInt8)],
-  [OID.numericArray, (text) => pg.types.arrayParser(text, plainDecimal)],
-  [OID.dateArray, (text) => pg.types.arrayParser(text, parseDate)],
-  [OID.timestampArray, (text) => pg.types.arrayParser(text, parseTimestamp)],
+  [OID.int8Array, (text) => types.arrayParser(text, parseInt8)],
+  [OID.numericArray, (text) => types.arrayParser(text, plainDecimal)],
+  [OID.dateArray, (text) => types.arrayParser(text, parseDate)],
+  [OID.timestampArray, (text) => types.arrayParser(text, parseTimestamp)],
 ]);
 
 /**
@@ -38,13 +38,13 @@ const TEXT_PARSERS = new Map<number, TextParser>([
  *
  * @example
  * ```ts
- * const pool = new pg.Pool({ connectionString: url, types: weirTypeParsers() });
+ * const pool = new Pool({ connectionString: url, types: weirTypeParsers() });
  * ```
  */
 export function weirTypeParsers(): CustomTypesConfig {
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') => {
     const parser = format === 'binary' ? undefined : TEXT_PARSERS.get(oid);
-    return parser ?? pg.types.getTypeParser(oid, format);
+    return parser ?? types.getTypeParser(oid, format);
   }) as CustomTypesConfig['getTypeParser'];
   return { getTypeParser };
 }

@@ -1,0 +1,91 @@
+/**
+ * One run of a project, start to end: take the project's run lock, plan the selected assets
+ * against the environment's current state, execute, release. The CLI and (later) the server both
+ * call this; neither plans or schedules on its own.
+ */
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { listSourceFiles } from '../connectors/files/list-source-files.js';
+import type { EngineAdapter } from '../engines/engine-adapter.js';
+import type { WeirEvent } from '../events/weir-event.js';
+import { buildPlan, type RunPlan } from '../plan/build-plan.js';
+import type { Project } from '../project/project-model.js';
+import type { StateStore } from '../storage/state-store.js';
+import { executePlan, type RunResult } from './execute-plan.js';
+import { acquireProjectLock, type LockHolder } from './project-lock.js';
+
+/** Options of {@link runProject}. */
+export interface RunProjectOptions {
+  project: Project;
+  engine: EngineAdapter;
+  store: StateStore;
+  /** The assets to run (already expanded from the selection syntax). */
+  selected: ReadonlySet<string>;
+  /** The selection as the user wrote it, for the record. */
+  selection: string[];
+  exclusion: string[];
+  command: string;
+  retryOf?: string;
+  concurrency?: number;
+  /** Wait for another run of this project instead of refusing. */
+  wait?: boolean;
+  signal: AbortSignal;
+  onPlan?: (plan: RunPlan, runId: string) => void;
+  onEvent?: (event: WeirEvent) => void;
+  onLog?: (asset: string, message: string) => void;
+  onWait?: (holder: LockHolder) => void;
+}
+
+/** A new run id: sortable by time, readable, unique enough for one project. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `r-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Plans and executes a run of the selected assets.
+ *
+ * @example
+ * ```ts
+ * const result = await runProject({ project, engine, store, selected, selection: [], exclusion: [], command: 'run', signal });
+ * ```
+ */
+export async function runProject(options: RunProjectOptions): Promise<RunResult & { plan: RunPlan }> {
+  const { project, store } = options;
+  const runId = newRunId();
+  const lock = await acquireProjectLock(join(project.root, '.weir', 'run.lock'), runId, {
+    wait: options.wait ?? false,
+    signal: options.signal,
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
+  try {
+    const plan = await buildPlan({
+      project,
+      engine: options.engine.kind,
+      environment: project.environment,
+      selected: options.selected,
+      pointers: await store.pointers(project.environment),
+      versions: await store.versions(),
+      describeFiles: async (asset) => listSourceFiles(asset.read.paths),
+    });
+    options.onPlan?.(plan, runId);
+    const result = await executePlan({
+      project,
+      plan,
+      engine: options.engine,
+      store,
+      runId,
+      command: options.command,
+      selection: options.selection,
+      exclusion: options.exclusion,
+      concurrency: options.concurrency ?? project.defaults.concurrency,
+      signal: options.signal,
+      ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.onLog ? { onLog: options.onLog } : {}),
+    });
+    return { ...result, plan };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The shape of weir.yaml. Keys are snake_case as users write them; `read-settings.ts` turns the
+ * validated value into the camelCase model.
+ */
+import * as z from 'zod';
+import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
+
+/** An empty section (`warehouse:` with nothing under it) means "use the defaults". */
+function optionalSection<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+}
+
+/** Fills a missing discriminator so that `warehouse: { path: x }` means the default engine. */
+function withDefault(key: string, value: string) {
+  return (input: unknown) =>
+    input !== null && typeof input === 'object' && !Array.isArray(input) && !(key in input) ? { ...input, [key]: value } : input;
+}
+
+const warehouseSchema = z.preprocess(
+  withDefault('engine', 'duckdb'),
+  z.discriminatedUnion('engine', [
+    strictObject({
+      engine: z.literal('duckdb'),
+      path: nonEmptyString.optional(),
+      threads: wholeNumber(1).optional(),
+      memory_limit: nonEmptyString.optional(),
+    }),
+    strictObject({ engine: z.literal('postgres'), url: nonEmptyString }),
+  ]),
+);
+
+const stateSchema = z.preprocess(
+  withDefault('store', 'sqlite'),
+  z.discriminatedUnion('store', [
+    strictObject({ store: z.literal('sqlite'), path: nonEmptyString.optional() }),
+    strictObject({ store: z.literal('postgres'), url: nonEmptyString, schema: assetNameSchema.optional() }),
+  ]),
+);
+
+const defaultsSchema = strictObject({
+  materialization: z.enum(['view', 'table', 'incremental']).optional(),
+  concurrency: wholeNumber(1).optional(),
+  retries: wholeNumber(0).optional(),
+  retry_delay_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'expected a number of seconds >= 0' }).optional(),
+  timeout_seconds: positiveSeconds.optional(),
+  retain_versions: wholeNumber(0).optional(),
+});
+
+/** weir.yaml. */
+export const settingsSchema = strictObject({
+  name: assetNameSchema,
+  environment: assetNameSchema.optional(),
+  warehouse: optionalSection(warehouseSchema),
+  state: optionalSection(stateSchema),
+  defaults: optionalSection(defaultsSchema),
+});
+
+/** weir.yaml as validated, before defaults are applied. */
+export type SettingsFile = z.output<typeof settingsSchema>;

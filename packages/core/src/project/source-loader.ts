@@ -1,0 +1,145 @@
+/**
+ * `sources/*.yaml`: file sources, one asset per table. Literal paths must exist when the project
+ * loads; globs are checked when the source is built (new files may arrive before then), and URLs
+ * (`s3://...`, `https://...`) are the engine's business.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { WeirError } from '../errors/weir-error.js';
+import type { FileFormat, FileReadOptions } from '../engines/engine-adapter.js';
+import { parseChecks } from './check-parser.js';
+import { fromZodIssues, issuesToErrors, yamlLocator, type ConfigIssue } from './config-issues.js';
+import { failedLoad, type FileLoadResult } from './loaded-asset.js';
+import { columnDescriptions } from './model-header-schema.js';
+import { FORMAT_BY_EXTENSION, sourceFileSchema, sourceTableSchema } from './source-schema.js';
+import type { FileSourceAsset } from './project-model.js';
+import { stripBom } from './text-position.js';
+import { parseYamlSource } from './yaml-source.js';
+
+/**
+ * Loads one `sources/*.yaml` file.
+ *
+ * @param file - the path relative to the project root, with `/` separators.
+ */
+export async function loadSourceFile(root: string, file: string): Promise<FileLoadResult> {
+  const text = stripBom(await readFile(path.join(root, file), 'utf8'));
+  const { source, problems } = parseYamlSource(text, file);
+  if (source === undefined) return failedLoad(problems);
+  const locator = yamlLocator(source);
+  const data: unknown = source.doc.toJS() ?? {};
+  const parsedFile = sourceFileSchema.safeParse(data);
+  if (!parsedFile.success) return failedLoad(issuesToErrors(fromZodIssues(parsedFile.error.issues, data), locator));
+  const group = parsedFile.data.source ?? path.posix.basename(file).replace(/\.ya?ml$/, '');
+
+  const assets: FileSourceAsset[] = [];
+  const errors: WeirError[] = [];
+  for (const [index, table] of parsedFile.data.tables.entries()) {
+    const tablePath = ['tables', index];
+    const parsed = sourceTableSchema.safeParse(table);
+    if (!parsed.success) {
+      errors.push(...issuesToErrors(fromZodIssues(parsed.error.issues, table, tablePath), locator));
+      continue;
+    }
+    const config = parsed.data;
+    const issues: ConfigIssue[] = [];
+    const { checks, issues: checkIssues } = parseChecks(config.checks, [...tablePath, 'checks']);
+    issues.push(...checkIssues);
+
+    const written = config.paths ?? (config.path === undefined ? [] : [config.path]);
+    if (written.length === 0 || (config.path !== undefined && config.paths !== undefined)) {
+      issues.push({ code: 'CONFIG_INVALID', path: tablePath, message: `table "${config.name}": give exactly one of "path" or "paths"` });
+    }
+    const format = config.format ?? formatFromPaths(written);
+    if (format === undefined && written.length > 0) {
+      issues.push({
+        code: 'CONFIG_INVALID',
+        path: [...tablePath, config.paths === undefined ? 'path' : 'paths'],
+        message: `table "${config.name}": cannot tell the file format from the extension`,
+        hint: 'add "format: csv" (or json, ndjson, parquet)',
+      });
+    }
+    const pathsKey = config.paths === undefined ? 'path' : 'paths';
+    const resolved: string[] = [];
+    for (const [pathIndex, written_] of written.entries()) {
+      const where = config.paths === undefined ? [...tablePath, pathsKey] : [...tablePath, pathsKey, pathIndex];
+      if (isUrl(written_)) {
+        resolved.push(written_);
+        continue;
+      }
+      const absolute = path.resolve(root, written_);
+      resolved.push(absolute);
+      if (!isGlob(written_) && !(await exists(absolute))) {
+        issues.push({ code: 'CONFIG_INVALID', path: where, message: `table "${config.name}": file "${written_}" does not exist`, hint: 'paths are relative to the project root (the folder of weir.yaml)' });
+      }
+    }
+    if (issues.length > 0) {
+      errors.push(...issuesToErrors(issues, locator));
+      continue;
+    }
+
+    const options = config.options ?? {};
+    const read: FileReadOptions = {
+      format: format as FileFormat,
+      paths: resolved,
+      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+      ...(options.header === undefined ? {} : { header: options.header }),
+      ...(options.columns === undefined ? {} : { columns: options.columns }),
+      ...(options.null_strings === undefined ? {} : { nullStrings: options.null_strings }),
+      ...(options.date_format === undefined ? {} : { dateFormat: options.date_format }),
+      ...(options.timestamp_format === undefined ? {} : { timestampFormat: options.timestamp_format }),
+    };
+    if (read.delimiter === undefined && written.every((one) => stripCompression(one).toLowerCase().endsWith('.tsv'))) read.delimiter = '\t';
+    assets.push({
+      kind: 'source',
+      name: config.name,
+      file,
+      line: locator.locate(tablePath).line ?? 1,
+      source: group,
+      materialization: 'table',
+      read,
+      inputs: [],
+      tags: config.tags ?? [],
+      columns: columnDescriptions(config.columns),
+      checks,
+      ...(config.description === undefined ? {} : { description: config.description }),
+      ...(config.owner === undefined ? {} : { owner: config.owner }),
+      ...(config.retries === undefined ? {} : { retries: config.retries }),
+      ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
+    });
+  }
+  return { assets, declaredInputs: new Map(), problems: errors };
+}
+
+/** The format every path implies, or undefined when they disagree or none is known. */
+function formatFromPaths(paths: string[]): FileFormat | undefined {
+  const formats = new Set(
+    paths.map((one) => {
+      const extension = path.posix.extname(stripCompression(one)).slice(1).toLowerCase();
+      return (FORMAT_BY_EXTENSION as Record<string, FileFormat>)[extension];
+    }),
+  );
+  const [only] = formats;
+  return formats.size === 1 ? only : undefined;
+}
+
+/** DuckDB reads `.csv.gz` and `.csv.zst` directly; the format is the extension before. */
+function stripCompression(file: string): string {
+  return file.replace(/\.(gz|gzip|zst)$/i, '');
+}
+
+function isGlob(file: string): boolean {
+  return /[*?[\]{}]/.test(file);
+}
+
+function isUrl(file: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(file);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,44 @@
+/** The shape of a `sources/*.yaml` file, as users write it. */
+import * as z from 'zod';
+import { columnDescriptionsSchema } from './model-header-schema.js';
+import { assetNameSchema, nonEmptyString, positiveSeconds, stringOrList, strictObject, wholeNumber } from './strict-object.js';
+
+/** File formats a source may read, and the extensions that imply them. */
+export const FORMAT_BY_EXTENSION = {
+  csv: 'csv',
+  tsv: 'csv',
+  txt: 'csv',
+  json: 'json',
+  ndjson: 'ndjson',
+  jsonl: 'ndjson',
+  parquet: 'parquet',
+} as const;
+
+/** One table of a `sources/*.yaml` file. */
+export const sourceTableSchema = strictObject({
+  name: assetNameSchema,
+  path: nonEmptyString.optional(),
+  paths: z.array(nonEmptyString, { error: 'expected a list of paths' }).min(1, { error: 'expected at least one path' }).optional(),
+  format: z.enum(['csv', 'json', 'ndjson', 'parquet']).optional(),
+  description: z.string().optional(),
+  owner: nonEmptyString.optional(),
+  tags: stringOrList.optional(),
+  columns: columnDescriptionsSchema.optional(),
+  options: strictObject({
+    delimiter: z.string().min(1, { error: 'expected a delimiter such as "," or "\\t"' }).optional(),
+    header: z.boolean().optional(),
+    null_strings: z.array(z.string(), { error: 'expected a list of strings' }).optional(),
+    date_format: nonEmptyString.optional(),
+    timestamp_format: nonEmptyString.optional(),
+    columns: z.record(z.string(), nonEmptyString, { error: 'expected column: TYPE lines' }).optional(),
+  }).optional(),
+  retries: wholeNumber(0).optional(),
+  timeout_seconds: positiveSeconds.optional(),
+  checks: z.unknown().optional(),
+});
+
+/** A `sources/*.yaml` file. */
+export const sourceFileSchema = strictObject({
+  source: assetNameSchema.optional(),
+  tables: z.array(z.unknown(), { error: 'expected a list of tables' }),
+});

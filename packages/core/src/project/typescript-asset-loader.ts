@@ -1,0 +1,140 @@
+/**
+ * `models/**\/*.ts`: files that export `defineAsset(...)` definitions. Each file is bundled (see
+ * `typescript-bundle.ts`) and the bundle is imported in this process to read the definitions;
+ * only `run` is later called in a worker. A file that exports no definition is a helper module.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SourceMap } from 'node:module';
+import * as z from 'zod';
+import { ASSET_DEFINITION_MARKER, isAssetDefinition, type AssetDefinition } from '../definitions/asset-definition.js';
+import { messageOf, WeirError, type SourceLocation } from '../errors/weir-error.js';
+import { parseChecks } from './check-parser.js';
+import { fixedLocator, fromZodIssues, issuesToErrors } from './config-issues.js';
+import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
+import { failedLoad } from './loaded-asset.js';
+import type { TypeScriptAsset } from './project-model.js';
+import { lineColumnAt } from './text-position.js';
+import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
+import { bundleAssetFile, type AssetBundle } from './typescript-bundle.js';
+
+/** The options of `defineAsset`, checked at run time: TypeScript types do not survive a bundle. */
+const definitionSchema = strictObject({
+  [ASSET_DEFINITION_MARKER]: z.literal(true),
+  name: assetNameSchema.optional(),
+  inputs: z.array(assetNameSchema, { error: 'expected a list of asset names' }).optional(),
+  description: z.string().optional(),
+  owner: nonEmptyString.optional(),
+  tags: z.array(nonEmptyString, { error: 'expected a list of strings' }).optional(),
+  columns: z.record(z.string(), nonEmptyString, { error: 'expected { column: "SQL TYPE" }' }).optional(),
+  columnDescriptions: z.record(z.string(), z.string(), { error: 'expected { column: "description" }' }).optional(),
+  checks: z.unknown().optional(),
+  retries: wholeNumber(0).optional(),
+  timeoutSeconds: positiveSeconds.optional(),
+  run: z.custom<AssetDefinition['run']>((value) => typeof value === 'function', { error: 'expected a function' }),
+});
+
+/**
+ * Loads one TypeScript asset file.
+ *
+ * @param file - the path relative to the project root, with `/` separators.
+ */
+export async function loadTypeScriptFile(root: string, file: string): Promise<FileLoadResult> {
+  const bundle = await bundleAssetFile(root, file);
+  if (Array.isArray(bundle)) return failedLoad(bundle);
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(bundle.modulePath).href)) as Record<string, unknown>;
+  } catch (error) {
+    return failedLoad([importError(root, file, bundle, error)]);
+  }
+  const definitions = Object.entries(exports).filter(([, value]) => isAssetDefinition(value)) as Array<[string, AssetDefinition]>;
+  const sourceText = await readFile(path.join(root, file), 'utf8');
+  const fileName = path.posix.basename(file, '.ts');
+
+  const result: FileLoadResult = { assets: [], declaredInputs: new Map(), problems: [] };
+  for (const [exportName, definition] of definitions) {
+    const location: SourceLocation = { file, line: exportLine(sourceText, exportName) };
+    const locator = fixedLocator(location);
+    const parsed = definitionSchema.safeParse(definition);
+    if (!parsed.success) {
+      result.problems.push(...issuesToErrors(fromZodIssues(parsed.error.issues, definition, [exportName]), locator));
+      continue;
+    }
+    const options = parsed.data;
+    const { checks, issues } = parseChecks(options.checks, [exportName, 'checks']);
+    if (issues.length > 0) {
+      result.problems.push(...issuesToErrors(issues, locator));
+      continue;
+    }
+    const name = options.name ?? (definitions.length > 1 && exportName !== 'default' ? exportName : fileName);
+    if (!assetNameSchema.safeParse(name).success) {
+      result.problems.push(new WeirError('CONFIG_INVALID', `"${name}" is not a valid asset name: use letters, digits, "_" and "-"`, { location, hint: 'set "name:" in defineAsset, or rename the export or file' }));
+      continue;
+    }
+    const asset: TypeScriptAsset = {
+      kind: 'typescript',
+      name,
+      file,
+      line: location.line ?? 1,
+      materialization: 'table',
+      inputs: [...new Set(options.inputs ?? [])],
+      modulePath: bundle.modulePath,
+      exportName,
+      codeHash: bundle.codeHash,
+      tags: options.tags ?? [],
+      columns: Object.fromEntries(Object.entries(options.columnDescriptions ?? {}).map(([column, description]) => [column, { description }])),
+      checks,
+      ...(options.columns === undefined ? {} : { outputColumns: options.columns }),
+      ...(options.description === undefined ? {} : { description: options.description }),
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
+      ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+    };
+    result.assets.push(asset);
+    const declared: DeclaredInput[] = asset.inputs.map((input) => ({ name: input, location }));
+    result.declaredInputs.set(name, declared);
+  }
+  return result;
+}
+
+/** The line of `export const <name>` (or `export default`), else 1. */
+function exportLine(source: string, exportName: string): number {
+  const escaped = exportName.replace(/[$]/g, '\\$');
+  const pattern =
+    exportName === 'default'
+      ? /\bexport\s+default\b/
+      : new RegExp(`\\bexport\\s+(?:const|let|var)\\s+${escaped}\\b|\\b(?:const|let|var)\\s+${escaped}\\s*=`);
+  const match = pattern.exec(source);
+  return match === null ? 1 : lineColumnAt(source, match.index).line;
+}
+
+/**
+ * A top-level throw while importing the bundle. The stack points into the bundle; its source map
+ * leads back to the line of the user's file.
+ */
+function importError(root: string, file: string, bundle: AssetBundle, error: unknown): WeirError {
+  const location = originalLocation(root, bundle, error) ?? { file };
+  return new WeirError('USER_CODE_FAILED', `${file} threw while being loaded: ${messageOf(error)}`, {
+    location,
+    cause: error,
+    hint: 'top-level code of an asset file runs when the project loads; move work into run()',
+  });
+}
+
+function originalLocation(root: string, bundle: AssetBundle, error: unknown): SourceLocation | undefined {
+  if (bundle.sourceMap === undefined || !(error instanceof Error) || error.stack === undefined) return undefined;
+  const bundleName = path.basename(bundle.modulePath);
+  const frame = error.stack.split('\n').find((line) => line.includes(bundleName));
+  const match = frame === undefined ? null : /:(\d+):(\d+)\)?\s*$/.exec(frame);
+  if (match === null) return undefined;
+  try {
+    const entry = new SourceMap(JSON.parse(bundle.sourceMap) as ConstructorParameters<typeof SourceMap>[0]).findEntry(Number(match[1]) - 1, Number(match[2]) - 1);
+    if (!('originalSource' in entry) || entry.originalSource === undefined) return undefined;
+    const absolute = path.resolve(path.dirname(bundle.modulePath), entry.originalSource.replace(/^file:\/\//, ''));
+    return { file: path.relative(root, absolute).split(path.sep).join('/'), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The {@link StateStore} written once over Kysely for every database: the event log, the
+ * projections applied in the same transaction, group commit, and the reads. A {@link StateDialect}
+ * supplies what differs (column types, the writer lock, which errors mean "unreachable").
+ */
+import { sql, type Kysely } from 'kysely';
+import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
+import { projectEvent, type ProjectedVersionStatus, type ProjectionWrite } from '../events/project-event.js';
+import type { RunStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
+import { applyProjectionWrites } from './apply-projection.js';
+import { GroupCommitQueue, type ItemOutcome } from './group-commit.js';
+import { RowInserts } from './row-inserts.js';
+import type { StateDialect } from './state-dialect.js';
+import { migrateStateDatabase } from './state-migrations.js';
+import {
+  readNumber,
+  toCheckResultRecord,
+  toPointerRecord,
+  toRunRecord,
+  toStepRecord,
+  toStoredEvent,
+  toVersionRecord,
+} from './state-rows.js';
+import type {
+  CheckResultRecord,
+  EventQuery,
+  PointerRecord,
+  RunRecord,
+  StateStore,
+  StepRecord,
+  VersionRecord,
+  VersionStatus,
+} from './state-store.js';
+import type { StateTables } from './state-tables.js';
+
+// The projection's version lifecycle and the store's must stay the same set of words.
+type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const versionStatusesAgree: SameWords<ProjectedVersionStatus, VersionStatus> = true;
+void versionStatusesAgree;
+
+/** Counters for tests and diagnostics: how appends were grouped into transactions. */
+export interface AppendStats {
+  /** `append` calls with at least one event. */
+  calls: number;
+  /** Events committed. */
+  events: number;
+  /** Append transactions committed. Fewer than `calls` when appends were grouped. */
+  transactions: number;
+  /** Calls whose events were rolled back because one of their writes failed. */
+  failedCalls: number;
+}
+
+/** One caller's events with their projection, computed before the transaction starts. */
+interface PendingAppend {
+  events: WeirEvent[];
+  writes: ProjectionWrite[][];
+}
+
+/**
+ * A state store on any database Kysely and a {@link StateDialect} support. Open one with
+ * {@link openKyselyStateStore} (or the SQLite and PostgreSQL open functions, which call it).
+ *
+ * Appends are grouped: calls made while a commit is in flight are written together by the next
+ * transaction, each caller's events under its own savepoint. A caller whose events cannot be
+ * written (say a second `run_started` for the same run) gets a rejection and none of its events are
+ * kept, while the other callers of that transaction commit. When the transaction itself fails
+ * (the database went away), every caller in it is rejected.
+ */
+export class KyselyStateStore implements StateStore {
+  private readonly db: Kysely<StateTables>;
+  private readonly dialect: StateDialect;
+  private readonly queue: GroupCommitQueue<PendingAppend>;
+  private readonly inserts = new RowInserts();
+  private readonly stats: AppendStats = { calls: 0, events: 0, transactions: 0, failedCalls: 0 };
+  private closing: Promise<void> | undefined;
+
+  /** Use {@link openKyselyStateStore}: a store must not be used before its tables are migrated. */
+  constructor(db: Kysely<StateTables>, dialect: StateDialect) {
+    this.db = db;
+    this.dialect = dialect;
+    this.queue = new GroupCommitQueue((items) => this.commit(items));
+  }
+
+  async append(events: WeirEvent[]): Promise<void> {
+    if (this.closing) throw this.closedError();
+    if (events.length === 0) return;
+    let writes: ProjectionWrite[][];
+    try {
+      // Projecting first refuses a malformed event before it can cost anyone a transaction.
+      writes = events.map((event) => projectEvent(event));
+    } catch (error) {
+      throw new WeirError('INTERNAL', `the state store refused an event: ${messageOf(error)}`, { cause: error });
+    }
+    this.stats.calls += 1;
+    await this.queue.submit({ events: [...events], writes });
+  }
+
+  async events(query: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('events').select(['id', 'payload']).orderBy('id');
+      if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
+      if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
+      if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
+      return (await select.execute()).map(toStoredEvent);
+    });
+  }
+
+  async runs(query: { limit?: number; status?: RunStatus } = {}): Promise<RunRecord[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('event_id', 'desc');
+      if (query.status !== undefined) select = select.where('status', '=', query.status);
+      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
+      return (await select.execute()).map(toRunRecord);
+    });
+  }
+
+  /**
+   * One run by its id or by a prefix of it. Throws `WeirError('RUN_UNKNOWN')` naming the
+   * candidates when a prefix matches more than one run, so a person can type a longer one;
+   * returns undefined when nothing matches or the id is empty.
+   */
+  async run(runId: string): Promise<RunRecord | undefined> {
+    if (runId === '') return undefined;
+    return this.read(async () => {
+      const exact = await this.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+      if (exact) return toRunRecord(exact);
+      // substr, not LIKE: a prefix is compared as it was typed (LIKE would treat % and _ as
+      // wildcards, and SQLite's LIKE ignores case).
+      const matches = await this.db
+        .selectFrom('runs')
+        .selectAll()
+        .where((eb) => eb(eb.fn('substr', ['run_id', eb.lit(1), eb.val(runId.length)]), '=', runId))
+        .orderBy('run_id')
+        .limit(6)
+        .execute();
+      if (matches.length === 1) return toRunRecord(matches[0]!);
+      if (matches.length === 0) return undefined;
+      const shown = matches.slice(0, 5).map((match) => match.run_id);
+      throw new WeirError('RUN_UNKNOWN', `run id "${runId}" is ambiguous: it starts ${shown.join(', ')}${matches.length > 5 ? ', ...' : ''}`, {
+        hint: 'type more of the run id',
+      });
+    });
+  }
+
+  async steps(runId: string): Promise<StepRecord[]> {
+    return this.read(async () => {
+      const rows = await this.db.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('event_id').execute();
+      return rows.map(toStepRecord);
+    });
+  }
+
+  async versions(asset?: string): Promise<VersionRecord[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('versions').selectAll().orderBy('created_at', 'desc').orderBy('event_id', 'desc');
+      if (asset !== undefined) select = select.where('asset', '=', asset);
+      return (await select.execute()).map(toVersionRecord);
+    });
+  }
+
+  async pointers(environment: string): Promise<PointerRecord[]> {
+    return this.read(async () => {
+      const rows = await this.db.selectFrom('pointers').selectAll().where('environment', '=', environment).orderBy('asset').execute();
+      return rows.map(toPointerRecord);
+    });
+  }
+
+  async checkResults(query: { asset?: string; runId?: string; version?: string; limit?: number }): Promise<CheckResultRecord[]> {
+    return this.read(async () => {
+      let select = this.db
+        .selectFrom('check_results')
+        .selectAll()
+        .orderBy('evaluated_at', 'desc')
+        .orderBy('event_id', 'desc');
+      if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
+      if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
+      if (query.version !== undefined) select = select.where('version', '=', query.version);
+      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
+      return (await select.execute()).map(toCheckResultRecord);
+    });
+  }
+
+  /** Waits for queued appends, then releases the connections. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.idle();
+      await this.db.destroy();
+    })();
+    return this.closing;
+  }
+
+  /** How appends were grouped so far; the conformance suite uses it to verify group commit. */
+  appendStats(): AppendStats {
+    return { ...this.stats };
+  }
+
+  /**
+   * Writes every pending append in one transaction. Optimistically all together, with multi-row
+   * statements; if that fails, again with one savepoint per caller, so only the callers whose
+   * events cannot be written are refused. Failures are bugs and rare, so the common case pays for
+   * no savepoints.
+   */
+  private async commit(items: PendingAppend[]): Promise<ItemOutcome[]> {
+    const outcomes = await this.commitGroup(items);
+    items.forEach((item, index) => {
+      if (outcomes[index] === undefined) this.stats.events += item.events.length;
+      else this.stats.failedCalls += 1;
+    });
+    return outcomes;
+  }
+
+  private async commitGroup(items: PendingAppend[]): Promise<ItemOutcome[]> {
+    try {
+      return await this.dialect.exclusive(() =>
+        this.db.connection().execute(async (connection) => {
+          try {
+            await this.transaction(connection, async (firstId) => {
+              await this.writeItems(connection, items, firstId);
+            });
+            return items.map(() => undefined);
+          } catch (error) {
+            if (isWeirError(error) || this.dialect.unavailable(error)) throw error;
+            if (items.length === 1) return [this.refused(items[0]!, error)];
+          }
+          return this.commitOneByOne(connection, items);
+        }),
+      );
+    } catch (error) {
+      if (isWeirError(error)) throw error;
+      throw (
+        this.dialect.unavailable(error) ??
+        new WeirError('INTERNAL', `could not append to the ${this.dialect.description}: ${messageOf(error)}`, { cause: error })
+      );
+    }
+  }
+
+  private async commitOneByOne(connection: Kysely<StateTables>, items: PendingAppend[]): Promise<ItemOutcome[]> {
+    const outcomes: ItemOutcome[] = [];
+    await this.transaction(connection, async (firstId) => {
+      let nextId = firstId;
+      for (const item of items) {
+        await sql`savepoint weir_append`.execute(connection);
+        try {
+          await this.writeItems(connection, [item], nextId);
+          await sql`release savepoint weir_append`.execute(connection);
+          nextId += item.events.length;
+          outcomes.push(undefined);
+        } catch (error) {
+          // If rolling back fails the connection is gone, and the whole transaction fails with it.
+          await sql`rollback to savepoint weir_append`.execute(connection);
+          await sql`release savepoint weir_append`.execute(connection);
+          outcomes.push(this.refused(item, error));
+        }
+      }
+    });
+    return outcomes;
+  }
+
+  /** Runs `work` in a write transaction, giving it the next free event id, and commits. */
+  private async transaction(connection: Kysely<StateTables>, work: (firstId: number) => Promise<void>): Promise<void> {
+    await this.dialect.beginWrite(connection);
+    try {
+      // Ids are assigned here, under the writer lock, so they are gap-free and in commit order: a
+      // reader that follows the log with `afterId` can never miss an event committed later with a
+      // smaller id, which database sequences do not promise.
+      const last = await connection.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      await work(last?.id === null || last?.id === undefined ? 1 : readNumber(last.id) + 1);
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+    this.stats.transactions += 1;
+  }
+
+  private async writeItems(connection: Kysely<StateTables>, items: PendingAppend[], firstId: number): Promise<void> {
+    const rows = items.flatMap((item) => item.events).map((event, index) => ({
+      id: firstId + index,
+      type: event.type,
+      run_id: 'runId' in event ? event.runId : null,
+      asset: 'asset' in event ? event.asset : null,
+      at: new Date(event.at).toISOString(),
+      payload: JSON.stringify(event),
+    }));
+    await this.inserts.run(connection, 'events', rows, (db, placeholders) => db.insertInto('events').values(placeholders));
+    const entries = items.flatMap((item) => item.writes).flatMap((writes, index) => writes.map((write) => ({ write, eventId: firstId + index })));
+    await applyProjectionWrites(connection, entries, this.dialect, this.inserts);
+  }
+
+  private refused(item: PendingAppend, error: unknown): Error {
+    const unavailable = this.dialect.unavailable(error);
+    if (unavailable) return unavailable;
+    const types = [...new Set(item.events.map((event) => event.type))].join(', ');
+    return new WeirError(
+      'INTERNAL',
+      `the ${this.dialect.description} refused ${item.events.length} event(s) (${types}): ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closing) throw this.closedError();
+    try {
+      return await work();
+    } catch (error) {
+      if (isWeirError(error)) throw error;
+      throw this.dialect.unavailable(error) ?? error;
+    }
+  }
+
+  private closedError(): WeirError {
+    return new WeirError('STATE_UNAVAILABLE', `the ${this.dialect.description} is closed`);
+  }
+}
+
+/**
+ * Migrates the database behind `db` and returns a store on it. The store owns `db` from then on
+ * and destroys it on `close()`.
+ *
+ * @example
+ * ```ts
+ * const store = await openKyselyStateStore(new Kysely<StateTables>({ dialect }), stateDialect);
+ * ```
+ */
+export async function openKyselyStateStore(db: Kysely<StateTables>, dialect: StateDialect): Promise<KyselyStateStore> {
+  try {
+    await migrateStateDatabase(db, dialect);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw isWeirError(error) ? error : dialect.cannotOpen(error);
+  }
+  return new KyselyStateStore(db, dialect);
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new WeirError('USAGE', `limit must be a whole number >= 0, got ${limit}`);
+  return limit;
+}

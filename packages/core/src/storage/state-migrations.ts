@@ -1,0 +1,164 @@
+/**
+ * Creates and upgrades the state tables. Migrations are numbered; `schema_version` records the ones
+ * applied. The whole upgrade runs in one transaction holding the dialect's writer lock, so two
+ * processes opening a new database at once do not race: the second waits, then finds nothing to do.
+ */
+import { sql, type Kysely } from 'kysely';
+import { WeirError } from '../errors/weir-error.js';
+import type { StateColumnTypes, StateDialect } from './state-dialect.js';
+import type { StateTables } from './state-tables.js';
+
+type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
+
+// Append only: a released migration is never edited, a change is a new entry.
+const migrations: readonly Migration[] = [createInitialTables];
+
+/** The schema version this code writes. */
+export const stateSchemaVersion = migrations.length;
+
+/**
+ * Brings the state database up to {@link stateSchemaVersion}. Refuses a database written by a newer
+ * Weir rather than writing rows it does not understand.
+ *
+ * @example
+ * ```ts
+ * await migrateStateDatabase(db, sqliteStateDialect(file));
+ * ```
+ */
+export async function migrateStateDatabase(db: Kysely<StateTables>, dialect: StateDialect): Promise<void> {
+  await dialect.exclusive(() =>
+    db.connection().execute(async (connection) => {
+      await dialect.beginWrite(connection);
+      try {
+        await dialect.prepare(connection);
+        await connection.schema
+          .createTable('schema_version')
+          .ifNotExists()
+          .addColumn('version', dialect.columnTypes.integer, (column) => column.primaryKey())
+          .addColumn('applied_at', 'text', (column) => column.notNull())
+          .execute();
+        const row = await connection
+          .selectFrom('schema_version')
+          .select((eb) => eb.fn.max('version').as('version'))
+          .executeTakeFirst();
+        const current = row?.version === null || row?.version === undefined ? 0 : Number(row.version);
+        if (current > migrations.length) {
+          throw new WeirError(
+            'STATE_UNAVAILABLE',
+            `${dialect.description} has schema version ${current}; this Weir knows up to ${migrations.length}`,
+            { hint: 'upgrade Weir, or point it at another state database' },
+          );
+        }
+        for (let version = current + 1; version <= migrations.length; version++) {
+          await migrations[version - 1]!(connection, dialect.columnTypes);
+          await connection
+            .insertInto('schema_version')
+            .values({ version, applied_at: new Date().toISOString() })
+            .execute();
+        }
+        await sql`commit`.execute(connection);
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    }),
+  );
+}
+
+async function createInitialTables(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('events')
+    .addColumn('id', types.bigint, (column) => column.primaryKey())
+    .addColumn('type', 'text', (column) => column.notNull())
+    .addColumn('run_id', 'text')
+    .addColumn('asset', 'text')
+    .addColumn('at', types.time, (column) => column.notNull())
+    .addColumn('payload', types.json, (column) => column.notNull())
+    .execute();
+  await db.schema.createIndex('events_by_run').on('events').columns(['run_id', 'id']).execute();
+  await db.schema.createIndex('events_by_asset').on('events').columns(['asset', 'id']).execute();
+
+  await db.schema
+    .createTable('runs')
+    .addColumn('run_id', 'text', (column) => column.primaryKey())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('environment', 'text', (column) => column.notNull())
+    .addColumn('command', 'text', (column) => column.notNull())
+    .addColumn('started_at', types.time, (column) => column.notNull())
+    .addColumn('ended_at', types.time)
+    .addColumn('pid', types.bigint, (column) => column.notNull())
+    .addColumn('host', 'text', (column) => column.notNull())
+    .addColumn('retry_of', 'text')
+    .addColumn('selection', types.json, (column) => column.notNull())
+    .addColumn('summary', types.json, (column) => column.notNull())
+    .addColumn('detail', 'text')
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .execute();
+  await db.schema.createIndex('runs_by_start').on('runs').columns(['started_at', 'event_id']).execute();
+
+  await db.schema
+    .createTable('steps')
+    .addColumn('run_id', 'text', (column) => column.notNull())
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('version', 'text')
+    .addColumn('attempts', types.integer, (column) => column.notNull())
+    .addColumn('started_at', types.time)
+    .addColumn('ended_at', types.time)
+    .addColumn('rows', types.bigint)
+    .addColumn('duration_ms', types.bigint)
+    .addColumn('skip_reason', 'text')
+    .addColumn('detail', 'text')
+    .addColumn('error', types.json)
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .addPrimaryKeyConstraint('steps_pk', ['run_id', 'asset'])
+    .execute();
+
+  await db.schema
+    .createTable('versions')
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('version', 'text', (column) => column.notNull())
+    .addColumn('physical_schema', 'text', (column) => column.notNull())
+    .addColumn('physical_name', 'text', (column) => column.notNull())
+    .addColumn('materialization', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('rows', types.bigint)
+    .addColumn('created_at', types.time, (column) => column.notNull())
+    .addColumn('created_by_run', 'text', (column) => column.notNull())
+    .addColumn('based_on', 'text')
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .addPrimaryKeyConstraint('versions_pk', ['asset', 'version'])
+    .execute();
+  await db.schema.createIndex('versions_by_creation').on('versions').columns(['created_at', 'event_id']).execute();
+
+  await db.schema
+    .createTable('pointers')
+    .addColumn('environment', 'text', (column) => column.notNull())
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('version', 'text', (column) => column.notNull())
+    .addColumn('published_at', types.time, (column) => column.notNull())
+    .addColumn('pinned', types.boolean, (column) => column.notNull())
+    .addPrimaryKeyConstraint('pointers_pk', ['environment', 'asset'])
+    .execute();
+
+  await db.schema
+    .createTable('check_results')
+    .addColumn('event_id', types.bigint, (column) => column.primaryKey())
+    .addColumn('run_id', 'text', (column) => column.notNull())
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('version', 'text', (column) => column.notNull())
+    .addColumn('check_name', 'text', (column) => column.notNull())
+    .addColumn('check_type', 'text', (column) => column.notNull())
+    .addColumn('severity', 'text', (column) => column.notNull())
+    .addColumn('passed', types.boolean, (column) => column.notNull())
+    .addColumn('failing_rows', types.bigint)
+    .addColumn('detail', 'text', (column) => column.notNull())
+    .addColumn('evaluated_at', types.time, (column) => column.notNull())
+    .execute();
+  await db.schema.createIndex('check_results_by_run').on('check_results').columns(['run_id']).execute();
+  await db.schema
+    .createIndex('check_results_by_asset')
+    .on('check_results')
+    .columns(['asset', 'version', 'evaluated_at'])
+    .execute();
+}

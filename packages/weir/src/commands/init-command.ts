@@ -1,0 +1,33 @@
+/** `weir init [dir] [--size small|medium|large]`: writes the demo shop project. */
+import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { WeirError } from '@weir/core';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { writeDemoProject } from '../demo/write-demo-project.js';
+
+const SIZES = ['small', 'medium', 'large'] as const;
+type DemoSize = (typeof SIZES)[number];
+
+/** Registers `init`. */
+export function registerInitCommand(program: Command, exit: ExitBox): void {
+  program
+    .command('init [dir]')
+    .description('create a new project with the demo shop (data generated from a seed)')
+    .option('--size <size>', 'small (seconds), medium (~1M orders) or large (~10M orders)', 'small')
+    .option('--seed <n>', 'seed for the generated data', '42')
+    .action(async (dir: string | undefined, options: { size: string; seed: string }) => {
+      if (!(SIZES as readonly string[]).includes(options.size)) throw new WeirError('USAGE', `--size must be one of ${SIZES.join(', ')}, not "${options.size}"`);
+      const seed = Number(options.seed);
+      if (!Number.isInteger(seed)) throw new WeirError('USAGE', `--seed must be a whole number, not "${options.seed}"`);
+      const target = resolve(dir ?? '.');
+      if (existsSync(target) && readdirSync(target).length > 0) {
+        throw new WeirError('USAGE', `${target} is not empty; weir init writes a new project into an empty or new folder`);
+      }
+      process.stdout.write(`writing the demo shop project (${options.size}) to ${target}\n`);
+      const summary = await writeDemoProject(target, { size: options.size as DemoSize, seed, onProgress: (message) => process.stdout.write(`  ${message}\n`) });
+      process.stdout.write(`done: ${summary.files.length} files\n\nnext:\n  cd ${dir ?? '.'}\n  weir run\n`);
+      exit.code = EXIT.ok;
+    });
+}

@@ -1,0 +1,59 @@
+/** `weir rollback <asset> [--to <version>]` and `weir unpin <asset>`. */
+import type { Command } from 'commander';
+import { WeirError, acquireProjectLock, didYouMean, newRunId, rollbackAsset, unpinAsset } from '@weir/core';
+import { join } from 'node:path';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { printJson } from '../output/json-output.js';
+import type { ProjectRuntime } from '../runtime/project-runtime.js';
+import { withProject } from './command-options.js';
+
+function requireAsset(runtime: ProjectRuntime, name: string): void {
+  if (runtime.project.assets.has(name)) return;
+  const hint = didYouMean(name, runtime.project.assets.keys());
+  throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
+}
+
+/** Registers `rollback` and `unpin`. */
+export function registerRollbackCommands(program: Command, exit: ExitBox): void {
+  program
+    .command('rollback <asset>')
+    .description('point the asset back at its previous published version (or --to a version) and pin it there')
+    .option('--to <version>', 'the version (or a unique prefix) to go back to')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, options: { to?: string; json?: boolean }, command: Command) => {
+      exit.code = await withProject(command, async (runtime) => {
+        requireAsset(runtime, name);
+        const lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), newRunId(), { wait: false });
+        try {
+          const result = await rollbackAsset({
+            engine: await runtime.engine(),
+            store: runtime.store,
+            environment: runtime.project.environment,
+            asset: name,
+            ...(options.to ? { to: options.to } : {}),
+          });
+          if (options.json) printJson(result);
+          else {
+            process.stdout.write(`${name} in ${result.environment}: ${result.from} -> ${result.to}\n`);
+            process.stdout.write(`pinned: runs leave ${name} at ${result.to} until you run: weir unpin ${name}\n`);
+          }
+          return EXIT.ok;
+        } finally {
+          lock.release();
+        }
+      });
+    });
+
+  program
+    .command('unpin <asset>')
+    .description('let runs build and publish an asset again after a rollback')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      exit.code = await withProject(command, async (runtime) => {
+        requireAsset(runtime, name);
+        const released = await unpinAsset(runtime.store, runtime.project.environment, name);
+        process.stdout.write(released ? `${name} is no longer pinned; the next run may publish a new version\n` : `${name} was not pinned\n`);
+        return EXIT.ok;
+      });
+    });
+}

@@ -1,0 +1,124 @@
+/**
+ * `weir run` builds, checks and publishes the selected assets; `weir retry <run>` runs again only
+ * the steps of an earlier run that failed, were blocked, skipped or cancelled.
+ */
+import type { Command } from 'commander';
+import { WeirError, buildAssetGraph, runProject, selectAssets, type RunResult } from '@weir/core';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { printJson } from '../output/json-output.js';
+import { plainProgress, terminalProgress, type RunProgress } from '../output/run-progress.js';
+import type { ProjectRuntime } from '../runtime/project-runtime.js';
+import { collect, selectorList, withProject } from './command-options.js';
+import { printRunSummary } from './run-summary.js';
+
+interface RunOptions {
+  select?: string[];
+  exclude?: string[];
+  concurrency?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** Registers `run` and `retry`. */
+export function registerRunCommands(program: Command, exit: ExitBox): void {
+  program
+    .command('run')
+    .description('build, check and publish the selected assets (all by default)')
+    .option('-s, --select <selector>', 'assets to run: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)', collect)
+    .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
+    .option('-c, --concurrency <n>', 'steps run at once (default from weir.yaml)')
+    .option('--wait', 'wait for another run of this project to finish instead of refusing')
+    .option('--json', 'print the run result as JSON')
+    .action(async (options: RunOptions, command: Command) => {
+      exit.code = await withProject(command, async (runtime) => {
+        const select = selectorList(options.select);
+        const exclude = selectorList(options.exclude);
+        const graph = buildAssetGraph(runtime.project);
+        const selected = selectAssets(graph, runtime.project, { select, exclude });
+        return execute(runtime, { selected, select, exclude, command: 'run', options });
+      });
+    });
+
+  program
+    .command('retry <run-id>')
+    .description('run again only the failed, blocked, skipped and cancelled steps of a run')
+    .option('--wait', 'wait for another run of this project to finish instead of refusing')
+    .option('--json', 'print the run result as JSON')
+    .action(async (runId: string, options: RunOptions, command: Command) => {
+      exit.code = await withProject(command, async (runtime) => {
+        const run = await runtime.store.run(runId);
+        if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}"`, { hint: 'list runs with: weir runs' });
+        const again = (await runtime.store.steps(run.runId)).filter((step) => !['succeeded'].includes(step.status) && step.skipReason !== 'unchanged' && step.skipReason !== 'pinned');
+        const selected = new Set(again.map((step) => step.asset).filter((asset) => runtime.project.assets.has(asset)));
+        if (selected.size === 0) {
+          process.stdout.write(`run ${run.runId} has no failed or skipped steps: nothing to retry\n`);
+          return EXIT.ok;
+        }
+        return execute(runtime, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
+      });
+    });
+}
+
+async function execute(
+  runtime: ProjectRuntime,
+  request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; retryOf?: string; options: RunOptions },
+): Promise<number> {
+  const { options } = request;
+  const progress: RunProgress = options.json
+    ? plainProgress((text) => process.stderr.write(text))
+    : process.stdout.isTTY
+      ? terminalProgress(process.stdout)
+      : plainProgress((text) => process.stdout.write(text));
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      progress.line('second interrupt: exiting now (anything not yet published stays unpublished)');
+      process.exit(130);
+    }
+    progress.line('cancelling: stopping running steps, publishing nothing more (press Ctrl-C again to exit at once)');
+    controller.abort(new WeirError('CANCELLED', 'the run was cancelled'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: RunResult;
+  try {
+    const engine = await runtime.engine();
+    const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new WeirError('USAGE', `--concurrency must be a whole number >= 1, not "${options.concurrency}"`);
+    }
+    result = await runProject({
+      project: runtime.project,
+      engine,
+      store: runtime.store,
+      selected: request.selected,
+      selection: request.select,
+      exclusion: request.exclude,
+      command: request.command,
+      wait: options.wait ?? false,
+      signal: controller.signal,
+      onPlan: (plan, runId) => {
+        const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse').length;
+        progress.line(`run ${runId}: ${plan.steps.length} asset(s) selected, ${building} to build or publish, environment ${plan.environment}`);
+      },
+      onEvent: (event) => progress.onEvent(event),
+      onLog: (asset, message) => progress.onLog(asset, message),
+      onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (options.json) {
+    printJson({ ...(await runtime.store.run(result.runId)), steps: await runtime.store.steps(result.runId) });
+  } else {
+    await printRunSummary(runtime.store, result.runId, (text) => process.stdout.write(text));
+  }
+  return result.status === 'succeeded' ? EXIT.ok : EXIT.dataFailed;
+}

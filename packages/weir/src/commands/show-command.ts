@@ -1,0 +1,81 @@
+/** `weir show <asset>`: what an asset is, its columns, versions, latest checks and neighbours. */
+import type { Command } from 'commander';
+import { WeirError, didYouMean, environmentView, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { formatTable } from '../output/format-table.js';
+import { printJson } from '../output/json-output.js';
+import { withProject } from './command-options.js';
+
+/** Registers `show`. */
+export function registerShowCommand(program: Command, exit: ExitBox): void {
+  program
+    .command('show <asset>')
+    .description('show an asset: columns and types, versions, last check results, upstream and downstream')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      exit.code = await withProject(command, async (runtime) => {
+        const { project, store } = runtime;
+        const asset = project.assets.get(name);
+        if (!asset) {
+          const hint = didYouMean(name, project.assets.keys());
+          throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
+        }
+        const pointer = (await store.pointers(project.environment)).find((candidate) => candidate.asset === name) ?? null;
+        const versions = await store.versions(name);
+        const checks = pointer ? await store.checkResults({ asset: name, version: pointer.version }) : [];
+        const latestChecks = dedupeNewest(checks);
+        let columns: ColumnInfo[] | null = null;
+        let columnsNote: string | null = null;
+        if (pointer) {
+          try {
+            columns = (await (await runtime.engine()).describe(environmentView(project.environment, name))) ?? null;
+          } catch (error) {
+            if (!isWeirError(error) || error.code !== 'PROJECT_LOCKED') throw error;
+            columnsNote = 'columns unavailable: the warehouse is in use by a running command';
+          }
+        }
+        const downstream = [...project.assets.values()].filter((candidate) => inputsOf(candidate).includes(name)).map((candidate) => candidate.name);
+        const detail = {
+          name,
+          kind: asset.kind,
+          file: asset.file,
+          materialization: asset.materialization,
+          description: asset.description ?? null,
+          owner: asset.owner ?? null,
+          tags: asset.tags,
+          environment: project.environment,
+          version: pointer?.version ?? null,
+          pinned: pointer?.pinned ?? false,
+          columns: (columns ?? []).map((column) => ({ ...column, description: asset.columns[column.name]?.description ?? null })),
+          versions,
+          checks: latestChecks,
+          upstream: inputsOf(asset),
+          downstream,
+        };
+        if (options.json) {
+          printJson(detail);
+          return EXIT.ok;
+        }
+        const out = (text: string): boolean => process.stdout.write(text);
+        out(`${name}  (${asset.kind}, ${asset.materialization})  ${asset.file}\n`);
+        if (asset.description) out(`  ${asset.description}\n`);
+        if (asset.owner || asset.tags.length > 0) out(`  owner: ${asset.owner ?? '-'}   tags: ${asset.tags.join(', ') || '-'}\n`);
+        out(`  live in ${project.environment}: ${pointer ? `${pointer.version}${pointer.pinned ? ' (pinned by rollback; weir unpin to release)' : ''}` : 'never published'}\n`);
+        out(`  upstream: ${detail.upstream.join(', ') || '-'}\n  downstream: ${downstream.join(', ') || '-'}\n`);
+        if (columns) out(`\nColumns\n${formatTable(detail.columns, ['name', 'type', 'description'])}\n`);
+        if (columnsNote) out(`\n${columnsNote}\n`);
+        out(`\nVersions (newest first)\n${formatTable(versions.map((version) => ({ ...version, live: version.version === pointer?.version ? '*' : '' })), ['live', 'version', 'status', 'rows', 'createdAt', 'createdByRun'])}\n`);
+        if (latestChecks.length > 0) {
+          out(`\nChecks on the live version\n${formatTable(latestChecks.map((check) => ({ ...check, result: check.passed ? 'pass' : check.severity === 'error' ? 'FAIL' : 'warn' })), ['check', 'checkType', 'severity', 'result', 'detail'])}\n`);
+        }
+        return EXIT.ok;
+      });
+    });
+}
+
+/** The newest result per check name (the store returns newest first). */
+function dedupeNewest<T extends { check: string }>(results: T[]): T[] {
+  const seen = new Set<string>();
+  return results.filter((result) => !seen.has(result.check) && seen.add(result.check));
+}

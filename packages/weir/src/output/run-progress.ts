@@ -1,0 +1,97 @@
+/**
+ * What `weir run` shows while it works. On a terminal: finished steps scroll above a live block
+ * with one line per running asset and its elapsed time, redrawn a few times a second. Elsewhere
+ * (CI logs, pipes): one plain line per event that matters, no escape codes.
+ */
+import type { WeirEvent } from '@weir/core';
+import { cellText, formatDuration } from './format-table.js';
+
+/** Receives run events and draws them. */
+export interface RunProgress {
+  onEvent(event: WeirEvent): void;
+  onLog(asset: string, message: string): void;
+  /** Writes a line above the live block. */
+  line(text: string): void;
+  stop(): void;
+}
+
+const SYMBOL = { ok: '✓', same: '=', warn: '!', fail: '✗', skip: '-', stop: '■' } as const;
+
+/** The plain line for an event, or undefined for events that are not worth a line. */
+export function describeEvent(event: WeirEvent): string | undefined {
+  switch (event.type) {
+    case 'step_succeeded':
+      return `${SYMBOL.ok} ${event.asset}  published ${event.version}  ${cellText(event.rows)} rows  ${formatDuration(event.durationMs)}${event.warnings ? `  (${event.warnings} warning${event.warnings > 1 ? 's' : ''})` : ''}`;
+    case 'step_skipped':
+      if (event.reason === 'unchanged') return `${SYMBOL.same} ${event.asset}  unchanged (${event.version ?? ''}), not rebuilt`;
+      if (event.reason === 'pinned') return `${SYMBOL.same} ${event.asset}  ${event.detail}`;
+      return `${SYMBOL.skip} ${event.asset}  skipped: ${event.detail}`;
+    case 'check_evaluated':
+      if (event.passed) return undefined;
+      return `${event.severity === 'error' ? SYMBOL.fail : SYMBOL.warn} ${event.asset}  check ${event.check} ${event.severity === 'error' ? 'FAILED' : 'warning'}: ${event.detail}`;
+    case 'asset_blocked':
+      return `${SYMBOL.fail} ${event.asset}  held back: version ${event.version} not published (failed: ${event.failedChecks.join(', ')}); the previous version stays live`;
+    case 'step_failed':
+      return `${SYMBOL.fail} ${event.asset}  failed: ${event.error.file ? `${event.error.file}${event.error.line ? `:${event.error.line}` : ''}: ` : ''}${event.error.message}`;
+    case 'step_retrying':
+      return `${SYMBOL.warn} ${event.asset}  attempt ${event.attempt} failed (${event.error.message}); retrying in ${formatDuration(event.delayMs)}`;
+    case 'step_cancelled':
+      return `${SYMBOL.stop} ${event.asset}  cancelled, nothing published`;
+    default:
+      return undefined;
+  }
+}
+
+/** Progress for pipes and logs. */
+export function plainProgress(write: (text: string) => void): RunProgress {
+  return {
+    onEvent: (event) => {
+      const text = describeEvent(event);
+      if (text) write(`${text}\n`);
+    },
+    onLog: (asset, message) => write(`  ${asset}: ${message}\n`),
+    line: (text) => write(`${text}\n`),
+    stop: () => undefined,
+  };
+}
+
+/** Progress for a terminal: a live block of running steps under the scrolling history. */
+export function terminalProgress(stream: NodeJS.WriteStream): RunProgress {
+  const running = new Map<string, number>();
+  let drawn = 0;
+  const clear = (): void => {
+    if (drawn > 0) stream.write(`\x1b[${drawn}A\x1b[0J`);
+    drawn = 0;
+  };
+  const draw = (): void => {
+    clear();
+    const width = stream.columns || 100;
+    const lines = [...running].map(([asset, since]) => `  … ${asset}  ${formatDuration(Date.now() - since)}`.slice(0, width - 1));
+    if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const above = (text: string): void => {
+    clear();
+    stream.write(`${text}\n`);
+    draw();
+  };
+  const timer = setInterval(draw, 200);
+  timer.unref();
+  return {
+    onEvent: (event) => {
+      if (event.type === 'step_started') running.set(event.asset, running.get(event.asset) ?? Date.now());
+      if (['step_succeeded', 'step_failed', 'step_cancelled', 'asset_blocked', 'step_skipped'].includes(event.type) && 'asset' in event) {
+        running.delete(event.asset);
+      }
+      const text = describeEvent(event);
+      if (text) above(text);
+      else draw();
+    },
+    onLog: (asset, message) => above(`  ${asset}: ${message}`),
+    line: above,
+    stop: () => {
+      clearInterval(timer);
+      clear();
+    },
+  };
+}

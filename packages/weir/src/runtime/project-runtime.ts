@@ -1,0 +1,72 @@
+/**
+ * Wiring a loaded project to its concrete engine and state store. This is the one place where the
+ * app chooses implementations (core speaks only the interfaces). The warehouse is opened lazily:
+ * commands that read only state (runs, ls) never take DuckDB's file lock.
+ */
+import {
+  loadProject,
+  openDuckDBAdapter,
+  openPostgresAdapter,
+  openPostgresStateStore,
+  openSqliteStateStore,
+  recoverCrashedRuns,
+  type EngineAdapter,
+  type Project,
+  type StateStore,
+} from '@weir/core';
+
+/** A project with its state open and its warehouse one call away. */
+export interface ProjectRuntime {
+  project: Project;
+  store: StateStore;
+  /** Opens the warehouse on first use. */
+  engine(): Promise<EngineAdapter>;
+  close(): Promise<void>;
+}
+
+/** Options shared by every command that works on a project. */
+export interface ProjectOptions {
+  /** Where to look for weir.yaml (upward from here). */
+  cwd: string;
+  environment?: string;
+}
+
+/**
+ * Loads the project, opens its state store and records any run whose process died.
+ *
+ * @example
+ * ```ts
+ * const runtime = await openProjectRuntime({ cwd: process.cwd() });
+ * try { ... } finally { await runtime.close(); }
+ * ```
+ */
+export async function openProjectRuntime(options: ProjectOptions): Promise<ProjectRuntime> {
+  const project = await loadProject(options.cwd, options.environment ? { environment: options.environment } : {});
+  const store = await openStore(project);
+  await recoverCrashedRuns(store);
+  let engine: Promise<EngineAdapter> | undefined;
+  return {
+    project,
+    store,
+    engine: () => (engine ??= openEngine(project)),
+    close: async () => {
+      if (engine) await (await engine.catch(() => undefined))?.close();
+      await store.close();
+    },
+  };
+}
+
+async function openStore(project: Project): Promise<StateStore> {
+  if (project.state.store === 'postgres') return openPostgresStateStore(project.state.url, { schema: project.state.schema });
+  return openSqliteStateStore(project.state.path);
+}
+
+async function openEngine(project: Project): Promise<EngineAdapter> {
+  const warehouse = project.warehouse;
+  if (warehouse.engine === 'postgres') return openPostgresAdapter({ url: warehouse.url });
+  return openDuckDBAdapter({
+    path: warehouse.path,
+    ...(warehouse.threads !== undefined ? { threads: warehouse.threads } : {}),
+    ...(warehouse.memoryLimit !== undefined ? { memoryLimit: warehouse.memoryLimit } : {}),
+  });
+}
