@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { eventTime, type RunStatus, type SkipReason, type WeirEvent } from '../events/weir-event.js';
+import { prepareWarehouse } from '../materialize/materialize-model.js';
 import type { PlanStep, RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
@@ -73,6 +74,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     },
   ]);
   const outcomes = new Map<string, StepOutcome | 'skipped'>();
+  await prepareWarehouse(options.engine, plan.environment);
   const context = {
     project: options.project,
     engine: options.engine,

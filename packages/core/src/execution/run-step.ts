@@ -201,7 +201,6 @@ async function publishOrBlock(
   }
   // Nothing is published once the run is cancelled, even a version that is complete and checked.
   if (context.signal.aborted) throw context.signal.reason;
-  await context.engine.createSchema(context.environment);
   await context.engine.pointView(environmentView(context.environment, asset.name), physical);
   events.push(
     { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: built ? 'build' : 'reuse' },

@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AssetRow } from '../definitions/asset-definition.js';
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../engines/engine-adapter.js';
-import { WeirError, messageOf, type SourceLocation } from '../errors/weir-error.js';
+import { WeirError, messageOf } from '../errors/weir-error.js';
+import { locateUserFrame } from '../project/bundle-stack-location.js';
 import type { TypeScriptAsset } from '../project/project-model.js';
 import { physicalRelation } from '../plan/physical-names.js';
 import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
@@ -179,17 +179,8 @@ function sqlTypeOf(values: unknown[]): string {
   return 'VARCHAR';
 }
 
-/** A user's throw as a Weir error that points at the first frame inside the project. */
+/** A user's throw as a Weir error that points at the first frame inside the user's own files. */
 function userCodeError(asset: TypeScriptAsset, projectRoot: string, error: { name: string; message: string; stack: string | undefined }): WeirError {
-  const location = firstProjectFrame(error.stack, projectRoot) ?? { file: asset.file, line: asset.line };
+  const location = locateUserFrame(projectRoot, asset.modulePath, error.stack) ?? { file: asset.file, line: asset.line };
   return new WeirError('USER_CODE_FAILED', `${asset.name} threw ${error.name}: ${error.message}`, { location });
-}
-
-function firstProjectFrame(stack: string | undefined, projectRoot: string): SourceLocation | undefined {
-  for (const match of (stack ?? '').matchAll(/\(?(?:file:\/\/)?(\/[^():\s]+\.(?:ts|mts|js|mjs)):(\d+):(\d+)\)?/g)) {
-    const [, path, line, column] = match;
-    if (!path || !path.startsWith(projectRoot) || path.includes('/.weir/')) continue;
-    return { file: relative(projectRoot, path), line: Number(line), column: Number(column) };
-  }
-  return undefined;
 }

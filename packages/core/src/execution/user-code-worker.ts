@@ -8,9 +8,6 @@ import type { AssetContext, AssetRow } from '../definitions/asset-definition.js'
 import { isAssetDefinition } from '../definitions/asset-definition.js';
 import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
 
-// Stack traces point at the user's .ts file (the bundle carries an inline source map).
-process.setSourceMapsEnabled(true);
-
 const start = workerData as WorkerStart;
 const port = parentPort;
 if (!port) throw new Error('user-code-worker must run in a worker thread');

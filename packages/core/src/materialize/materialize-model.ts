@@ -37,7 +37,6 @@ export function resolvedSql(asset: SqlAsset, target: BuildTarget): string {
  * ```
  */
 export async function buildModel(asset: SqlAsset, target: BuildTarget): Promise<void> {
-  await ensureSchemas(target.engine);
   const sql = resolvedSql(asset, target);
   // Declared inputs (SQL the parser cannot read) cannot be rewritten; they resolve in the environment.
   const searchSchema = asset.inputsDeclared ? target.environment : undefined;
@@ -50,7 +49,6 @@ export async function buildModel(asset: SqlAsset, target: BuildTarget): Promise<
 
 /** Loads a file source into a new physical table with the engine's own reader. */
 export async function buildFileSource(asset: FileSourceAsset, target: BuildTarget): Promise<void> {
-  await ensureSchemas(target.engine);
   await target.engine.loadFiles(target.physical, asset.read, target.signal);
 }
 
@@ -59,7 +57,6 @@ export async function buildFileSource(asset: FileSourceAsset, target: BuildTarge
  * With a cursor and a previous version, only rows beyond the previous version's maximum are kept.
  */
 export async function stageIncrementalRows(asset: SqlAsset, target: BuildTarget & { runId: string; basedOn: string | null }): Promise<RelationRef> {
-  await ensureSchemas(target.engine);
   const staging = stagingRelation(asset.name, target.runId);
   const cursor = asset.incremental?.cursor;
   let sql = resolvedSql(asset, target);
@@ -90,7 +87,12 @@ export async function mergeIncrementalRows(asset: SqlAsset, target: BuildTarget 
   await engine.drop(staging, 'table');
 }
 
-async function ensureSchemas(engine: EngineAdapter): Promise<void> {
+/**
+ * Creates the schemas a run writes to: physical versions, staging, and the environment's views.
+ * Called once per run, before any step, so no build pays for it.
+ */
+export async function prepareWarehouse(engine: EngineAdapter, environment: string): Promise<void> {
   await engine.createSchema(VERSIONS_SCHEMA);
   await engine.createSchema(STAGING_SCHEMA);
+  await engine.createSchema(environment);
 }

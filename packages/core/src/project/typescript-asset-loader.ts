@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SourceMap } from 'node:module';
 import * as z from 'zod';
 import { ASSET_DEFINITION_MARKER, isAssetDefinition, type AssetDefinition } from '../definitions/asset-definition.js';
 import { messageOf, WeirError, type SourceLocation } from '../errors/weir-error.js';
@@ -18,6 +17,7 @@ import type { TypeScriptAsset } from './project-model.js';
 import { lineColumnAt } from './text-position.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 import { bundleAssetFile, type AssetBundle } from './typescript-bundle.js';
+import { locateUserFrame } from './bundle-stack-location.js';
 
 /** The options of `defineAsset`, checked at run time: TypeScript types do not survive a bundle. */
 const definitionSchema = strictObject({
@@ -115,7 +115,7 @@ function exportLine(source: string, exportName: string): number {
  * leads back to the line of the user's file.
  */
 function importError(root: string, file: string, bundle: AssetBundle, error: unknown): WeirError {
-  const location = originalLocation(root, bundle, error) ?? { file };
+  const location = (error instanceof Error ? locateUserFrame(root, bundle.modulePath, error.stack, bundle.sourceMap) : undefined) ?? { file };
   return new WeirError('USER_CODE_FAILED', `${file} threw while being loaded: ${messageOf(error)}`, {
     location,
     cause: error,
@@ -123,18 +123,3 @@ function importError(root: string, file: string, bundle: AssetBundle, error: unk
   });
 }
 
-function originalLocation(root: string, bundle: AssetBundle, error: unknown): SourceLocation | undefined {
-  if (bundle.sourceMap === undefined || !(error instanceof Error) || error.stack === undefined) return undefined;
-  const bundleName = path.basename(bundle.modulePath);
-  const frame = error.stack.split('\n').find((line) => line.includes(bundleName));
-  const match = frame === undefined ? null : /:(\d+):(\d+)\)?\s*$/.exec(frame);
-  if (match === null) return undefined;
-  try {
-    const entry = new SourceMap(JSON.parse(bundle.sourceMap) as ConstructorParameters<typeof SourceMap>[0]).findEntry(Number(match[1]) - 1, Number(match[2]) - 1);
-    if (!('originalSource' in entry) || entry.originalSource === undefined) return undefined;
-    const absolute = path.resolve(path.dirname(bundle.modulePath), entry.originalSource.replace(/^file:\/\//, ''));
-    return { file: path.relative(root, absolute).split(path.sep).join('/'), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
-  } catch {
-    return undefined;
-  }
-}

@@ -57,12 +57,7 @@ export class GroupCommitQueue<T> {
 
   private async drain(): Promise<void> {
     try {
-      for (let first = true; this.waiting.length > 0; first = false) {
-        if (!first) {
-          // Let the callers just released run on to their next append, so that it joins the next
-          // group instead of each trickling into a transaction of its own.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+      while (this.waiting.length > 0) {
         const group = this.waiting;
         this.waiting = [];
         let outcomes: ItemOutcome[];

@@ -3,7 +3,7 @@
  * projections applied in the same transaction, group commit, and the reads. A {@link StateDialect}
  * supplies what differs (column types, the writer lock, which errors mean "unreachable").
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
 import { projectEvent, type ProjectedVersionStatus, type ProjectionWrite } from '../events/project-event.js';
 import type { RunStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
@@ -31,7 +31,7 @@ import type {
   VersionRecord,
   VersionStatus,
 } from './state-store.js';
-import type { StateTables } from './state-tables.js';
+import type { EventsTable, StateTables } from './state-tables.js';
 
 // The projection's version lifecycle and the store's must stay the same set of words.
 type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -50,9 +50,9 @@ export interface AppendStats {
   failedCalls: number;
 }
 
-/** One caller's events with their projection, computed before the transaction starts. */
+/** One caller's events as rows, with their projection, computed before the transaction starts. */
 interface PendingAppend {
-  events: WeirEvent[];
+  rows: Array<Omit<Insertable<EventsTable>, 'id'>>;
   writes: ProjectionWrite[][];
 }
 
@@ -60,11 +60,11 @@ interface PendingAppend {
  * A state store on any database Kysely and a {@link StateDialect} support. Open one with
  * {@link openKyselyStateStore} (or the SQLite and PostgreSQL open functions, which call it).
  *
- * Appends are grouped: calls made while a commit is in flight are written together by the next
- * transaction, each caller's events under its own savepoint. A caller whose events cannot be
- * written (say a second `run_started` for the same run) gets a rejection and none of its events are
- * kept, while the other callers of that transaction commit. When the transaction itself fails
- * (the database went away), every caller in it is rejected.
+ * Appends are grouped: calls made while a commit is in flight (and all calls of one tick) are
+ * written together by the next transaction. A caller whose events cannot be written (say a second
+ * `run_started` for the same run) gets a rejection and none of its events are kept, while the other
+ * callers of that transaction commit. When the transaction itself fails (the database went away),
+ * every caller in it is rejected with `STATE_UNAVAILABLE`.
  */
 export class KyselyStateStore implements StateStore {
   private readonly db: Kysely<StateTables>;
@@ -84,15 +84,17 @@ export class KyselyStateStore implements StateStore {
   async append(events: WeirEvent[]): Promise<void> {
     if (this.closing) throw this.closedError();
     if (events.length === 0) return;
-    let writes: ProjectionWrite[][];
+    let pending: PendingAppend;
     try {
-      // Projecting first refuses a malformed event before it can cost anyone a transaction.
-      writes = events.map((event) => projectEvent(event));
+      // Everything is read from the events now: a malformed event is refused before it costs
+      // anyone a transaction, and a caller changing an event object later changes nothing.
+      const writes = events.map((event) => projectEvent(event));
+      pending = { rows: events.map(toEventRow), writes };
     } catch (error) {
       throw new WeirError('INTERNAL', `the state store refused an event: ${messageOf(error)}`, { cause: error });
     }
     this.stats.calls += 1;
-    await this.queue.submit({ events: [...events], writes });
+    await this.queue.submit(pending);
   }
 
   async events(query: EventQuery = {}): Promise<StoredEvent[]> {
@@ -203,7 +205,7 @@ export class KyselyStateStore implements StateStore {
   private async commit(items: PendingAppend[]): Promise<ItemOutcome[]> {
     const outcomes = await this.commitGroup(items);
     items.forEach((item, index) => {
-      if (outcomes[index] === undefined) this.stats.events += item.events.length;
+      if (outcomes[index] === undefined) this.stats.events += item.rows.length;
       else this.stats.failedCalls += 1;
     });
     return outcomes;
@@ -243,7 +245,7 @@ export class KyselyStateStore implements StateStore {
         try {
           await this.writeItems(connection, [item], nextId);
           await sql`release savepoint weir_append`.execute(connection);
-          nextId += item.events.length;
+          nextId += item.rows.length;
           outcomes.push(undefined);
         } catch (error) {
           // If rolling back fails the connection is gone, and the whole transaction fails with it.
@@ -274,14 +276,7 @@ export class KyselyStateStore implements StateStore {
   }
 
   private async writeItems(connection: Kysely<StateTables>, items: PendingAppend[], firstId: number): Promise<void> {
-    const rows = items.flatMap((item) => item.events).map((event, index) => ({
-      id: firstId + index,
-      type: event.type,
-      run_id: 'runId' in event ? event.runId : null,
-      asset: 'asset' in event ? event.asset : null,
-      at: new Date(event.at).toISOString(),
-      payload: JSON.stringify(event),
-    }));
+    const rows = items.flatMap((item) => item.rows).map((row, index) => ({ ...row, id: firstId + index }));
     await this.inserts.run(connection, 'events', rows, (db, placeholders) => db.insertInto('events').values(placeholders));
     const entries = items.flatMap((item) => item.writes).flatMap((writes, index) => writes.map((write) => ({ write, eventId: firstId + index })));
     await applyProjectionWrites(connection, entries, this.dialect, this.inserts);
@@ -290,10 +285,10 @@ export class KyselyStateStore implements StateStore {
   private refused(item: PendingAppend, error: unknown): Error {
     const unavailable = this.dialect.unavailable(error);
     if (unavailable) return unavailable;
-    const types = [...new Set(item.events.map((event) => event.type))].join(', ');
+    const types = [...new Set(item.rows.map((row) => row.type))].join(', ');
     return new WeirError(
       'INTERNAL',
-      `the ${this.dialect.description} refused ${item.events.length} event(s) (${types}): ${messageOf(error)}`,
+      `the ${this.dialect.description} refused ${item.rows.length} event(s) (${types}): ${messageOf(error)}`,
       { cause: error },
     );
   }
@@ -330,6 +325,18 @@ export async function openKyselyStateStore(db: Kysely<StateTables>, dialect: Sta
     throw isWeirError(error) ? error : dialect.cannotOpen(error);
   }
   return new KyselyStateStore(db, dialect);
+}
+
+function toEventRow(event: WeirEvent): Omit<Insertable<EventsTable>, 'id'> {
+  // A stored event appended again must not carry its old position inside the payload.
+  const { id: _position, ...payload } = event as WeirEvent & { id?: number };
+  return {
+    type: event.type,
+    run_id: 'runId' in event ? event.runId : null,
+    asset: 'asset' in event ? event.asset : null,
+    at: new Date(event.at).toISOString(),
+    payload: JSON.stringify(payload),
+  };
 }
 
 function checkLimit(limit: number): number {

@@ -4,6 +4,7 @@
  */
 import type { StateStore } from '@weir/core';
 import { formatDuration } from '../output/format-table.js';
+import { errorPlace } from '../output/run-progress.js';
 
 /** Writes the summary of `runId` from the recorded state. */
 export async function printRunSummary(store: StateStore, runId: string, write: (text: string) => void): Promise<void> {
@@ -34,8 +35,7 @@ export async function printRunSummary(store: StateStore, runId: string, write: (
   if (failed.length > 0) {
     write('\n  Failed:\n');
     for (const step of failed) {
-      const where = step.error?.file ? `${step.error.file}${step.error.line ? `:${step.error.line}` : ''}: ` : '';
-      write(`    ${step.asset}: ${where}${step.error?.message ?? 'unknown error'}\n`);
+      write(`    ${step.asset}: ${step.error ? errorPlace(step.error) : ''}${step.error?.message ?? 'unknown error'}\n`);
     }
   }
   const skippedSteps = steps.filter((step) => step.status === 'skipped' && (step.skipReason === 'upstream_failed' || step.skipReason === 'upstream_blocked'));

@@ -5,6 +5,7 @@ import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatDuration, formatTable } from '../output/format-table.js';
 import { printJson } from '../output/json-output.js';
+import { errorPlace } from '../output/run-progress.js';
 import { withProject } from './command-options.js';
 
 /** Registers `runs` and `runs show`. */
@@ -54,7 +55,7 @@ export function registerRunsCommand(program: Command, exit: ExitBox): void {
           ...step,
           outcome: step.status === 'skipped' ? `skipped (${step.skipReason})` : step.status,
           duration: formatDuration(step.durationMs),
-          note: step.error ? `${step.error.file ? `${step.error.file}${step.error.line ? `:${step.error.line}` : ''}: ` : ''}${step.error.message}` : (step.detail ?? ''),
+          note: step.error ? `${errorPlace(step.error)}${step.error.message}` : (step.detail ?? ''),
         }));
         out(`\n${formatTable(rows, ['asset', 'outcome', 'version', 'attempts', 'rows', 'duration', 'note'])}\n`);
         const failed = checks.filter((check) => !check.passed);

@@ -52,9 +52,10 @@ checks:
 -- Planted on purpose: the catalogue export has a few products twice, and this model passes them
 -- through as they are (no uniqueness check here). product_performance's unique check is the gate
 -- that catches them, so the first \`weir run\` shows one mart held back and everything else built.
--- The fix: keep the latest row per product, e.g.
---   select * from (select *, row_number() over (partition by product_id order by updated_at desc) as rn
---                  from raw_products) as latest where rn = 1
+-- The fix keeps the latest row per product: replace "from raw_products" below with
+--   from (select *, row_number() over (partition by product_id order by updated_at desc) as version_rank
+--         from raw_products) as latest
+-- and add "and version_rank = 1" to the where clause.
 select
   product_id,
   sku,

@@ -208,6 +208,27 @@ describe('the demo models and checks (without the executor)', () => {
     expect(checks.length).toBeGreaterThan(40);
   });
 
+  it('opens the gate once stg_products is fixed as its comment says', async () => {
+    const text = await readFile(join(first.dir, 'models/staging/stg_products.sql'), 'utf8');
+    const fixed = text
+      .replace(/^\/\*---[\s\S]*?---\*\/\n/, '')
+      .replace(
+        /^from raw_products$/m,
+        `from (select *, row_number() over (partition by product_id order by updated_at desc) as version_rank
+              from raw_products) as latest`,
+      )
+      .replace(/^where product_id is not null$/m, 'where product_id is not null and version_rank = 1');
+    expect(fixed).toContain('version_rank = 1');
+    await db.run(`CREATE SCHEMA fixed; CREATE TABLE fixed.stg_products AS ${fixed}`);
+    const mart = await readFile(join(first.dir, 'models/marts/product_performance.sql'), 'utf8');
+    await db.run(`SET search_path = 'fixed,main'; CREATE TABLE fixed.product_performance AS ${mart}; SET search_path = 'main'`);
+    const gate = checks.find((check) => check.asset === 'product_performance' && check.name === 'unique_product_id');
+    expect(gate).toBeDefined();
+    expect(await failingRows(db, gate as DeclaredCheck, 'fixed.product_performance')).toBe(0);
+    // The fix keeps the newer price of each duplicated product.
+    expect(await scalar(db, 'SELECT count(*) FROM fixed.stg_products')).toBe(200);
+  });
+
   it('produces marts with plausible content', async () => {
     const days = await scalar(db, 'SELECT count(*) FROM daily_revenue');
     expect(days).toBeGreaterThan(700);
@@ -283,8 +304,7 @@ function declaredChecks(asset: string, list: unknown): DeclaredCheck[] {
 }
 
 /** Rows that break a check (for row_count: 1 when the count is out of range). Hand-written SQL per check type. */
-async function failingRows(db: DuckDBConnection, check: DeclaredCheck): Promise<number> {
-  const table = `"${check.asset}"`;
+async function failingRows(db: DuckDBConnection, check: DeclaredCheck, table = `"${check.asset}"`): Promise<number> {
   const columns = check.columns.map((column) => `"${column}"`);
   switch (check.type) {
     case 'not_null':

@@ -32,7 +32,7 @@ export function describeEvent(event: WeirEvent): string | undefined {
     case 'asset_blocked':
       return `${SYMBOL.fail} ${event.asset}  held back: version ${event.version} not published (failed: ${event.failedChecks.join(', ')}); the previous version stays live`;
     case 'step_failed':
-      return `${SYMBOL.fail} ${event.asset}  failed: ${event.error.file ? `${event.error.file}${event.error.line ? `:${event.error.line}` : ''}: ` : ''}${event.error.message}`;
+      return `${SYMBOL.fail} ${event.asset}  failed: ${errorPlace(event.error)}${event.error.message}${event.error.hint ? ` (hint: ${event.error.hint})` : ''}`;
     case 'step_retrying':
       return `${SYMBOL.warn} ${event.asset}  attempt ${event.attempt} failed (${event.error.message}); retrying in ${formatDuration(event.delayMs)}`;
     case 'step_cancelled':
@@ -40,6 +40,12 @@ export function describeEvent(event: WeirEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** `file:line:column: ` for an error that points into a file, or nothing. */
+export function errorPlace(error: { file?: string; line?: number; column?: number }): string {
+  if (!error.file) return '';
+  return `${error.file}${error.line !== undefined ? `:${error.line}` : ''}${error.line !== undefined && error.column !== undefined ? `:${error.column}` : ''}: `;
 }
 
 /** Progress for pipes and logs. */

@@ -1,0 +1,210 @@
+/**
+ * The executor end to end inside one process: real DuckDB warehouse, real SQLite state, projects
+ * written to disk and loaded by the real loader.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDuckDBAdapter } from '../engines/duckdb/duckdb-adapter.js';
+import type { EngineAdapter } from '../engines/engine-adapter.js';
+import type { WeirEvent } from '../events/weir-event.js';
+import { buildAssetGraph } from '../graph/build-asset-graph.js';
+import { selectAssets } from '../graph/select-assets.js';
+import { loadProject } from '../project/load-project.js';
+import { removeTempProject, writeTempProject } from '../project/temp-project.js';
+import type { StateStore } from '../storage/state-store.js';
+import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
+import { recoverCrashedRuns } from './recover-crashed-runs.js';
+import { runProject } from './run-project.js';
+
+interface Harness {
+  root: string;
+  engine: EngineAdapter;
+  store: StateStore;
+}
+const open: Harness[] = [];
+
+async function harness(files: Record<string, string>): Promise<Harness> {
+  const root = await writeTempProject({ 'weir.yaml': 'name: t\ndefaults:\n  retry_delay_seconds: 0.01\n', ...files });
+  const engine = await openDuckDBAdapter({ path: join(root, '.weir', 'warehouse.duckdb') });
+  const store = await openSqliteStateStore(join(root, '.weir', 'state.db'));
+  const made = { root, engine, store };
+  open.push(made);
+  return made;
+}
+
+afterEach(async () => {
+  for (const { root, engine, store } of open.splice(0)) {
+    await engine.close();
+    await store.close();
+    await removeTempProject(root);
+  }
+});
+
+async function run(h: Harness, options: { select?: string[]; signal?: AbortSignal; onEvent?: (event: WeirEvent) => void } = {}) {
+  const project = await loadProject(h.root);
+  const selected = selectAssets(buildAssetGraph(project), project, { select: options.select ?? [], exclude: [] });
+  return runProject({
+    project,
+    engine: h.engine,
+    store: h.store,
+    selected,
+    selection: options.select ?? [],
+    exclusion: [],
+    command: 'run',
+    signal: options.signal ?? new AbortController().signal,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+}
+
+async function count(h: Harness, relation: string): Promise<number> {
+  const session = await h.engine.session();
+  try {
+    const [row] = await session.query(`SELECT count(*) AS n FROM ${relation}`);
+    return Number(row?.n);
+  } finally {
+    await session.close();
+  }
+}
+
+describe('incremental models', () => {
+  const model = `/*---
+materialization: incremental
+incremental: { strategy: merge, unique_key: id, cursor: updated_at }
+checks:
+  - not_null: id
+  - unique: id
+---*/
+select id, value, updated_at from raw_events`;
+
+  it('merges only rows beyond the cursor into a copy of the previous version, which stays intact', async () => {
+    const h = await harness({
+      'data/events.csv': 'id,value,updated_at\n1,a,1\n2,b,2\n',
+      'sources/s.yaml': 'tables:\n  - name: raw_events\n    path: data/events.csv\n',
+      'models/events.sql': model,
+    });
+    const first = await run(h);
+    expect(first.status).toBe('succeeded');
+    const firstVersion = first.plan.steps.find((step) => step.asset.name === 'events')!.version;
+    // Row 2 changes (newer cursor), row 3 is new, row 1 is re-sent with an old cursor and is ignored.
+    writeFileSync(join(h.root, 'data/events.csv'), 'id,value,updated_at\n1,IGNORED,1\n2,B,3\n3,c,4\n');
+    const second = await run(h);
+    expect(second.status).toBe('succeeded');
+    const step = second.plan.steps.find((candidate) => candidate.asset.name === 'events')!;
+    expect(step.basedOn).toBe(firstVersion);
+    const session = await h.engine.session();
+    const rows = await session.query('SELECT id, value FROM prod.events ORDER BY id');
+    const old = await session.query(`SELECT id, value FROM weir_versions."events__${firstVersion}" ORDER BY id`);
+    await session.close();
+    expect(rows).toEqual([{ id: 1, value: 'a' }, { id: 2, value: 'B' }, { id: 3, value: 'c' }]);
+    expect(old).toEqual([{ id: 1, value: 'a' }, { id: 2, value: 'b' }]);
+    const third = await run(h);
+    expect(third.plan.steps.find((candidate) => candidate.asset.name === 'events')?.action).toBe('unchanged');
+  });
+
+  it('checks the staged rows before the merge and merges nothing when they fail', async () => {
+    const h = await harness({
+      'data/events.csv': 'id,value,updated_at\n1,a,1\n',
+      'sources/s.yaml': 'tables:\n  - name: raw_events\n    path: data/events.csv\n',
+      'models/events.sql': model,
+    });
+    await run(h);
+    writeFileSync(join(h.root, 'data/events.csv'), 'id,value,updated_at\n1,a,1\n,x,5\n');
+    const events: WeirEvent[] = [];
+    const result = await run(h, { onEvent: (event) => events.push(event) });
+    expect(result.status).toBe('failed');
+    expect(result.outcomes.get('events')).toBe('blocked');
+    expect(events.some((event) => event.type === 'check_evaluated' && event.check === 'not_null_id' && !event.passed && event.failingRows === 1)).toBe(true);
+    expect(await count(h, 'prod.events')).toBe(1);
+    // The staging table was dropped; no half-merged version was left behind.
+    expect((await h.engine.listRelations('weir_staging')).length).toBe(0);
+  });
+});
+
+describe('retries, timeouts and cancellation', () => {
+  it('retries a failing step with backoff and records each attempt', async () => {
+    const h = await harness({
+      'models/flaky.ts': `
+        import { defineAsset } from 'weir';
+        import { existsSync, writeFileSync } from 'node:fs';
+        export const flaky = defineAsset({
+          retries: 2,
+          columns: { x: 'BIGINT' },
+          async run() {
+            const marker = ${JSON.stringify('MARKER')};
+            if (!existsSync(marker)) { writeFileSync(marker, '1'); throw new Error('transient failure'); }
+            return [{ x: 1 }];
+          },
+        });
+      `.replace('MARKER', '__MARKER__'),
+    });
+    const file = join(h.root, 'models/flaky.ts');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('__MARKER__', join(h.root, 'attempted')));
+    const events: WeirEvent[] = [];
+    const result = await run(h, { onEvent: (event) => events.push(event) });
+    const [step] = await h.store.steps(result.runId);
+    expect(step?.error ?? null).toBeNull();
+    expect(step).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(result.status).toBe('succeeded');
+    const retries = events.filter((event) => event.type === 'step_retrying');
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ attempt: 1, error: { code: 'USER_CODE_FAILED' } });
+    expect(await count(h, 'prod.flaky')).toBe(1);
+  });
+
+  it('stops a step that exceeds its timeout and publishes nothing for it', async () => {
+    const h = await harness({
+      'models/slow.ts': `
+        import { defineAsset } from 'weir';
+        export const slow = defineAsset({ timeoutSeconds: 1, columns: { x: 'BIGINT' }, async run() { for (;;) {} } });
+      `,
+      'models/fine.sql': 'select 1 as x',
+    });
+    const result = await run(h);
+    expect(result.status).toBe('failed');
+    expect(result.outcomes.get('slow')).toBe('failed');
+    expect(result.outcomes.get('fine')).toBe('succeeded');
+    const [step] = (await h.store.steps(result.runId)).filter((candidate) => candidate.asset === 'slow');
+    expect(step?.error?.code).toBe('STEP_TIMEOUT');
+    expect(await h.engine.describe({ schema: 'prod', name: 'slow' })).toBeUndefined();
+  });
+
+  it('cancels: running steps stop, nothing more is published, the run is recorded as cancelled', async () => {
+    const h = await harness({
+      'models/slow.ts': `
+        import { defineAsset } from 'weir';
+        export const slow = defineAsset({ columns: { x: 'BIGINT' }, async run() { await new Promise((r) => setTimeout(r, 30000)); return [{ x: 1 }]; } });
+      `,
+      'models/after.sql': 'select * from slow',
+    });
+    const controller = new AbortController();
+    const result = await run(h, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'step_started' && event.asset === 'slow') setTimeout(() => controller.abort(new Error('cancelled by test')), 200);
+      },
+    });
+    expect(result.status).toBe('cancelled');
+    expect(result.outcomes.get('slow')).toBe('cancelled');
+    expect(result.outcomes.get('after')).toBe('skipped');
+    expect((await h.store.run(result.runId))?.status).toBe('cancelled');
+    expect(await h.engine.describe({ schema: 'prod', name: 'slow' })).toBeUndefined();
+  });
+});
+
+describe('crash recovery', () => {
+  it('marks a run whose process is gone as crashed, with its running steps', async () => {
+    const h = await harness({ 'models/a.sql': 'select 1 as x' });
+    const { hostname } = await import('node:os');
+    await h.store.append([
+      { type: 'run_started', at: new Date().toISOString(), runId: 'r-dead', environment: 'prod', pid: 999_999, host: hostname(), command: 'run', selection: [], exclusion: [], plannedAssets: ['a'] },
+      { type: 'step_started', at: new Date().toISOString(), runId: 'r-dead', asset: 'a', version: 'v1', attempt: 1 },
+    ]);
+    const recovered = await recoverCrashedRuns(h.store, () => false);
+    expect(recovered).toEqual(['r-dead']);
+    expect((await h.store.run('r-dead'))?.status).toBe('crashed');
+    expect((await h.store.steps('r-dead'))[0]).toMatchObject({ status: 'failed', error: { code: 'RUN_CRASHED' } });
+    expect(await recoverCrashedRuns(h.store, () => false)).toEqual([]);
+  });
+});
