@@ -84,12 +84,28 @@ export class KyselyStateStore implements StateStore {
   async append(events: WeirEvent[]): Promise<void> {
     if (this.closing) throw this.closedError();
     if (events.length === 0) return;
-    let pending: PendingAppend;
+    const pending: PendingAppend = { rows: [], writes: [] };
     try {
       // Everything is read from the events now: a malformed event is refused before it costs
       // anyone a transaction, and a caller changing an event object later changes nothing.
-      const writes = events.map((event) => projectEvent(event));
-      pending = { rows: events.map(toEventRow), writes };
+      for (const original of events) {
+        let payload = JSON.stringify(withoutPosition(original));
+        let event = original;
+        if (unstorableEscape.test(payload)) {
+          // PostgreSQL cannot store NUL or a lone surrogate in jsonb, and one stray character in
+          // a failing-row sample must not cost a run its events; every store replaces them alike.
+          event = replaceUnstorable(original) as WeirEvent;
+          payload = JSON.stringify(withoutPosition(event));
+        }
+        pending.writes.push(projectEvent(event));
+        pending.rows.push({
+          type: event.type,
+          run_id: 'runId' in event ? event.runId : null,
+          asset: 'asset' in event ? event.asset : null,
+          at: new Date(event.at).toISOString(),
+          payload,
+        });
+      }
     } catch (error) {
       throw new WeirError('INTERNAL', `the state store refused an event: ${messageOf(error)}`, { cause: error });
     }
@@ -139,7 +155,8 @@ export class KyselyStateStore implements StateStore {
       if (matches.length === 1) return toRunRecord(matches[0]!);
       if (matches.length === 0) return undefined;
       const shown = matches.slice(0, 5).map((match) => match.run_id);
-      throw new WeirError('RUN_UNKNOWN', `run id "${runId}" is ambiguous: it starts ${shown.join(', ')}${matches.length > 5 ? ', ...' : ''}`, {
+      const more = matches.length > shown.length ? ', ...' : '';
+      throw new WeirError('RUN_UNKNOWN', `run id "${runId}" is ambiguous: it could be ${shown.join(', ')}${more}`, {
         hint: 'type more of the run id',
       });
     });
@@ -327,16 +344,28 @@ export async function openKyselyStateStore(db: Kysely<StateTables>, dialect: Sta
   return new KyselyStateStore(db, dialect);
 }
 
-function toEventRow(event: WeirEvent): Omit<Insertable<EventsTable>, 'id'> {
-  // A stored event appended again must not carry its old position inside the payload.
-  const { id: _position, ...payload } = event as WeirEvent & { id?: number };
-  return {
-    type: event.type,
-    run_id: 'runId' in event ? event.runId : null,
-    asset: 'asset' in event ? event.asset : null,
-    at: new Date(event.at).toISOString(),
-    payload: JSON.stringify(payload),
-  };
+/** The event without the `id` of a stored event: appended again, it gets a new position. */
+function withoutPosition(event: WeirEvent): object {
+  if (!('id' in event)) return event;
+  const payload: Record<string, unknown> = { ...event };
+  delete payload.id;
+  return payload;
+}
+
+// JSON.stringify writes NUL and lone surrogates as these escapes (paired surrogates stay raw).
+const unstorableEscape = /\\u(0000|d[89a-f])/i;
+const unstorableCharacters = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A copy of `value` with NUL and lone surrogates in strings and keys replaced by U+FFFD. */
+function replaceUnstorable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(unstorableCharacters, '\ufffd');
+  if (Array.isArray(value)) return value.map(replaceUnstorable);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key.replace(unstorableCharacters, '\ufffd'), replaceUnstorable(item)]),
+    );
+  }
+  return value;
 }
 
 function checkLimit(limit: number): number {

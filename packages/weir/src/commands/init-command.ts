@@ -5,10 +5,8 @@ import { resolve } from 'node:path';
 import { WeirError } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
+import { DEMO_SIZES, type DemoSize } from '../demo/demo-data-generator.js';
 import { writeDemoProject } from '../demo/write-demo-project.js';
-
-const SIZES = ['small', 'medium', 'large'] as const;
-type DemoSize = (typeof SIZES)[number];
 
 /** Registers `init`. */
 export function registerInitCommand(program: Command, exit: ExitBox): void {
@@ -18,9 +16,9 @@ export function registerInitCommand(program: Command, exit: ExitBox): void {
     .option('--size <size>', 'small (seconds), medium (~1M orders) or large (~10M orders)', 'small')
     .option('--seed <n>', 'seed for the generated data', '42')
     .action(async (dir: string | undefined, options: { size: string; seed: string }) => {
-      if (!(SIZES as readonly string[]).includes(options.size)) throw new WeirError('USAGE', `--size must be one of ${SIZES.join(', ')}, not "${options.size}"`);
+      if (!(DEMO_SIZES as readonly string[]).includes(options.size)) throw new WeirError('USAGE', `--size must be one of ${DEMO_SIZES.join(', ')}, not "${options.size}"`);
       const seed = Number(options.seed);
-      if (!Number.isInteger(seed)) throw new WeirError('USAGE', `--seed must be a whole number, not "${options.seed}"`);
+      if (!Number.isSafeInteger(seed)) throw new WeirError('USAGE', `--seed must be a whole number, not "${options.seed}"`);
       const target = resolve(dir ?? '.');
       if (existsSync(target) && readdirSync(target).length > 0) {
         throw new WeirError('USAGE', `${target} is not empty; weir init writes a new project into an empty or new folder`);

@@ -24,10 +24,13 @@ export async function printRunSummary(store: StateStore, runId: string, write: (
   if (unchanged > 0 && unchanged === steps.length) write('  nothing changed: every asset is up to date, nothing was rebuilt\n');
   const blocked = steps.filter((step) => step.status === 'blocked');
   if (blocked.length > 0) {
-    write('\n  Held back (the previously published version stays live):\n');
+    const live = new Map((await store.pointers(run.environment)).map((pointer) => [pointer.asset, pointer.version]));
+    write('\n  Held back (new version not published):\n');
     for (const step of blocked) {
+      const current = live.get(step.asset);
+      write(`    ${step.asset}: ${current ? `version ${current} stays live` : 'no version of it has been published yet'}\n`);
       for (const check of failedChecks.filter((candidate) => candidate.asset === step.asset && candidate.severity === 'error')) {
-        write(`    ${step.asset}: ${check.check} — ${check.detail}\n`);
+        write(`      ${check.check} — ${check.detail}\n`);
       }
     }
   }

@@ -38,12 +38,15 @@ export function registerRunsCommand(program: Command, exit: ExitBox): void {
     .description('show the steps of a run, their outcomes and failed checks')
     .option('--json', 'print as JSON')
     .action(async (runId: string, options: { json?: boolean }, command: Command) => {
+      // `runs` has its own --json, and commander hands a flag both levels know to the parent,
+      // wherever it is written: `weir runs show <id> --json` must still print JSON.
+      const json = options.json === true || command.parent?.opts<{ json?: boolean }>().json === true;
       exit.code = await withProject(command, async ({ store }) => {
         const run = await store.run(runId);
         if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}" (or the prefix matches several runs)`, { hint: 'list runs with: weir runs' });
         const steps = await store.steps(run.runId);
         const checks = await store.checkResults({ runId: run.runId });
-        if (options.json) {
+        if (json) {
           printJson({ ...run, steps, checks });
           return EXIT.ok;
         }

@@ -1,8 +1,8 @@
 /**
- * Generates the demo shop's data with DuckDB alone: every row comes from `range()` and every
- * "random" choice from `hash(seed, id, salt)`, and DuckDB writes the files with `COPY ... TO`.
- * No JavaScript touches a row, so ten million orders take seconds, and the same seed gives
- * byte-identical files (for a given DuckDB version: `hash` and the writers are DuckDB's own).
+ * Generates the demo shop's data with DuckDB alone: every row comes from a table of ids, every
+ * "random" choice from `hash(hash(seed, id, salt))`, and DuckDB writes the files with
+ * `COPY ... TO`. No JavaScript touches a row, so ten million orders take seconds, and the same
+ * seed gives byte-identical files (for a given DuckDB version: `hash` and the writers are DuckDB's).
  *
  * The planted data problems live here too, at fixed positions derived from the seed, so that
  * every size and every seed has them (see `PLANTED_*` below and the demo's README).
@@ -44,13 +44,16 @@ export const DEFAULT_DEMO_SEED = 42;
  */
 export const PLANTED_DUPLICATE_PRODUCTS = 3;
 
-/** Planted on purpose: customers with `(customer_id + seed) % 250 = 0` have no email (a warning at the source). */
+// The planted rows below sit at positions counted from `plant`, the seed modulo 1000 (0 to 999), so
+// every size and seed has the same number of them.
+
+/** Planted on purpose: customers with `(customer_id + plant) % 250 = 0` have no email (a warning at the source). */
 export const PLANTED_NULL_EMAIL_EVERY = 250;
-/** Planted on purpose: customers with `(customer_id + seed) % 250 = 125` have an email without `@` (a warning in staging). */
+/** Planted on purpose: customers with `(customer_id + plant) % 250 = 125` have an email without `@` (a warning in staging). */
 export const PLANTED_MALFORMED_EMAIL_OFFSET = 125;
-/** Planted on purpose: orders with `(order_id + seed) % 1000 = 0` have the status `on_hold`, which is not in the accepted list (a warning in staging). */
+/** Planted on purpose: orders with `(order_id + plant) % 1000 = 0` have the status `on_hold`, which is not in the accepted list (a warning in staging). */
 export const PLANTED_UNKNOWN_STATUS_EVERY = 1_000;
-/** Planted on purpose: payments of orders with `(order_id + seed) % 1000 = 500` have a negative amount (a warning at the source). */
+/** Planted on purpose: payments of orders with `(order_id + plant) % 1000 = 500` have a negative amount (a warning at the source). */
 export const PLANTED_NEGATIVE_PAYMENT_EVERY = 1_000;
 /** See {@link PLANTED_NEGATIVE_PAYMENT_EVERY}. */
 export const PLANTED_NEGATIVE_PAYMENT_OFFSET = 500;
@@ -134,7 +137,7 @@ CREATE MACRO order_ts(order_id) AS
   TIMESTAMP '${DEMO_ORDER_DAYS.first} 00:00:00'
   + to_seconds((order_id - 1) * (63158400 - 3600) // getvariable('orders') + rnd_int(order_id, 31, 3600));
 CREATE MACRO order_status(order_id) AS CASE
-  WHEN (order_id + getvariable('seed')) % ${PLANTED_UNKNOWN_STATUS_EVERY} = 0 THEN 'on_hold'
+  WHEN (order_id + getvariable('plant')) % ${PLANTED_UNKNOWN_STATUS_EVERY} = 0 THEN 'on_hold'
   WHEN order_id > getvariable('orders') - getvariable('orders') // 100 THEN CASE WHEN rnd_int(order_id, 32, 2) = 0 THEN 'placed' ELSE 'shipped' END
   WHEN rnd_unit(order_id, 33) < 0.80 THEN 'delivered'
   WHEN rnd_unit(order_id, 33) < 0.86 THEN 'shipped'
@@ -157,9 +160,9 @@ SELECT
   last_name,
   CASE
     -- planted: no email for one customer in 250
-    WHEN (customer_id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = 0 THEN NULL
+    WHEN (customer_id + getvariable('plant')) % ${PLANTED_NULL_EMAIL_EVERY} = 0 THEN NULL
     -- planted: the '@' is missing for another one in 250
-    WHEN (customer_id + getvariable('seed')) % ${PLANTED_NULL_EMAIL_EVERY} = ${PLANTED_MALFORMED_EMAIL_OFFSET}
+    WHEN (customer_id + getvariable('plant')) % ${PLANTED_NULL_EMAIL_EVERY} = ${PLANTED_MALFORMED_EMAIL_OFFSET}
       THEN lower(first_name || '.' || last_name) || customer_id || '.example.com'
     -- typed in by hand: upper case and stray spaces, which staging cleans up
     WHEN rnd_int(customer_id, 42, 20) = 0 THEN ' ' || upper(first_name || '.' || last_name) || customer_id || '@EXAMPLE.COM '
@@ -191,7 +194,7 @@ WITH catalogue AS (${PRODUCT_ROWS_SQL}),
 -- planted: a few products exported twice, the second time with a new price; product_performance's
 -- unique check (severity error) is the gate that catches it
 duplicated AS (
-  SELECT ((getvariable('seed') + k * (getvariable('products') // ${PLANTED_DUPLICATE_PRODUCTS})) % getvariable('products')) + 1 AS product_id
+  SELECT ((getvariable('plant') + k * (getvariable('products') // ${PLANTED_DUPLICATE_PRODUCTS})) % getvariable('products')) + 1 AS product_id
   FROM range(${PLANTED_DUPLICATE_PRODUCTS}) AS d(k)
 )
 SELECT * FROM catalogue
@@ -238,7 +241,7 @@ SELECT
   ${pick('payment_methods', 'id', 61)} AS method,
   CASE WHEN order_status(id) IN ('cancelled', 'returned') THEN 'refunded' ELSE 'captured' END AS status,
   -- planted: a handful of amounts with a minus sign (a refund booked the wrong way)
-  CASE WHEN (id + getvariable('seed')) % ${PLANTED_NEGATIVE_PAYMENT_EVERY} = ${PLANTED_NEGATIVE_PAYMENT_OFFSET}
+  CASE WHEN (id + getvariable('plant')) % ${PLANTED_NEGATIVE_PAYMENT_EVERY} = ${PLANTED_NEGATIVE_PAYMENT_OFFSET}
     THEN -order_amount(id) ELSE order_amount(id) END AS amount,
   'EUR' AS currency
 FROM order_ids
@@ -273,6 +276,9 @@ export async function generateDemoData(dir: string, options: DemoDataOptions): P
     // The default, set anyway: byte-identical output depends on it.
     await connection.run('SET preserve_insertion_order = true');
     await setVariable(connection, 'seed', options.seed);
+    // Every planting modulus divides 1000, so this offset plants like the seed itself would, and
+    // being non-negative it keeps SQL's signed % from thinning the rows out for negative seeds.
+    await setVariable(connection, 'plant', ((options.seed % 1000) + 1000) % 1000);
     await setVariable(connection, 'customers', spec.customers);
     await setVariable(connection, 'products', spec.products);
     await setVariable(connection, 'orders', spec.orders);

@@ -16,7 +16,7 @@ import { STAGING_MODEL_FILES } from './demo-staging-models.js';
 export interface DemoProjectOptions {
   /** small: 5,000 orders (seconds); medium: 1M orders; large: 10M orders. */
   size: DemoSize;
-  /** A non-negative integer; the same seed gives byte-identical data. Default 42. */
+  /** A safe integer; the same seed gives byte-identical data. Default 42. */
   seed?: number;
   /** Called with a line of progress for every file generated. */
   onProgress?: (message: string) => void;
@@ -58,7 +58,7 @@ export async function writeDemoProject(dir: string, options: DemoProjectOptions)
   const size = options.size;
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   if (!DEMO_SIZES.includes(size)) throw new RangeError(`unknown demo size "${String(size)}"; expected ${DEMO_SIZES.join(', ')}`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`the demo seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`the demo seed must be a whole number between -(2^53 - 1) and 2^53 - 1, got ${seed}`);
 
   const root = resolve(dir);
   const owned = [...DEMO_DATA_PATHS, ...Object.keys(TEXT_FILES), 'README.md', 'weir.yaml'];

@@ -9,10 +9,16 @@ const MAX_CELL = 60;
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : String(value);
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return dateText(value);
   if (typeof value === 'object') return JSON.stringify(value);
   const text = String(value);
   return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+}
+
+/** A date at midnight UTC is a DATE value: shown without a time. */
+function dateText(value: Date): string {
+  const iso = value.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
 /**
@@ -34,7 +40,7 @@ export function formatTable(rows: ReadonlyArray<object>, columns: string[]): str
 export function formatCsv(rows: Array<Record<string, unknown>>, columns: string[]): string {
   const quote = (value: unknown): string => {
     if (value === null || value === undefined) return '';
-    const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = value instanceof Date ? dateText(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [columns.map(quote).join(','), ...rows.map((row) => columns.map((column) => quote(row[column])).join(','))].join('\n');

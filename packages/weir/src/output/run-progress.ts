@@ -30,7 +30,7 @@ export function describeEvent(event: WeirEvent): string | undefined {
       if (event.passed) return undefined;
       return `${event.severity === 'error' ? SYMBOL.fail : SYMBOL.warn} ${event.asset}  check ${event.check} ${event.severity === 'error' ? 'FAILED' : 'warning'}: ${event.detail}`;
     case 'asset_blocked':
-      return `${SYMBOL.fail} ${event.asset}  held back: version ${event.version} not published (failed: ${event.failedChecks.join(', ')}); the previous version stays live`;
+      return `${SYMBOL.fail} ${event.asset}  held back: version ${event.version} not published (failed: ${event.failedChecks.join(', ')})`;
     case 'step_failed':
       return `${SYMBOL.fail} ${event.asset}  failed: ${errorPlace(event.error)}${event.error.message}${event.error.hint ? ` (hint: ${event.error.hint})` : ''}`;
     case 'step_retrying':

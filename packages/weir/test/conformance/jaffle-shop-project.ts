@@ -130,7 +130,7 @@ function mapTest(model: string, column: string, test: unknown): { check: unknown
   if (test === 'unique') return { check: { unique: column } };
   if (test === 'not_null') return { check: { not_null: column } };
   if (typeof test === 'object' && test !== null && Object.keys(test).length === 1) {
-    const [[type, args]] = Object.entries(test) as Array<[string, Record<string, unknown>]>;
+    const [type, args] = Object.entries(test)[0] as [string, Record<string, unknown> | undefined];
     if (type === 'accepted_values' && Array.isArray(args?.values)) {
       return { check: { accepted_values: { column, values: args.values } } };
     }

@@ -27,7 +27,7 @@ export interface SqliteStateStoreOptions {
  * @example
  * ```ts
  * const store = await openSqliteStateStore('.weir/state.db');
- * await store.append([{ type: 'cancel_requested', at: eventTime(), runId, by: 'alice' }]);
+ * await store.append([{ type: 'cancel_requested', at: eventTime(), runId: '20250301-a1b2', by: 'alice' }]);
  * const [latest] = await store.runs({ limit: 1 });
  * await store.close();
  * ```
@@ -123,8 +123,8 @@ async function exclusive<T>(key: string | symbol, work: () => Promise<T>): Promi
   }
 }
 
-// Kysely prepares every statement afresh; the state store runs a handful of shapes thousands of
-// times, so keeping the prepared statements roughly halves the cost of an append.
+// Kysely prepares every statement afresh. The state store runs a handful of statement texts
+// thousands of times (see row-inserts.ts), and preparing is a large share of a small append.
 function withStatementCache(database: Database.Database, capacity = 256): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
