@@ -201,7 +201,7 @@ describe('projectEvent', () => {
         kind: 'upsert_step',
         runId: 'r1',
         asset: 'a',
-        set: { status: 'succeeded', version: 'v1', rows: 5, durationMs: 7, endedAt: at },
+        set: { status: 'succeeded', version: 'v1', rows: 5, durationMs: 7, endedAt: at, error: null },
       },
     ]);
     const error = { code: 'USER_CODE_FAILED', message: 'oops', file: 'assets/a.ts', line: 3 };

@@ -191,8 +191,8 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
         step(event, { status: 'running', version: event.version, attempts: event.attempt }, { startedAt: at }),
       ];
     case 'step_retrying':
-      // The step stays running between attempts; the error is kept so a step that finally
-      // succeeds still shows what went wrong on the way.
+      // The step stays running between attempts and shows why it is retrying until one succeeds;
+      // every attempt's error stays in the log.
       return [step(event, { status: 'running', error: { ...event.error } })];
     case 'step_skipped':
       return [
@@ -268,6 +268,7 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
           rows: event.rows,
           durationMs: event.durationMs,
           endedAt: at,
+          error: null,
         }),
       ];
     case 'step_failed':

@@ -144,7 +144,6 @@ describe('retries, timeouts and cancellation', () => {
     const events: WeirEvent[] = [];
     const result = await run(h, { onEvent: (event) => events.push(event) });
     const [step] = await h.store.steps(result.runId);
-    expect(step?.error ?? null).toBeNull();
     expect(step).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(result.status).toBe('succeeded');
     const retries = events.filter((event) => event.type === 'step_retrying');

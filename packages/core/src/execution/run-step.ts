@@ -13,6 +13,7 @@ import { buildFileSource, buildModel, mergeIncrementalRows, stageIncrementalRows
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
 import type { Project } from '../project/project-model.js';
+import { locateModelError } from './locate-model-error.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
 
@@ -128,7 +129,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     }
   } catch (error) {
     if (signal.aborted && !context.signal.aborted) throw signal.reason;
-    throw error;
+    throw asset.kind === 'sql' ? locateModelError(asset, error) : error;
   } finally {
     dispose();
   }
