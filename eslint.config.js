@@ -49,6 +49,11 @@ export default tseslint.config(
   layer(['packages/core/src/{engines,storage}/**/*.ts'], [['(^|/)(execution|materialize|plan|graph|project)/', 'engines and stores implement interfaces; they know nothing of runs']]),
   layer(['packages/weir/src/**/*.ts'], [['^@weir/core/', "import core's public entry '@weir/core' only"], ['packages/core', "import core's public entry '@weir/core' only"]]),
   {
+    // Tool configuration files must default-export their config.
+    files: ['*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
     files: ['**/*.test.ts', 'packages/core/src/testing/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
