@@ -12,7 +12,7 @@ import { buildPlan, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
 import { executePlan, type RunResult } from './execute-plan.js';
-import { acquireProjectLock, type LockHolder } from './project-lock.js';
+import { acquireProjectLock, type LockHolder, type ProjectLock } from './project-lock.js';
 
 /** Options of {@link runProject}. */
 export interface RunProjectOptions {
@@ -29,6 +29,14 @@ export interface RunProjectOptions {
   concurrency?: number;
   /** Wait for another run of this project instead of refusing. */
   wait?: boolean;
+  /**
+   * The project's run lock when the caller already holds it (taken with {@link runId}); the
+   * caller then also releases it. The CLI does this so that it can wait for the lock before it
+   * opens the warehouse, and close the warehouse before the next waiting run gets the lock.
+   */
+  lock?: ProjectLock;
+  /** The id to record the run under; required with `lock`, new by default. */
+  runId?: string;
   signal: AbortSignal;
   onPlan?: (plan: RunPlan, runId: string) => void;
   onEvent?: (event: WeirEvent) => void;
@@ -52,12 +60,14 @@ export function newRunId(now = new Date()): string {
  */
 export async function runProject(options: RunProjectOptions): Promise<RunResult & { plan: RunPlan }> {
   const { project, store } = options;
-  const runId = newRunId();
-  const lock = await acquireProjectLock(join(project.root, '.weir', 'run.lock'), runId, {
-    wait: options.wait ?? false,
-    signal: options.signal,
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
+  const runId = options.runId ?? newRunId();
+  const lock =
+    options.lock ??
+    (await acquireProjectLock(runLockPath(project), runId, {
+      wait: options.wait ?? false,
+      signal: options.signal,
+      ...(options.onWait ? { onWait: options.onWait } : {}),
+    }));
   try {
     const plan = await buildPlan({
       project,
@@ -86,6 +96,11 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
     });
     return { ...result, plan };
   } finally {
-    lock.release();
+    if (lock !== options.lock) lock.release();
   }
+}
+
+/** Where a project's run lock lives. */
+export function runLockPath(project: Project): string {
+  return join(project.root, '.weir', 'run.lock');
 }

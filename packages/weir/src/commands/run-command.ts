@@ -3,7 +3,8 @@
  * the steps of an earlier run that failed, were blocked, skipped or cancelled.
  */
 import type { Command } from 'commander';
-import { WeirError, buildAssetGraph, runProject, selectAssets, type RunResult } from '@weir/core';
+import { WeirError, acquireProjectLock, buildAssetGraph, newRunId, runProject, selectAssets, type ProjectLock, type RunResult } from '@weir/core';
+import { join } from 'node:path';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
@@ -20,6 +21,25 @@ interface RunOptions {
   json?: boolean;
 }
 
+/** The run lock once `execute` holds it; released by the action after the project is closed. */
+interface HeldLock {
+  lock?: ProjectLock;
+}
+
+/**
+ * Runs `work` on the project and releases the run lock it took only after `withProject` has closed
+ * the warehouse: a run waiting with --wait opens the warehouse as soon as it gets the lock, and
+ * DuckDB admits one process per file.
+ */
+async function withRunLock(command: Command, work: (runtime: ProjectRuntime, held: HeldLock) => Promise<number>): Promise<number> {
+  const held: HeldLock = {};
+  try {
+    return await withProject(command, (runtime) => work(runtime, held));
+  } finally {
+    held.lock?.release();
+  }
+}
+
 /** Registers `run` and `retry`. */
 export function registerRunCommands(program: Command, exit: ExitBox): void {
   program
@@ -31,12 +51,12 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
     .option('--json', 'print the run result as JSON')
     .action(async (options: RunOptions, command: Command) => {
-      exit.code = await withProject(command, async (runtime) => {
+      exit.code = await withRunLock(command, async (runtime, held) => {
         const select = selectorList(options.select);
         const exclude = selectorList(options.exclude);
         const graph = buildAssetGraph(runtime.project);
         const selected = selectAssets(graph, runtime.project, { select, exclude });
-        return execute(runtime, { selected, select, exclude, command: 'run', options });
+        return execute(runtime, held, { selected, select, exclude, command: 'run', options });
       });
     });
 
@@ -46,7 +66,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
     .option('--json', 'print the run result as JSON')
     .action(async (runId: string, options: RunOptions, command: Command) => {
-      exit.code = await withProject(command, async (runtime) => {
+      exit.code = await withRunLock(command, async (runtime, held) => {
         const run = await runtime.store.run(runId);
         if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}"`, { hint: 'list runs with: weir runs' });
         const again = (await runtime.store.steps(run.runId)).filter((step) => !['succeeded'].includes(step.status) && step.skipReason !== 'unchanged' && step.skipReason !== 'pinned');
@@ -55,13 +75,14 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
           process.stdout.write(`run ${run.runId} has no failed or skipped steps: nothing to retry\n`);
           return EXIT.ok;
         }
-        return execute(runtime, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
+        return execute(runtime, held, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
       });
     });
 }
 
 async function execute(
   runtime: ProjectRuntime,
+  held: HeldLock,
   request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; retryOf?: string; options: RunOptions },
 ): Promise<number> {
   const { options } = request;
@@ -85,6 +106,14 @@ async function execute(
   process.on('SIGTERM', onSignal);
   let result: RunResult;
   try {
+    // The run lock first, the warehouse second: a second run must wait (--wait) or be refused by
+    // the lock, which names the run holding it, never by the warehouse file's own lock.
+    const runId = newRunId();
+    held.lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), runId, {
+      wait: options.wait ?? false,
+      signal: controller.signal,
+      onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
+    });
     const engine = await runtime.engine();
     const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
@@ -98,7 +127,8 @@ async function execute(
       selection: request.select,
       exclusion: request.exclude,
       command: request.command,
-      wait: options.wait ?? false,
+      runId,
+      lock: held.lock,
       signal: controller.signal,
       onPlan: (plan, runId) => {
         const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse').length;
@@ -106,7 +136,6 @@ async function execute(
       },
       onEvent: (event) => progress.onEvent(event),
       onLog: (asset, message) => progress.onLog(asset, message),
-      onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     });

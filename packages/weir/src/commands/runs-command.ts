@@ -43,7 +43,7 @@ export function registerRunsCommand(program: Command, exit: ExitBox): void {
       const json = options.json === true || command.parent?.opts<{ json?: boolean }>().json === true;
       exit.code = await withProject(command, async ({ store }) => {
         const run = await store.run(runId);
-        if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}" (or the prefix matches several runs)`, { hint: 'list runs with: weir runs' });
+        if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}"`, { hint: 'list runs with: weir runs' });
         const steps = await store.steps(run.runId);
         const checks = await store.checkResults({ runId: run.runId });
         if (json) {

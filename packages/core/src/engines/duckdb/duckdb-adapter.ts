@@ -12,6 +12,7 @@ import { appendRows } from './duckdb-bulk-insert.js';
 import { DuckDBSession } from './duckdb-session.js';
 import { explainReadError, readerCall } from './duckdb-file-reader.js';
 import { qualifyTables } from './duckdb-qualify-tables.js';
+import { withAbort } from '../with-abort.js';
 
 /** Settings for {@link openDuckDBAdapter}. */
 export interface DuckDBAdapterOptions {
@@ -205,19 +206,11 @@ export class DuckDBAdapter implements EngineAdapter {
   private async withSession<T>(work: (session: DuckDBSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const session = await this.session();
-    const interrupt = (): void => session.interrupt();
-    signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      const result = await work(session);
-      signal?.throwIfAborted();
-      return result;
-    } catch (error) {
-      // An interrupted statement reports "INTERRUPT"; the abort reason says why it was stopped.
-      if (signal?.aborted) throw signal.reason;
-      throw error;
+      return await withAbort(signal, () => session.interrupt(), () => work(session));
     } finally {
-      signal?.removeEventListener('abort', interrupt);
       await session.close();
     }
   }
+
 }

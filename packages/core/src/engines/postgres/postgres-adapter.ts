@@ -18,6 +18,7 @@ import { mergeSql } from './postgres-merge.js';
 import { PostgresSession, quoteIdentifier } from './postgres-session.js';
 import { toPostgresType } from './postgres-types.js';
 import { weirTypeParsers } from './postgres-values.js';
+import { withAbort } from '../with-abort.js';
 
 /** Settings for {@link openPostgresAdapter}. */
 export interface PostgresAdapterOptions {
@@ -306,25 +307,13 @@ export class PostgresAdapter implements EngineAdapter {
   private async withSession<T>(work: (session: PostgresSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const session = await this.session();
-    let cancelling: Promise<void> | undefined;
-    const cancel = (): void => {
-      cancelling = this.cancelBackend(session.backendPid);
-    };
-    signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const result = await work(session);
-      signal?.throwIfAborted();
-      return result;
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw error;
+      return await withAbort(signal, () => this.cancelBackend(session.backendPid), () => work(session));
     } finally {
-      signal?.removeEventListener('abort', cancel);
-      // A cancel still in flight must land before the connection serves anyone else.
-      await cancelling;
       await session.close();
     }
   }
+
 
   /** Cancels the statement of backend `pid` from a separate connection (the pool may be full). */
   private async cancelBackend(pid: number | undefined): Promise<void> {
