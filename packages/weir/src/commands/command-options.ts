@@ -1,5 +1,7 @@
 /** Options every project command shares, read from the root program. */
 import type { Command } from 'commander';
+import { join } from 'node:path';
+import { acquireProjectLock, type LockHolder, type ProjectLock } from '@weir/core';
 import { openProjectRuntime, type ProjectRuntime } from '../runtime/project-runtime.js';
 
 /** The global options as a command sees them. */
@@ -31,6 +33,45 @@ export async function withProject<T>(command: Command, work: (runtime: ProjectRu
   } finally {
     await runtime.close();
   }
+}
+
+/** The project's run lock, once a command has taken it with {@link takeRunLock}. */
+export interface HeldLock {
+  lock?: ProjectLock;
+}
+
+/**
+ * {@link withProject} for commands that take the project's run lock (run, retry, gc, rollback).
+ * The lock is released only after the project, and so the warehouse, is closed: a `weir run
+ * --wait` queued behind this command opens the warehouse the moment it gets the lock, and DuckDB
+ * admits one process per file.
+ *
+ * @example
+ * ```ts
+ * return withLockedProject(command, async (runtime, held) => { await takeRunLock(runtime, held, newRunId(), { wait: false }); ... });
+ * ```
+ */
+export async function withLockedProject<T>(command: Command, work: (runtime: ProjectRuntime, held: HeldLock) => Promise<T>): Promise<T> {
+  const held: HeldLock = {};
+  try {
+    return await withProject(command, (runtime) => work(runtime, held));
+  } finally {
+    held.lock?.release();
+  }
+}
+
+/**
+ * Takes the project's run lock into `held` (see {@link withLockedProject}). Take it before opening
+ * the warehouse, so that a busy project is reported by the lock, which names the run holding it.
+ */
+export async function takeRunLock(
+  runtime: ProjectRuntime,
+  held: HeldLock,
+  runId: string,
+  options: { wait: boolean; signal?: AbortSignal; onWait?: (holder: LockHolder) => void },
+): Promise<ProjectLock> {
+  held.lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), runId, options);
+  return held.lock;
 }
 
 /** Splits repeated and comma/space separated selector values into one list. */

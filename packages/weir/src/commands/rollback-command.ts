@@ -1,12 +1,11 @@
 /** `weir rollback <asset> [--to <version>]` and `weir unpin <asset>`. */
 import type { Command } from 'commander';
-import { WeirError, acquireProjectLock, didYouMean, newRunId, rollbackAsset, unpinAsset } from '@weir/core';
-import { join } from 'node:path';
+import { WeirError, didYouMean, newRunId, rollbackAsset, unpinAsset } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
 import type { ProjectRuntime } from '../runtime/project-runtime.js';
-import { withProject } from './command-options.js';
+import { takeRunLock, withLockedProject, withProject } from './command-options.js';
 
 function requireAsset(runtime: ProjectRuntime, name: string): void {
   if (runtime.project.assets.has(name)) return;
@@ -22,26 +21,22 @@ export function registerRollbackCommands(program: Command, exit: ExitBox): void 
     .option('--to <version>', 'the version (or a unique prefix) to go back to')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { to?: string; json?: boolean }, command: Command) => {
-      exit.code = await withProject(command, async (runtime) => {
+      exit.code = await withLockedProject(command, async (runtime, held) => {
         requireAsset(runtime, name);
-        const lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), newRunId(), { wait: false });
-        try {
-          const result = await rollbackAsset({
-            engine: await runtime.engine(),
-            store: runtime.store,
-            environment: runtime.project.environment,
-            asset: name,
-            ...(options.to ? { to: options.to } : {}),
-          });
-          if (options.json) printJson(result);
-          else {
-            process.stdout.write(`${name} in ${result.environment}: ${result.from} -> ${result.to}\n`);
-            process.stdout.write(`pinned: runs leave ${name} at ${result.to} until you run: weir unpin ${name}\n`);
-          }
-          return EXIT.ok;
-        } finally {
-          lock.release();
+        await takeRunLock(runtime, held, newRunId(), { wait: false });
+        const result = await rollbackAsset({
+          engine: await runtime.engine(),
+          store: runtime.store,
+          environment: runtime.project.environment,
+          asset: name,
+          ...(options.to ? { to: options.to } : {}),
+        });
+        if (options.json) printJson(result);
+        else {
+          process.stdout.write(`${name} in ${result.environment}: ${result.from} -> ${result.to}\n`);
+          process.stdout.write(`pinned: runs leave ${name} at ${result.to} until you run: weir unpin ${name}\n`);
         }
+        return EXIT.ok;
       });
     });
 

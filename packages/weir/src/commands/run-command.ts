@@ -3,14 +3,13 @@
  * the steps of an earlier run that failed, were blocked, skipped or cancelled.
  */
 import type { Command } from 'commander';
-import { WeirError, acquireProjectLock, buildAssetGraph, newRunId, runProject, selectAssets, type ProjectLock, type RunResult } from '@weir/core';
-import { join } from 'node:path';
+import { WeirError, buildAssetGraph, newRunId, runProject, selectAssets, type RunResult } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
 import { plainProgress, terminalProgress, type RunProgress } from '../output/run-progress.js';
 import type { ProjectRuntime } from '../runtime/project-runtime.js';
-import { collect, selectorList, withProject } from './command-options.js';
+import { collect, selectorList, takeRunLock, withLockedProject, type HeldLock } from './command-options.js';
 import { printRunSummary } from './run-summary.js';
 
 interface RunOptions {
@@ -19,25 +18,6 @@ interface RunOptions {
   concurrency?: string;
   wait?: boolean;
   json?: boolean;
-}
-
-/** The run lock once `execute` holds it; released by the action after the project is closed. */
-interface HeldLock {
-  lock?: ProjectLock;
-}
-
-/**
- * Runs `work` on the project and releases the run lock it took only after `withProject` has closed
- * the warehouse: a run waiting with --wait opens the warehouse as soon as it gets the lock, and
- * DuckDB admits one process per file.
- */
-async function withRunLock(command: Command, work: (runtime: ProjectRuntime, held: HeldLock) => Promise<number>): Promise<number> {
-  const held: HeldLock = {};
-  try {
-    return await withProject(command, (runtime) => work(runtime, held));
-  } finally {
-    held.lock?.release();
-  }
 }
 
 /** Registers `run` and `retry`. */
@@ -51,7 +31,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
     .option('--json', 'print the run result as JSON')
     .action(async (options: RunOptions, command: Command) => {
-      exit.code = await withRunLock(command, async (runtime, held) => {
+      exit.code = await withLockedProject(command, async (runtime, held) => {
         const select = selectorList(options.select);
         const exclude = selectorList(options.exclude);
         const graph = buildAssetGraph(runtime.project);
@@ -66,7 +46,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
     .option('--json', 'print the run result as JSON')
     .action(async (runId: string, options: RunOptions, command: Command) => {
-      exit.code = await withRunLock(command, async (runtime, held) => {
+      exit.code = await withLockedProject(command, async (runtime, held) => {
         const run = await runtime.store.run(runId);
         if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}"`, { hint: 'list runs with: weir runs' });
         const again = (await runtime.store.steps(run.runId)).filter((step) => !['succeeded'].includes(step.status) && step.skipReason !== 'unchanged' && step.skipReason !== 'pinned');
@@ -109,7 +89,7 @@ async function execute(
     // The run lock first, the warehouse second: a second run must wait (--wait) or be refused by
     // the lock, which names the run holding it, never by the warehouse file's own lock.
     const runId = newRunId();
-    held.lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), runId, {
+    const lock = await takeRunLock(runtime, held, runId, {
       wait: options.wait ?? false,
       signal: controller.signal,
       onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
@@ -128,7 +108,7 @@ async function execute(
       exclusion: request.exclude,
       command: request.command,
       runId,
-      lock: held.lock,
+      lock,
       signal: controller.signal,
       onPlan: (plan, runId) => {
         const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse').length;

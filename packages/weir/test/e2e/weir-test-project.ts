@@ -230,3 +230,22 @@ export function stepsByAsset(steps: StepJson[]): Map<string, StepJson> {
 export function show(result: WeirResult): string {
   return `exit ${result.code}${result.signal ? ` (${result.signal})` : ''}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;
 }
+
+/**
+ * One section of the summary `weir run` prints at the end ("Held back", "Failed", "Skipped",
+ * "Warnings"): from its title line to the next blank line; empty when there is no such section.
+ */
+export function summarySection(stdout: string, title: string): string {
+  const start = stdout.search(new RegExp(`^ {2}${title}\\b`, 'm'));
+  if (start === -1) return '';
+  const end = stdout.indexOf('\n\n', start);
+  return stdout.slice(start, end === -1 ? undefined : end);
+}
+
+/** Row counts of several published assets, read through their views in one `weir query`. */
+export async function countRows(project: WeirTestProject, assets: string[]): Promise<Map<string, number>> {
+  // Asset names come from the test's own fixture (plain identifiers), so they can be spliced in.
+  const sql = assets.map((asset) => `select '${asset}' as asset, count(*) as n from ${asset}`).join(' union all ');
+  const rows = await project.query<{ asset: string; n: number }>(sql);
+  return new Map(rows.map((row) => [row.asset, Number(row.n)]));
+}

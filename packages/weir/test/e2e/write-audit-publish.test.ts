@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ORDERS_ROWS, ordersCsv, shopFiles } from './shop-fixture.js';
-import { createWeirProject, latestRun, show, stepsByAsset, type LsAssetJson, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
+import { createWeirProject, latestRun, show, stepsByAsset, summarySection, type LsAssetJson, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
 
 let project: WeirTestProject | undefined;
 afterEach(async () => {
@@ -28,9 +28,10 @@ describe('a failing error check', () => {
     const result = await project.weir(['run']);
     expect(result.code, show(result)).toBe(1);
     expect(result.stdout).toMatch(/orders +held back/);
-    expect(result.stdout).toContain('Held back (the previously published version stays live)');
-    expect(result.stdout).toMatch(/orders: unique_order_id — .*duplicated order_id/);
-    expect(result.stdout).toMatch(/revenue: input orders was held back by a failing check/);
+    const heldBack = summarySection(result.stdout, 'Held back');
+    expect(heldBack).toContain(`orders: version ${before.get('orders')} stays live`);
+    expect(heldBack).toMatch(/unique_order_id — .*duplicated order_id/);
+    expect(summarySection(result.stdout, 'Skipped')).toMatch(/revenue: input orders was held back by a failing check/);
 
     // The old data is still what readers get.
     const orders = await project.query<{ n: number }>('select count(*) as n from orders');
@@ -75,7 +76,7 @@ describe('a failing warn check', () => {
     const result = await project.weir(['run']);
     expect(result.code, show(result)).toBe(0);
     expect(result.stdout).toMatch(/orders +check amount_plausible warning/);
-    expect(result.stdout).toMatch(/Warnings:\n\s+orders: amount_plausible — /);
+    expect(summarySection(result.stdout, 'Warnings')).toMatch(/orders: amount_plausible — /);
     expect(result.stdout).toMatch(/warnings 1/);
 
     expect(Number((await project.query<{ n: number }>('select count(*) as n from orders'))[0]?.n)).toBe(5);
