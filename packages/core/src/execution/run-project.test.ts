@@ -121,6 +121,22 @@ select id, value, updated_at from raw_events`;
   });
 });
 
+describe('models as people write them', () => {
+  it('binds columns qualified by an input name that has no alias, in tables and views', async () => {
+    const h = await harness({
+      'data/t.csv': 'id,v\n1,a\n2,b\n',
+      'sources/s.yaml': 'tables:\n  - name: raw_t\n    path: data/t.csv\n',
+      'models/t.sql': 'select raw_t.id, raw_t.* exclude (id) from raw_t where raw_t.id > 1',
+      'models/t_view.sql': '/*---\nmaterialization: view\n---*/\nselect t.v, count(*) as n from t group by t.v',
+    });
+    const result = await run(h);
+    expect(result.status).toBe('succeeded');
+    const session = await h.engine.session();
+    expect(await session.query('SELECT * FROM prod.t_view')).toEqual([{ v: 'b', n: 1 }]);
+    await session.close();
+  });
+});
+
 describe('retries, timeouts and cancellation', () => {
   it('retries a failing step with backoff and records each attempt', async () => {
     const h = await harness({

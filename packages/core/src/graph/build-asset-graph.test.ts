@@ -60,13 +60,13 @@ describe('loading a project resolves what each model reads', () => {
 
     const orders = loaded.assets.get('orders') as SqlAsset;
     expect(orders.inputs).toEqual(['raw_orders']);
-    expect(orders.references).toEqual([{ asset: 'raw_orders', offset: orders.sql.indexOf('raw_orders'), length: 10 }]);
+    expect(orders.references).toEqual([{ asset: 'raw_orders', offset: orders.sql.indexOf('raw_orders'), length: 10, aliased: false }]);
     // Line 7 of the file: the header and comment lines before the query count.
     expect(orders.sqlStartLine + orders.sql.slice(0, orders.references[0]?.offset).split('\n').length - 1).toBe(7);
 
     const revenue = loaded.assets.get('Revenue') as SqlAsset;
     expect(revenue.inputs).toEqual(['orders']);
-    expect(revenue.references).toEqual([{ asset: 'orders', offset: revenue.sql.indexOf('"ORDERS"'), length: 8 }]);
+    expect(revenue.references).toEqual([{ asset: 'orders', offset: revenue.sql.indexOf('"ORDERS"'), length: 8, aliased: false }]);
     // The query shares line 1 with the header, whose columns are blanked.
     expect(revenue.sqlStartLine).toBe(1);
     expect(revenue.sql.indexOf('select')).toBe('/*--- tags: [finance] ---*/ '.length);

@@ -36,9 +36,9 @@ describe('references', () => {
     expect(problems).toEqual([]);
     expect(result?.inputs).toEqual(['orders', 'customers', 'Items']);
     expect(result?.references).toEqual([
-      { asset: 'orders', offset: sql.indexOf('orders'), length: 6 },
-      { asset: 'customers', offset: sql.indexOf('"Customers"'), length: 11 },
-      { asset: 'Items', offset: sql.indexOf('ITEMS'), length: 5 },
+      { asset: 'orders', offset: sql.indexOf('orders'), length: 6, aliased: true },
+      { asset: 'customers', offset: sql.indexOf('"Customers"'), length: 11, aliased: true },
+      { asset: 'Items', offset: sql.indexOf('ITEMS'), length: 5, aliased: true },
     ]);
     expect(spans).toEqual(['orders', '"Customers"', 'ITEMS']);
     expect(result?.inputsDeclared).toBe(false);
@@ -77,7 +77,7 @@ describe('references', () => {
   test('a CTE named like an asset reads the asset inside its own body only', async () => {
     const sql = 'with orders as (select * from orders where amount > 0) select * from orders';
     const { result } = await resolve(sql);
-    expect(result?.references).toEqual([{ asset: 'orders', offset: sql.indexOf('from orders') + 5, length: 6 }]);
+    expect(result?.references).toEqual([{ asset: 'orders', offset: sql.indexOf('from orders') + 5, length: 6, aliased: false }]);
   });
 
   test('a recursive CTE sees itself', async () => {

@@ -64,7 +64,7 @@ function resolveModel(
     return undefined;
   }
   const toChar = utf8OffsetConverter(model.sql);
-  const found: Array<{ asset: string; offset: number | undefined; length: number | undefined }> = [];
+  const found: Array<{ asset: string; offset: number | undefined; length: number | undefined; aliased: boolean }> = [];
   let failed = false;
   for (const mention of tableMentions(parsed.statements[0]?.node)) {
     if (mention.catalog !== '' || mention.schema !== '') continue;
@@ -81,13 +81,13 @@ function resolveModel(
       );
       continue;
     }
-    found.push({ asset, offset, length: offset === undefined ? undefined : nameLengthAt(model.sql, offset, asset) });
+    found.push({ asset, offset, length: offset === undefined ? undefined : nameLengthAt(model.sql, offset, asset), aliased: mention.aliased });
   }
   if (failed) return undefined;
   found.sort((left, right) => (left.offset ?? Infinity) - (right.offset ?? Infinity));
   const references = found
     .filter((entry): entry is TableReference => entry.offset !== undefined && entry.length !== undefined)
-    .map(({ asset, offset, length }) => ({ asset, offset, length }));
+    .map(({ asset, offset, length, aliased }) => ({ asset, offset, length, aliased }));
   const inputs = [...new Set([...found.map((entry) => entry.asset), ...declared])];
   return { inputs, inputsDeclared: false, references };
 }

@@ -10,6 +10,8 @@ export interface TableMention {
   name: string;
   /** UTF-8 byte offset of the name in the query, or undefined when the parser does not know it. */
   byteOffset: number | undefined;
+  /** True when the query gives the table an alias (`from orders o`). */
+  aliased: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface TableMention {
  *
  * @example
  * ```ts
- * tableMentions(ast.statements[0].node); // [{ catalog: '', schema: '', name: 'orders', byteOffset: 14 }]
+ * tableMentions(ast.statements[0].node); // [{ catalog: '', schema: '', name: 'orders', byteOffset: 14, aliased: false }]
  * ```
  */
 export function tableMentions(statement: unknown): TableMention[] {
@@ -39,7 +41,7 @@ function walk(value: unknown, ctes: ReadonlySet<string>, found: TableMention[]):
     const catalog = typeof node.catalog_name === 'string' ? node.catalog_name : '';
     const schema = typeof node.schema_name === 'string' ? node.schema_name : '';
     const isCte = catalog === '' && schema === '' && ctes.has(node.table_name.toLowerCase());
-    if (!isCte) found.push({ catalog, schema, name: node.table_name, byteOffset: knownOffset(node.query_location) });
+    if (!isCte) found.push({ catalog, schema, name: node.table_name, byteOffset: knownOffset(node.query_location), aliased: typeof node.alias === 'string' && node.alias !== '' });
   }
   let scope = ctes;
   if (node.type === 'RECURSIVE_CTE_NODE' && typeof node.cte_name === 'string') scope = withName(scope, node.cte_name);

@@ -7,12 +7,25 @@ describe('rewriteReferences', () => {
     const rewritten = rewriteReferences(
       sql,
       [
-        { asset: 'orders', offset: sql.indexOf('orders o'), length: 6 },
-        { asset: 'Customers', offset: sql.indexOf('"Customers"'), length: 11 },
+        { asset: 'orders', offset: sql.indexOf('orders o'), length: 6, aliased: true },
+        { asset: 'Customers', offset: sql.indexOf('"Customers"'), length: 11, aliased: true },
       ],
       (asset) => `"v"."${asset}__1"`,
     );
     expect(rewritten).toBe('select o.id -- from orders\nfrom "v"."orders__1" o\njoin "v"."Customers__1" c on c.id = o.cid');
     expect(rewritten.split('\n')).toHaveLength(3);
+  });
+
+  it('keeps the written name as the alias of an unaliased reference, so qualified columns still bind', () => {
+    const sql = 'select orders.id, "Orders".* from orders join "Orders" using (id)';
+    const rewritten = rewriteReferences(
+      sql,
+      [
+        { asset: 'orders', offset: sql.indexOf('orders join'), length: 6, aliased: false },
+        { asset: 'orders', offset: sql.indexOf('"Orders" using'), length: 8, aliased: false },
+      ],
+      () => '"v"."orders__1"',
+    );
+    expect(rewritten).toBe('select orders.id, "Orders".* from "v"."orders__1" AS orders join "v"."orders__1" AS "Orders" using (id)');
   });
 });

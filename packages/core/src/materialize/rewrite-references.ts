@@ -7,19 +7,22 @@
 import type { TableReference } from '../project/project-model.js';
 
 /**
- * Replaces every reference in `sql` with `relationOf(asset)`.
+ * Replaces every reference in `sql` with `relationOf(asset)`, keeping the written name as the
+ * alias when the query gave none.
  *
  * @example
  * ```ts
- * rewriteReferences('select * from orders', [{ asset: 'orders', offset: 14, length: 6 }], () => '"v"."orders__ab"');
- * // 'select * from "v"."orders__ab"'
+ * rewriteReferences('select orders.id from orders', [{ asset: 'orders', offset: 22, length: 6, aliased: false }], () => '"v"."orders__ab"');
+ * // 'select orders.id from "v"."orders__ab" AS orders'
  * ```
  */
 export function rewriteReferences(sql: string, references: TableReference[], relationOf: (asset: string) => string): string {
   let rewritten = sql;
   const fromLast = [...references].sort((left, right) => right.offset - left.offset);
   for (const reference of fromLast) {
-    rewritten = rewritten.slice(0, reference.offset) + relationOf(reference.asset) + rewritten.slice(reference.offset + reference.length);
+    const written = rewritten.slice(reference.offset, reference.offset + reference.length);
+    const replacement = reference.aliased ? relationOf(reference.asset) : `${relationOf(reference.asset)} AS ${written}`;
+    rewritten = rewritten.slice(0, reference.offset) + replacement + rewritten.slice(reference.offset + reference.length);
   }
   return rewritten;
 }

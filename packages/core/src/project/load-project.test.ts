@@ -200,7 +200,7 @@ describe('SQL models', () => {
       sqlStartLine: 23,
       inputs: ['raw_orders'],
       inputsDeclared: false,
-      references: [{ asset: 'raw_orders', offset: sql.indexOf('raw_orders'), length: 10 }],
+      references: [{ asset: 'raw_orders', offset: sql.indexOf('raw_orders'), length: 10, aliased: false }],
     });
   });
 
@@ -224,7 +224,7 @@ describe('SQL models', () => {
     });
     const loaded = await loadProject(root);
     expect(loaded.assets.get('b')).toMatchObject({ inputs: ['Orders'], inputsDeclared: true, references: [] });
-    expect(loaded.assets.get('d')).toMatchObject({ inputs: ['Orders', 'c'], inputsDeclared: false, references: [{ asset: 'Orders', offset: 14, length: 6 }] });
+    expect(loaded.assets.get('d')).toMatchObject({ inputs: ['Orders', 'c'], inputsDeclared: false, references: [{ asset: 'Orders', offset: 14, length: 6, aliased: false }] });
   });
 });
 

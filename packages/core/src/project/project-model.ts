@@ -80,6 +80,11 @@ export interface TableReference {
   offset: number;
   /** Length of the name as written (with quotes, if any). */
   length: number;
+  /**
+   * True when the query gives the table an alias. An unaliased reference is rewritten as
+   * `<physical> AS <name as written>`, so columns qualified by the name (`orders.id`) still bind.
+   */
+  aliased: boolean;
 }
 
 /** A TypeScript asset made with `defineAsset`. */
