@@ -17,9 +17,9 @@ export interface CheckOutcome {
   sample?: Array<Record<string, unknown>>;
 }
 
-/** The outcomes of all checks of an asset, plus the row count measured on the way. */
+/** The outcomes of all checks of an asset, plus the row count measured on the way (null when not measured). */
 export interface CheckEvaluation {
-  rows: number;
+  rows: number | null;
   outcomes: CheckOutcome[];
 }
 

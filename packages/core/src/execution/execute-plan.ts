@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { eventTime, type RunStatus, type SkipReason, type WeirEvent } from '../events/weir-event.js';
 import { prepareWarehouse } from '../materialize/materialize-model.js';
+import { VERSIONS_SCHEMA } from '../plan/physical-names.js';
 import type { PlanStep, RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
@@ -51,29 +52,35 @@ export interface RunResult {
 export async function executePlan(options: ExecutePlanOptions): Promise<RunResult> {
   const { plan, store, runId } = options;
   let warnings = 0;
-  const emit = async (events: WeirEvent[]): Promise<void> => {
-    await store.append(events);
+  const observe = (events: WeirEvent[]): void => {
     for (const event of events) {
       if (event.type === 'check_evaluated' && !event.passed && event.severity === 'warn') warnings += 1;
       options.onEvent?.(event);
     }
   };
-  await emit([
-    {
-      type: 'run_started',
-      at: eventTime(),
-      runId,
-      environment: plan.environment,
-      pid: process.pid,
-      host: hostname(),
-      command: options.command,
-      selection: options.selection,
-      exclusion: options.exclusion,
-      plannedAssets: plan.steps.map((step) => step.asset.name),
-      ...(options.retryOf ? { retryOf: options.retryOf } : {}),
-    },
-  ]);
-  const outcomes = new Map<string, StepOutcome | 'skipped'>();
+  // Step events are written behind: the store group-commits appends made close together, so a
+  // run does not wait for one commit per event. The run's first and last events are awaited:
+  // a run must be on record before any work starts, and complete before anyone reads it.
+  const writes = new BackgroundWrites(store);
+  const emit = async (events: WeirEvent[]): Promise<void> => {
+    writes.append(events);
+    observe(events);
+  };
+  const started: WeirEvent = {
+    type: 'run_started',
+    at: eventTime(),
+    runId,
+    environment: plan.environment,
+    pid: process.pid,
+    host: hostname(),
+    command: options.command,
+    selection: options.selection,
+    exclusion: options.exclusion,
+    plannedAssets: plan.steps.map((step) => step.asset.name),
+    ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+  };
+  await store.append([started]);
+  observe([started]);
   await prepareWarehouse(options.engine, plan.environment);
   const context = {
     project: options.project,
@@ -84,45 +91,75 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     emit,
     log: (asset: string, message: string) => options.onLog?.(asset, message),
     retryDelayMs: options.project.defaults.retryDelaySeconds * 1000,
+    existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
   };
-  const pending = new Map(plan.steps.map((step) => [step.asset.name, step]));
-  const running = new Map<string, Promise<void>>();
-  const concurrency = Math.max(1, options.concurrency);
-
-  while (pending.size > 0 || running.size > 0) {
-    for (const step of [...pending.values()]) {
-      const blocker = options.signal.aborted ? undefined : blockingInput(step, outcomes);
-      if (options.signal.aborted || blocker) {
-        pending.delete(step.asset.name);
-        outcomes.set(step.asset.name, 'skipped');
-        const reason: SkipReason = options.signal.aborted ? 'cancelled' : blocker!.reason;
-        const detail = options.signal.aborted ? 'the run was cancelled before this step started' : blocker!.detail;
-        await emit([{ type: 'step_skipped', at: eventTime(), runId, asset: step.asset.name, reason, detail }]);
-        continue;
-      }
-      if (running.size >= concurrency) break;
-      if (!step.upstreamInPlan.every((input) => outcomes.has(input))) continue;
-      pending.delete(step.asset.name);
-      running.set(
-        step.asset.name,
-        runStep(step, context).then((outcome) => {
-          outcomes.set(step.asset.name, outcome);
-          running.delete(step.asset.name);
-        }),
-      );
-    }
-    if (running.size > 0) await Promise.race(running.values());
-    else if (pending.size > 0 && ![...pending.values()].some((step) => step.upstreamInPlan.every((input) => outcomes.has(input)))) {
-      // Cannot happen with a plan in dependency order; guard against an endless loop anyway.
-      throw new Error('execution stalled: no step can start');
-    }
-  }
+  const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
+    run: (step) => runStep(step, context),
+    skip: (step, reason, detail) => emit([{ type: 'step_skipped', at: eventTime(), runId, asset: step.asset.name, reason, detail }]),
+  });
+  await writes.settled();
 
   const summary = summarise(outcomes);
   if (warnings > 0) summary.warnings = warnings;
   const status = options.signal.aborted ? 'cancelled' : summary.failed || summary.blocked ? 'failed' : 'succeeded';
-  await emit([{ type: 'run_finished', at: eventTime(), runId, status, summary }]);
+  const finished: WeirEvent = { type: 'run_finished', at: eventTime(), runId, status, summary };
+  await store.append([finished]);
+  observe([finished]);
   return { runId, status, outcomes, summary };
+}
+
+/** How the scheduler starts and skips steps. */
+interface StepHandlers {
+  run(step: PlanStep): Promise<StepOutcome>;
+  skip(step: PlanStep, reason: SkipReason, detail: string): Promise<void>;
+}
+
+/**
+ * Runs steps as their inputs finish, at most `concurrency` at once. Each step is looked at once,
+ * when its last input settles (a ready queue fed by in-degree counts), so the cost per step does
+ * not grow with the size of the plan.
+ */
+async function schedule(steps: PlanStep[], concurrency: number, signal: AbortSignal, handlers: StepHandlers): Promise<Map<string, StepOutcome | 'skipped'>> {
+  const outcomes = new Map<string, StepOutcome | 'skipped'>();
+  const consumers = new Map<string, PlanStep[]>();
+  const waitingOn = new Map<string, number>();
+  const ready: PlanStep[] = [];
+  for (const step of steps) {
+    waitingOn.set(step.asset.name, step.upstreamInPlan.length);
+    for (const input of step.upstreamInPlan) consumers.set(input, [...(consumers.get(input) ?? []), step]);
+    if (step.upstreamInPlan.length === 0) ready.push(step);
+  }
+  const running = new Map<string, Promise<void>>();
+  const settle = (step: PlanStep, outcome: StepOutcome | 'skipped'): void => {
+    outcomes.set(step.asset.name, outcome);
+    for (const consumer of consumers.get(step.asset.name) ?? []) {
+      const left = (waitingOn.get(consumer.asset.name) ?? 1) - 1;
+      waitingOn.set(consumer.asset.name, left);
+      if (left === 0) ready.push(consumer);
+    }
+  };
+  let next = 0;
+  while (next < ready.length || running.size > 0) {
+    while (next < ready.length && running.size < concurrency) {
+      const step = ready[next++]!;
+      const blocker = signal.aborted ? { reason: 'cancelled' as const, detail: 'the run was cancelled before this step started' } : blockingInput(step, outcomes);
+      if (blocker) {
+        await handlers.skip(step, blocker.reason, blocker.detail);
+        settle(step, 'skipped');
+        continue;
+      }
+      running.set(
+        step.asset.name,
+        handlers.run(step).then((outcome) => {
+          running.delete(step.asset.name);
+          settle(step, outcome);
+        }),
+      );
+    }
+    if (running.size > 0) await Promise.race(running.values());
+  }
+  if (outcomes.size !== steps.length) throw new Error(`execution stalled: ${steps.length - outcomes.size} step(s) could not start`);
+  return outcomes;
 }
 
 function blockingInput(step: PlanStep, outcomes: Map<string, StepOutcome | 'skipped'>): { reason: SkipReason; detail: string } | undefined {
@@ -133,6 +170,39 @@ function blockingInput(step: PlanStep, outcomes: Map<string, StepOutcome | 'skip
     if (outcome === 'skipped' || outcome === 'cancelled') return { reason: 'upstream_failed', detail: `input ${input} was not built` };
   }
   return undefined;
+}
+
+/**
+ * Appends that the run does not wait for, in order. The first failure is kept and thrown by
+ * {@link BackgroundWrites.settled}, so a state store that goes away fails the run rather than
+ * losing its record quietly.
+ */
+class BackgroundWrites {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: unknown;
+  private readonly store: StateStore;
+
+  constructor(store: StateStore) {
+    this.store = store;
+  }
+
+  append(events: WeirEvent[]): void {
+    const write = this.store.append(events).then(
+      () => {
+        this.pending.delete(write);
+      },
+      (error: unknown) => {
+        this.failure ??= error;
+        this.pending.delete(write);
+      },
+    );
+    this.pending.add(write);
+  }
+
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 function summarise(outcomes: Map<string, StepOutcome | 'skipped'>): Record<string, number> {
