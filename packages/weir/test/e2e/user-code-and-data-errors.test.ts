@@ -144,10 +144,7 @@ describe('CSV files that cannot be read', () => {
     expect(Number(amounts[0]?.total)).toBe(33.75);
   });
 
-  // Known bug (core/src/engines/duckdb/duckdb-file-reader.ts): `columns` is passed to DuckDB as the
-  // reader's `columns`, which must list every column; a subset fails with a sniffing error. DuckDB's
-  // `types` option takes a subset. Left failing on purpose until that file is fixed.
-  it('types declared for only some CSV columns (docs/project-format.md example): the rest are detected [BUG: fails today, see comment]', async () => {
+  it('types declared for only some CSV columns (docs/project-format.md example): the rest are detected', async () => {
     project = await createWeirProject({
       ...shopFiles(),
       'sources/files.yaml': `tables:

@@ -42,7 +42,8 @@ export function readerCall(options: FileReadOptions): ReaderCall {
   if (options.nullStrings) bind('nullstr', options.nullStrings);
   if (options.dateFormat) bind('dateformat', options.dateFormat);
   if (options.timestampFormat) bind('timestampformat', options.timestampFormat);
-  if (options.columns) args.push(`columns = ${columnsStruct(options.columns)}`);
+  // `types` fixes the listed columns and still detects the others; `columns` would demand all.
+  if (options.columns) args.push(`types = ${columnsStruct(options.columns)}`);
   return { sql: `read_csv(${args.join(', ')})`, params };
 }
 
