@@ -35,6 +35,8 @@ describe('fingerprints', () => {
     const inputs = { engine: 'duckdb', upstreamVersions: {} };
     const id = fingerprintAsset(base, inputs);
     expect(fingerprintAsset(model('a', '  select\n 1   as x\n', []), inputs)).toBe(id);
+    expect(fingerprintAsset(model('a', '-- why\nselect /* one */ 1 as x', []), inputs)).toBe(id);
+    expect(fingerprintAsset(model('a', "select '  a' as x", []), inputs)).not.toBe(fingerprintAsset(model('a', "select ' a' as x", []), inputs));
     expect(fingerprintAsset({ ...base, checks: [{ type: 'not_null', name: 'n', column: 'x', severity: 'error' }], description: 'd' }, inputs)).toBe(id);
     expect(fingerprintAsset(model('a', 'select 2 as x', []), inputs)).not.toBe(id);
     expect(fingerprintAsset({ ...base, materialization: 'view' }, inputs)).not.toBe(id);

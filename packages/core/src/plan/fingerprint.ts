@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AssetSpec } from '../project/project-model.js';
+import { tokenizeSql } from '../project/sql-tokens.js';
 
 /** Length of the hex prefix used as the version id: short enough to read, long enough not to collide. */
 export const VERSION_LENGTH = 12;
@@ -28,9 +29,14 @@ export interface FingerprintInputs {
   previousVersion?: string | null;
 }
 
-/** Collapses whitespace so that re-indenting a model does not rebuild it. */
+/**
+ * The model's significant tokens joined by single spaces: re-indenting a model or editing its
+ * comments does not rebuild it, while any change inside a string literal does.
+ */
 export function normaliseSql(sql: string): string {
-  return sql.replace(/\s+/g, ' ').trim();
+  return tokenizeSql(sql)
+    .map((token) => sql.slice(token.offset, token.end))
+    .join(' ');
 }
 
 /** The data-affecting part of an asset, as a stable JSON-able value. */
