@@ -2,10 +2,9 @@
  * Runs the state store conformance suite against SQLite (a file in a temp folder) and the local
  * PostgreSQL (a database created for this run and dropped after it), plus the checks that only make
  * sense for one of them. When PostgreSQL cannot be reached the PostgreSQL part is skipped with a
- * message, except on CI (`CI=true`), where that is a failure.
+ * message, except on CI (`CI=true`), where that is a failure (see `testing/services.ts`).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,8 +14,9 @@ import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeirEvent } from '../events/weir-event.js';
+import { createTestDatabase, describeWithService, postgresService, type TestDatabase } from '../testing/services.js';
 import { describeStateStoreConformance } from '../testing/state-store-conformance.js';
 import { openPostgresStateStore } from './postgres/open-postgres-state-store.js';
 import { openSqliteStateStore } from './sqlite/open-sqlite-state-store.js';
@@ -139,95 +139,67 @@ describe('SQLite state store', () => {
 
 // --- PostgreSQL ----------------------------------------------------------------------------------
 
-const server = 'postgres://postgres@127.0.0.1:5432';
-const testDatabase = `weir_state_test_${randomBytes(6).toString('hex')}`;
-const testUrl = `${server}/${testDatabase}`;
-const reachable = await postgresReachable(`${server}/postgres`);
+await describeWithService(postgresService, 'PostgreSQL state store', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('weir_state_test');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
 
-if (reachable) {
   let schemas = 0;
   describeStateStoreConformance('PostgreSQL', {
     async emptyDatabase() {
       const schema = `conformance_${++schemas}`;
-      return { open: () => openPostgresStateStore(testUrl, { schema }) };
+      return { open: () => openPostgresStateStore(database.url, { schema }) };
     },
   });
 
-  describe('PostgreSQL state store', () => {
-    it('uses the weir_state schema by default, with typed columns', async () => {
-      const store = await openPostgresStateStore(testUrl);
-      try {
-        await store.append([runStarted('typed')]);
-        const types = await adminQuery(
-          testUrl,
-          `select table_name, column_name, data_type from information_schema.columns
-            where table_schema = 'weir_state' and (table_name, column_name) in
-              (('events', 'payload'), ('runs', 'started_at'), ('pointers', 'pinned'), ('events', 'id'))
-            order by table_name, column_name`,
-        );
-        expect(types).toEqual([
-          { table_name: 'events', column_name: 'id', data_type: 'bigint' },
-          { table_name: 'events', column_name: 'payload', data_type: 'jsonb' },
-          { table_name: 'pointers', column_name: 'pinned', data_type: 'boolean' },
-          { table_name: 'runs', column_name: 'started_at', data_type: 'timestamp with time zone' },
-        ]);
-        expect(await store.run('typed')).toMatchObject({ startedAt: at });
-      } finally {
-        await store.close();
-      }
-    });
-
-    it('reports an unreachable server as STATE_UNAVAILABLE without the password', async () => {
-      const error = await openPostgresStateStore('postgres://weir:hunter2-secret@127.0.0.1:1/state', { connectTimeoutMs: 2_000 }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: 'WeirError', code: 'STATE_UNAVAILABLE', message: expect.stringContaining('weir:***@127.0.0.1:1') });
-      expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
-    });
-
-    it('reports a missing database as STATE_UNAVAILABLE without the password', async () => {
-      const error = await openPostgresStateStore(`postgres://postgres:hunter2-secret@127.0.0.1:5432/${testDatabase}_missing`).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE', message: expect.stringContaining('does not exist') });
-      expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
-    });
-
-    it('never leaks a password from a connection string it cannot parse', async () => {
-      const error = await openPostgresStateStore('postgres://weir:hunter2-secret@bad host:x/state').catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE' });
-      expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
-    });
+  it('uses the weir_state schema by default, with typed columns', async () => {
+    const store = await openPostgresStateStore(database.url);
+    try {
+      await store.append([runStarted('typed')]);
+      const types = await adminQuery(
+        database.url,
+        `select table_name, column_name, data_type from information_schema.columns
+          where table_schema = 'weir_state' and (table_name, column_name) in
+            (('events', 'payload'), ('runs', 'started_at'), ('pointers', 'pinned'), ('events', 'id'))
+          order by table_name, column_name`,
+      );
+      expect(types).toEqual([
+        { table_name: 'events', column_name: 'id', data_type: 'bigint' },
+        { table_name: 'events', column_name: 'payload', data_type: 'jsonb' },
+        { table_name: 'pointers', column_name: 'pinned', data_type: 'boolean' },
+        { table_name: 'runs', column_name: 'started_at', data_type: 'timestamp with time zone' },
+      ]);
+      expect(await store.run('typed')).toMatchObject({ startedAt: at });
+    } finally {
+      await store.close();
+    }
   });
-} else if (process.env.CI === 'true') {
-  describe('PostgreSQL state store', () => {
-    it('needs PostgreSQL on 127.0.0.1:5432 on CI', () => {
-      throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres); CI must run the PostgreSQL state store tests');
-    });
-  });
-} else {
-  console.warn('state store tests: PostgreSQL is not reachable at 127.0.0.1:5432; skipping the PostgreSQL state store (this fails on CI)');
-  describe.skip('PostgreSQL state store (PostgreSQL not reachable)', () => {
-    it('skipped', () => undefined);
-  });
-}
 
-/** True when a PostgreSQL server answers at `url`; creates this run's test database when it does. */
-async function postgresReachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch {
-    return false;
-  }
-  try {
-    // The name is generated above from hex digits only; identifiers cannot be bound.
-    await client.query(`create database "${testDatabase}"`);
-    afterAll(async () => {
-      await adminQuery(`${server}/postgres`, `drop database if exists "${testDatabase}" with (force)`);
-    });
-    return true;
-  } finally {
-    await client.end();
-  }
-}
+  it('reports an unreachable server as STATE_UNAVAILABLE without the password', async () => {
+    const error = await openPostgresStateStore('postgres://weir:hunter2-secret@127.0.0.1:1/state', { connectTimeoutMs: 2_000 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'WeirError', code: 'STATE_UNAVAILABLE', message: expect.stringContaining('weir:***@127.0.0.1:1') });
+    expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
+  });
+
+  it('reports a missing database as STATE_UNAVAILABLE without the password', async () => {
+    const missing = new URL(database.url);
+    missing.password = 'hunter2-secret';
+    missing.pathname = `${missing.pathname}_missing`;
+    const error = await openPostgresStateStore(missing.toString()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE', message: expect.stringContaining('does not exist') });
+    expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
+  });
+
+  it('never leaks a password from a connection string it cannot parse', async () => {
+    const error = await openPostgresStateStore('postgres://weir:hunter2-secret@bad host:x/state').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE' });
+    expect(inspect(error, { depth: 10 })).not.toContain('hunter2');
+  });
+});
 
 async function adminQuery(url: string, text: string): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });
