@@ -130,4 +130,18 @@ export interface EngineAdapter {
   bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void>;
   /** Counts the rows of a relation. */
   rowCount(ref: RelationRef): Promise<number>;
+  /**
+   * How far the statement this adapter is running for `signal` (the signal passed to one of the
+   * long-running methods) has got, for live progress; undefined when nothing runs for it or the
+   * engine cannot tell. Optional: engines without progress reporting leave it out.
+   */
+  statementProgress?(signal: AbortSignal): StatementProgress | undefined;
+}
+
+/** Progress of one running statement, as the engine reports it. */
+export interface StatementProgress {
+  /** Source rows read so far. */
+  rowsRead: number;
+  /** 0 to 100, or undefined when the engine cannot estimate it. */
+  percent: number | undefined;
 }

@@ -30,6 +30,8 @@ export interface ExecutePlanOptions {
   onEvent?: (event: WeirEvent) => void;
   /** Lines logged by user code. */
   onLog?: (asset: string, message: string) => void;
+  /** Live progress of running builds (not recorded: it changes too often to be an event). */
+  onProgress?: (asset: string, rows: number) => void;
 }
 
 /** The end of a run. */
@@ -90,6 +92,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     signal: options.signal,
     emit,
     log: (asset: string, message: string) => options.onLog?.(asset, message),
+    progress: (asset: string, rows: number) => options.onProgress?.(asset, rows),
     retryDelayMs: options.project.defaults.retryDelaySeconds * 1000,
     existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
   };

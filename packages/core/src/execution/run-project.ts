@@ -41,6 +41,7 @@ export interface RunProjectOptions {
   onPlan?: (plan: RunPlan, runId: string) => void;
   onEvent?: (event: WeirEvent) => void;
   onLog?: (asset: string, message: string) => void;
+  onProgress?: (asset: string, rows: number) => void;
   onWait?: (holder: LockHolder) => void;
 }
 
@@ -93,6 +94,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
       ...(options.retryOf ? { retryOf: options.retryOf } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     return { ...result, plan };
   } finally {

@@ -31,6 +31,8 @@ export interface StepContext {
   log(asset: string, message: string): void;
   /** Milliseconds before the first retry; doubled each attempt, with jitter. */
   retryDelayMs: number;
+  /** Live progress of a running build: rows read (SQL, sources) or written (TypeScript) so far. */
+  progress(asset: string, rows: number): void;
   /**
    * Names of the physical relations in the versions schema, listed once when the run starts
    * (only runs, under the project lock, create them). A version the state knows but the
@@ -38,6 +40,9 @@ export interface StepContext {
    */
   existing: Set<string>;
 }
+
+/** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
+const PROGRESS_INTERVAL_MS = 500;
 
 const ROW_LEVEL: ReadonlySet<CheckSpec['type']> = new Set(['not_null', 'accepted_values', 'expression']);
 
@@ -115,11 +120,22 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
   const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
   let staged: CheckEvaluation | undefined;
+  const poll = setInterval(() => {
+    const progress = context.engine.statementProgress?.(signal);
+    if (progress) context.progress(asset.name, progress.rowsRead);
+  }, PROGRESS_INTERVAL_MS);
+  poll.unref();
   try {
     if (asset.kind === 'source') {
       await buildFileSource(asset, target);
     } else if (asset.kind === 'typescript') {
-      await runTypeScriptAsset(asset, { ...target, projectRoot: context.project.root, runId: context.runId, log: (message) => context.log(asset.name, message) });
+      await runTypeScriptAsset(asset, {
+        ...target,
+        projectRoot: context.project.root,
+        runId: context.runId,
+        log: (message) => context.log(asset.name, message),
+        onRows: (rows) => context.progress(asset.name, rows),
+      });
     } else if (asset.materialization === 'incremental') {
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
       // Row-level checks judge only the new rows, before anything is merged.
@@ -137,6 +153,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     if (signal.aborted && !context.signal.aborted) throw signal.reason;
     throw asset.kind === 'sql' ? locateModelError(asset, error) : error;
   } finally {
+    clearInterval(poll);
     dispose();
   }
   context.existing.add(physical.name);

@@ -23,6 +23,8 @@ export interface TypeScriptRunTarget {
   runId: string;
   signal: AbortSignal;
   log(message: string): void;
+  /** Called with the number of rows written so far, after each batch. */
+  onRows?(rows: number): void;
 }
 
 /**
@@ -146,6 +148,7 @@ class RowWriter {
     }
     await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: created, signal: this.target.signal });
     this.rowCount += rows.length;
+    this.target.onRows?.(this.rowCount);
   }
 
   /** An asset that produced no rows still gets its (empty) table, when its columns are known. */

@@ -116,6 +116,7 @@ async function execute(
       },
       onEvent: (event) => progress.onEvent(event),
       onLog: (asset, message) => progress.onLog(asset, message),
+      onProgress: (asset, rows) => progress.onRows(asset, rows),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     });

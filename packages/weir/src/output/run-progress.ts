@@ -10,6 +10,8 @@ import { cellText, formatDuration } from './format-table.js';
 export interface RunProgress {
   onEvent(event: WeirEvent): void;
   onLog(asset: string, message: string): void;
+  /** Rows read or written so far by a running build (terminal only; logs get the final count). */
+  onRows(asset: string, rows: number): void;
   /** Writes a line above the live block. */
   line(text: string): void;
   stop(): void;
@@ -56,14 +58,16 @@ export function plainProgress(write: (text: string) => void): RunProgress {
       if (text) write(`${text}\n`);
     },
     onLog: (asset, message) => write(`  ${asset}: ${message}\n`),
+    onRows: () => undefined,
     line: (text) => write(`${text}\n`),
     stop: () => undefined,
   };
 }
 
 /** Progress for a terminal: a live block of running steps under the scrolling history. */
-export function terminalProgress(stream: NodeJS.WriteStream): RunProgress {
+export function terminalProgress(stream: Pick<NodeJS.WriteStream, 'write' | 'columns'>): RunProgress {
   const running = new Map<string, number>();
+  const rowsSoFar = new Map<string, number>();
   let drawn = 0;
   const clear = (): void => {
     if (drawn > 0) stream.write(`\x1b[${drawn}A\x1b[0J`);
@@ -72,7 +76,10 @@ export function terminalProgress(stream: NodeJS.WriteStream): RunProgress {
   const draw = (): void => {
     clear();
     const width = stream.columns || 100;
-    const lines = [...running].map(([asset, since]) => `  … ${asset}  ${formatDuration(Date.now() - since)}`.slice(0, width - 1));
+    const lines = [...running].map(([asset, since]) => {
+      const rows = rowsSoFar.get(asset);
+      return `  … ${asset}  ${formatDuration(Date.now() - since)}${rows === undefined ? '' : `  ${cellText(rows)} rows`}`.slice(0, width - 1);
+    });
     if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
@@ -88,12 +95,16 @@ export function terminalProgress(stream: NodeJS.WriteStream): RunProgress {
       if (event.type === 'step_started') running.set(event.asset, running.get(event.asset) ?? Date.now());
       if (['step_succeeded', 'step_failed', 'step_cancelled', 'asset_blocked', 'step_skipped'].includes(event.type) && 'asset' in event) {
         running.delete(event.asset);
+        rowsSoFar.delete(event.asset);
       }
       const text = describeEvent(event);
       if (text) above(text);
       else draw();
     },
     onLog: (asset, message) => above(`  ${asset}: ${message}`),
+    onRows: (asset, rows) => {
+      if (running.has(asset)) rowsSoFar.set(asset, rows);
+    },
     line: above,
     stop: () => {
       clearInterval(timer);

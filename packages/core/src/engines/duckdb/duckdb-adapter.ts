@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { WeirError, messageOf } from '../../errors/weir-error.js';
-import type { ColumnInfo, EngineAdapter, EngineCapabilities, FileReadOptions, RelationRef, Row } from '../engine-adapter.js';
+import type { ColumnInfo, EngineAdapter, EngineCapabilities, FileReadOptions, RelationRef, Row, StatementProgress } from '../engine-adapter.js';
 import { mergeColumns } from '../column-matching.js';
 import { assertSqlTypeName } from '../sql-type-name.js';
 import { appendRows } from './duckdb-bulk-insert.js';
@@ -68,6 +68,8 @@ export class DuckDBAdapter implements EngineAdapter {
   readonly capabilities = CAPABILITIES;
   private readonly instance: DuckDBInstance;
   private readonly open = new Set<DuckDBSession>();
+  /** The session working for each signal passed to a long-running method, for progress. */
+  private readonly working = new Map<AbortSignal, DuckDBSession>();
 
   constructor(instance: DuckDBInstance) {
     this.instance = instance;
@@ -206,11 +208,28 @@ export class DuckDBAdapter implements EngineAdapter {
   private async withSession<T>(work: (session: DuckDBSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const session = await this.session();
+    if (signal) {
+      // Progress is a per-connection setting: tracked (never printed) for the long-running
+      // statements that can be watched, so `weir run` can show rows read by each running build.
+      await session.execute('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+      this.working.set(signal, session);
+    }
     try {
       return await withAbort(signal, () => session.interrupt(), () => work(session));
     } finally {
+      if (signal && this.working.get(signal) === session) this.working.delete(signal);
       await session.close();
     }
   }
+
+  statementProgress(signal: AbortSignal): StatementProgress | undefined {
+    const session = this.working.get(signal);
+    if (!session) return undefined;
+    const progress = session.connection.progress;
+    // DuckDB reports -1 when no statement runs or it cannot estimate.
+    if (progress.percentage < 0) return undefined;
+    return { rowsRead: Number(progress.rows_processed), percent: progress.percentage };
+  }
+
 
 }
