@@ -95,6 +95,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     progress: (asset: string, rows: number) => options.onProgress?.(asset, rows),
     retryDelayMs: options.project.defaults.retryDelaySeconds * 1000,
     existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
+    published: new Set((await options.engine.listRelations(plan.environment)).map((relation) => relation.name)),
   };
   const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
     run: (step) => runStep(step, context),

@@ -137,6 +137,31 @@ describe('models as people write them', () => {
   });
 });
 
+describe('a warehouse changed behind Weir\'s back', () => {
+  it('publishes an unchanged asset again when its view was dropped, without rebuilding it', async () => {
+    const h = await harness({ 'models/a.sql': 'select 1 as x' });
+    const first = await run(h);
+    await h.engine.drop({ schema: 'prod', name: 'a' }, 'view');
+    const events: WeirEvent[] = [];
+    const second = await run(h, { onEvent: (event) => events.push(event) });
+    expect(second.outcomes.get('a')).toBe('succeeded');
+    expect(events.some((event) => event.type === 'asset_materialized')).toBe(false);
+    expect(events.find((event) => event.type === 'asset_published')).toMatchObject({ reason: 'reuse', version: first.plan.steps[0]?.version });
+    expect(await count(h, 'prod.a')).toBe(1);
+  });
+
+  it('builds a version again when its physical table is gone', async () => {
+    const h = await harness({ 'models/a.sql': 'select 1 as x' });
+    const first = await run(h);
+    const version = first.plan.steps[0]!.version;
+    await h.engine.drop({ schema: 'prod', name: 'a' }, 'view');
+    await h.engine.drop({ schema: 'weir_versions', name: `a__${version}` }, 'table');
+    const second = await run(h);
+    expect(second.outcomes.get('a')).toBe('succeeded');
+    expect(await count(h, 'prod.a')).toBe(1);
+  });
+});
+
 describe('retries, timeouts and cancellation', () => {
   it('retries a failing step with backoff and records each attempt', async () => {
     const h = await harness({

@@ -39,6 +39,8 @@ export interface StepContext {
    * warehouse lost is built again.
    */
   existing: Set<string>;
+  /** Names of the views in the environment's schema, listed once when the run starts. */
+  published: Set<string>;
 }
 
 /** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
@@ -63,7 +65,8 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     return 'pinned';
   }
   const exists = context.existing.has(physical.name);
-  if (step.action === 'unchanged' && exists) {
+  // An unchanged asset whose view went missing (dropped by hand) is published again, not rebuilt.
+  if (step.action === 'unchanged' && exists && context.published.has(asset.name)) {
     await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'unchanged', detail: step.reason, version: step.version }]);
     return 'unchanged';
   }
