@@ -25,6 +25,12 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
         const versions = await store.versions(name);
         const checks = pointer ? await store.checkResults({ asset: name, version: pointer.version }) : [];
         const latestChecks = dedupeNewest(checks);
+        // The newest build when it is not the live one (held back by a check, say): why it is not live.
+        const newest = versions.find((version) => version.status !== 'dropped');
+        const latestBuild =
+          newest && newest.version !== pointer?.version
+            ? { version: newest.version, status: newest.status, checks: dedupeNewest(await store.checkResults({ asset: name, version: newest.version })) }
+            : null;
         let columns: ColumnInfo[] | null = null;
         let columnsNote: string | null = null;
         if (pointer) {
@@ -50,6 +56,7 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
           columns: (columns ?? []).map((column) => ({ ...column, description: asset.columns[column.name]?.description ?? null })),
           versions,
           checks: latestChecks,
+          latestBuild,
           upstream: inputsOf(asset),
           downstream,
         };
@@ -66,8 +73,13 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
         if (columns) out(`\nColumns\n${formatTable(detail.columns, ['name', 'type', 'description'])}\n`);
         if (columnsNote) out(`\n${columnsNote}\n`);
         out(`\nVersions (newest first)\n${formatTable(versions.map((version) => ({ ...version, live: version.version === pointer?.version ? '*' : '' })), ['live', 'version', 'status', 'rows', 'createdAt', 'createdByRun'])}\n`);
+        const checkTable = (results: typeof latestChecks): string =>
+          formatTable(results.map((check) => ({ ...check, result: check.passed ? 'pass' : check.severity === 'error' ? 'FAIL' : 'warn' })), ['check', 'checkType', 'severity', 'result', 'detail']);
+        if (latestBuild && latestBuild.checks.length > 0) {
+          out(`\nChecks on the newest build ${latestBuild.version} (${latestBuild.status}, not live)\n${checkTable(latestBuild.checks)}\n`);
+        }
         if (latestChecks.length > 0) {
-          out(`\nChecks on the live version\n${formatTable(latestChecks.map((check) => ({ ...check, result: check.passed ? 'pass' : check.severity === 'error' ? 'FAIL' : 'warn' })), ['check', 'checkType', 'severity', 'result', 'detail'])}\n`);
+          out(`\nChecks on the live version\n${checkTable(latestChecks)}\n`);
         }
         return EXIT.ok;
       });
