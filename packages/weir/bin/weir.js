@@ -7,11 +7,25 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
+let settled = false;
+
+// The event loop can empty while main() is still pending (a promise nobody will ever settle).
+// Node would then exit 0 as if the command had succeeded; say so and fail instead.
+process.on('beforeExit', () => {
+  if (settled) return;
+  // Reported once: 'beforeExit' fires again if anything below schedules more work.
+  settled = true;
+  console.error('weir: internal error: weir stopped before finishing');
+  process.exitCode = 3;
+});
+
 main(process.argv).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error) => {
+    settled = true;
     console.error('weir: internal error:', error);
     process.exitCode = 3;
   },

@@ -100,6 +100,11 @@ export interface EngineAdapter {
   describe(ref: RelationRef): Promise<ColumnInfo[] | undefined>;
   /** Relations (tables and views) in a schema, with their kind. */
   listRelations(schema: string): Promise<Array<{ name: string; kind: 'table' | 'view' }>>;
+  /**
+   * The SQL text of every view in a schema, by view name. This is the warehouse's own word on
+   * what an environment serves: gc and runs check it rather than trusting the state alone.
+   */
+  viewDefinitions(schema: string): Promise<Map<string, string>>;
 
   /** Creates (or replaces) a table from a SELECT, with unqualified names resolved in `searchSchema`. */
   createTableAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void>;

@@ -41,7 +41,7 @@ describe('postgres connection errors', () => {
     expect(isWeirError(error) && error.code).toBe('ENGINE_UNAVAILABLE');
     const message = String((error as Error).message);
     expect(message).toContain('127.0.0.1:1');
-    expect(message).toContain('****');
+    expect(message).toContain('weir:***@');
     expect(message).not.toContain('hunter2-secret');
   });
 });

@@ -64,9 +64,10 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
   // run does not wait for one commit per event. The run's first and last events are awaited:
   // a run must be on record before any work starts, and complete before anyone reads it.
   const writes = new BackgroundWrites(store);
-  const emit = async (events: WeirEvent[]): Promise<void> => {
-    writes.append(events);
+  const emit = async (events: WeirEvent[], emitOptions?: { durable: boolean }): Promise<void> => {
+    const written = writes.append(events);
     observe(events);
+    if (emitOptions?.durable) await written;
   };
   const started: WeirEvent = {
     type: 'run_started',
@@ -95,7 +96,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     progress: (asset: string, rows: number) => options.onProgress?.(asset, rows),
     retryDelayMs: options.project.defaults.retryDelaySeconds * 1000,
     existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
-    published: new Set((await options.engine.listRelations(plan.environment)).map((relation) => relation.name)),
+    published: await options.engine.viewDefinitions(plan.environment),
   };
   const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
     run: (step) => runStep(step, context),
@@ -190,8 +191,10 @@ class BackgroundWrites {
     this.store = store;
   }
 
-  append(events: WeirEvent[]): void {
-    const write = this.store.append(events).then(
+  /** Queues `events`; the returned promise settles when they are committed (or rejects if not). */
+  append(events: WeirEvent[]): Promise<void> {
+    const committed = this.store.append(events);
+    const write: Promise<void> = committed.then(
       () => {
         this.pending.delete(write);
       },
@@ -201,6 +204,7 @@ class BackgroundWrites {
       },
     );
     this.pending.add(write);
+    return committed;
   }
 
   async settled(): Promise<void> {

@@ -2,8 +2,13 @@
  * One run at a time per project. A lock file under `.weir/` names the process holding it; a second
  * `weir run` either waits for it or refuses with a message naming that process, and a lock left by
  * a process that died is taken over (the crash itself is recorded by `recover-crashed-runs.ts`).
+ *
+ * Taking over is the delicate part: "read stale, remove, create" lets two processes that both read
+ * the stale lock both end up holding it (the second removes the first one's fresh lock). So the
+ * takeover runs under a second exclusive file, `<lock>.takeover`, and re-reads the lock inside it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +28,21 @@ export interface ProjectLock {
   release(): void;
 }
 
+// A lock file is created empty and written right after; a live process finishes that in well
+// under a millisecond, so only an empty (or unparsable) file this old was left by a crash.
+const UNWRITTEN_LOCK_STALE_MS = 5_000;
+// The takeover section lasts a few file operations; a takeover file this old was left by a crash.
+const TAKEOVER_STALE_MS = 30_000;
+// How long a caller that does not wait keeps retrying while another process is mid-takeover,
+// so that it can then name the new holder instead of the dead one.
+const TAKEOVER_PATIENCE_MS = 1_000;
+const TAKEOVER_RETRY_MS = 10;
+const HELD_RETRY_MS = 250;
+
+// Runs whose lock this process holds. A lock naming our own pid but none of these runs was left by
+// an earlier process that had the same pid (weir is often pid 1 in a container): it is stale.
+const heldRuns = new Set<string>();
+
 /** True when a process with this pid exists on this machine. */
 export function processAlive(pid: number): boolean {
   try {
@@ -33,29 +53,116 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-function readHolder(path: string): LockHolder | undefined {
+function parseHolder(text: string): LockHolder | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+    const value = JSON.parse(text) as Partial<LockHolder> | null;
+    if (typeof value?.pid !== 'number' || typeof value.host !== 'string' || typeof value.runId !== 'string') return undefined;
+    return value as LockHolder;
   } catch {
     return undefined;
   }
 }
 
-function tryAcquire(path: string, holder: LockHolder): boolean {
+function readHolder(path: string): LockHolder | undefined {
   try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, JSON.stringify(holder));
-    closeSync(fd);
-    return true;
+    return parseHolder(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** What the lock file at `path` means for us right now. */
+function lockState(path: string): 'missing' | 'live' | 'stale' {
+  let text: string;
+  let modifiedMs: number;
+  try {
+    modifiedMs = statSync(path).mtimeMs;
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const current = readHolder(path);
-    // A lock whose holder died (or that was never fully written) is stale: take it over.
-    if (current === undefined || (current.host === hostname() && !processAlive(current.pid))) {
-      rmSync(path, { force: true });
-      return tryAcquire(path, holder);
-    }
-    return false;
+    if (isMissing(error)) return 'missing';
+    throw error;
+  }
+  const current = parseHolder(text);
+  // Possibly still being written by a live process: stale only once it has stayed unwritten.
+  if (current === undefined) return Date.now() - modifiedMs > UNWRITTEN_LOCK_STALE_MS ? 'stale' : 'live';
+  // Another machine's processes cannot be checked from here (a shared folder): assume alive.
+  if (current.host !== hostname()) return 'live';
+  if (current.pid === process.pid) return heldRuns.has(current.runId) ? 'live' : 'stale';
+  return processAlive(current.pid) ? 'live' : 'stale';
+}
+
+/** Creates `path` exclusively holding `content`; false when it already exists. */
+function createExclusive(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, content);
+  } catch (error) {
+    // Never leave an empty file behind: others would read it as a live holder for a while.
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/** Enters the takeover section; false while another process is in it. */
+function enterTakeover(guard: string, token: string): boolean {
+  if (createExclusive(guard, token)) return true;
+  let modifiedMs: number;
+  try {
+    modifiedMs = statSync(guard).mtimeMs;
+  } catch (error) {
+    if (isMissing(error)) return createExclusive(guard, token);
+    throw error;
+  }
+  if (Date.now() - modifiedMs <= TAKEOVER_STALE_MS) return false;
+  // Left by a process that died inside the section. Two processes clearing it in the same instant
+  // could both get in; that needs a crash inside a section of a few file operations first.
+  rmSync(guard, { force: true });
+  return createExclusive(guard, token);
+}
+
+function leaveTakeover(guard: string, token: string): void {
+  try {
+    // Only our own: had we stalled past TAKEOVER_STALE_MS, the file may now be someone else's.
+    if (readFileSync(guard, 'utf8') === token) rmSync(guard, { force: true });
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+}
+
+type Attempt = 'acquired' | 'held' | 'busy';
+
+function tryAcquire(path: string, holder: LockHolder): Attempt {
+  const content = JSON.stringify(holder);
+  if (createExclusive(path, content)) return 'acquired';
+  const state = lockState(path);
+  if (state === 'live') return 'held';
+  if (state === 'missing') return 'busy';
+
+  const guard = `${path}.takeover`;
+  const token = `${process.pid} ${holder.runId} ${randomBytes(6).toString('hex')}`;
+  if (!enterTakeover(guard, token)) return 'busy';
+  try {
+    // Read again inside the section: another process may have taken over since we looked.
+    const now = lockState(path);
+    if (now === 'live') return 'held';
+    if (now === 'stale') rmSync(path, { force: true });
+    // A process that found no lock at all may have created one without the section: it wins.
+    return createExclusive(path, content) ? 'acquired' : 'busy';
+  } finally {
+    leaveTakeover(guard, token);
   }
 }
 
@@ -75,8 +182,16 @@ export async function acquireProjectLock(
 ): Promise<ProjectLock> {
   mkdirSync(dirname(path), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: hostname(), runId, since: new Date().toISOString() };
+  const patientUntil = Date.now() + TAKEOVER_PATIENCE_MS;
   let told = false;
-  while (!tryAcquire(path, holder)) {
+  for (;;) {
+    const attempt = tryAcquire(path, holder);
+    if (attempt === 'acquired') break;
+    if (attempt === 'busy' && (options.wait || Date.now() < patientUntil)) {
+      options.signal?.throwIfAborted();
+      await sleep(TAKEOVER_RETRY_MS);
+      continue;
+    }
     const current = readHolder(path);
     const who = current ? `pid ${current.pid} on ${current.host}, run ${current.runId}, since ${current.since}` : 'another process';
     if (!options.wait) {
@@ -89,12 +204,15 @@ export async function acquireProjectLock(
       told = true;
     }
     options.signal?.throwIfAborted();
-    await sleep(250);
+    await sleep(HELD_RETRY_MS);
   }
+  heldRuns.add(runId);
   return {
     path,
     release: () => {
-      if (readHolder(path)?.pid === process.pid) rmSync(path, { force: true });
+      heldRuns.delete(runId);
+      const current = readHolder(path);
+      if (current?.pid === process.pid && current.runId === runId) rmSync(path, { force: true });
     },
   };
 }

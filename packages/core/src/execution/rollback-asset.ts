@@ -39,6 +39,13 @@ export async function rollbackAsset(options: {
   const versions = (await store.versions(asset)).filter((version) => version.status !== 'dropped');
   const target = options.to === undefined ? await previousPublished(store, environment, asset, pointer.version, versions) : findVersion(versions, asset, options.to);
   if (target.version === pointer.version) throw new WeirError('USAGE', `${asset} already points at ${target.version} in "${environment}"`);
+  // Only a version that once passed its checks and went live may go live again this way; a
+  // version held back by a check (or never finished) stays held back.
+  if (target.status !== 'published') {
+    throw new WeirError('USAGE', `version ${target.version} of ${asset} was never published (it is ${target.status}); rollback only returns to versions that passed their checks`, {
+      hint: `see why with: weir show ${asset}`,
+    });
+  }
   if ((await engine.describe(physicalRelation(asset, target.version))) === undefined) {
     throw new WeirError('VERSION_UNKNOWN', `version ${target.version} of ${asset} no longer exists in the warehouse (removed by gc?)`);
   }

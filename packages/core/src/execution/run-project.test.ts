@@ -14,7 +14,9 @@ import { loadProject } from '../project/load-project.js';
 import { removeTempProject, writeTempProject } from '../project/temp-project.js';
 import type { StateStore } from '../storage/state-store.js';
 import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
+import { collectGarbage } from './collect-garbage.js';
 import { recoverCrashedRuns } from './recover-crashed-runs.js';
+import { rollbackAsset } from './rollback-asset.js';
 import { runProject } from './run-project.js';
 
 interface Harness {
@@ -159,6 +161,73 @@ describe('a warehouse changed behind Weir\'s back', () => {
     const second = await run(h);
     expect(second.outcomes.get('a')).toBe('succeeded');
     expect(await count(h, 'prod.a')).toBe(1);
+  });
+});
+
+describe('a crash between the warehouse and the record', () => {
+  it('republishes when a view serves a version the state does not point at, and gc never drops the served table', async () => {
+    const h = await harness({ 'models/a.sql': 'select 1 as x' });
+    const first = await run(h);
+    const version = first.plan.steps[0]!.version;
+    // As if a run switched the view, then died before recording it.
+    const stray = { schema: 'weir_versions', name: 'a__0123456789ab' };
+    await h.engine.createTableAs(stray, 'SELECT 6 AS x');
+    await h.engine.pointView({ schema: 'prod', name: 'a' }, stray);
+    const dryRun = await collectGarbage({ engine: h.engine, store: h.store, environments: ['prod'], retainVersions: 0, dryRun: true });
+    expect(dryRun.map((item) => item.relation)).not.toContain('weir_versions.a__0123456789ab');
+
+    const second = await run(h);
+    expect(second.outcomes.get('a')).toBe('succeeded');
+    const session = await h.engine.session();
+    expect(await session.query('SELECT x FROM prod.a')).toEqual([{ x: 1 }]);
+    await session.close();
+    expect((await h.store.pointers('prod'))[0]?.version).toBe(version);
+    const dropped = await collectGarbage({ engine: h.engine, store: h.store, environments: ['prod'], retainVersions: 0, dryRun: false });
+    expect(dropped.map((item) => item.relation)).toEqual(['weir_versions.a__0123456789ab']);
+  });
+
+  it('adopts a complete version the state never recorded instead of building it again', async () => {
+    const h = await harness({ 'models/a.sql': 'select 1 as x' });
+    const first = await run(h);
+    const physical = `weir_versions."a__${first.plan.steps[0]!.version}"`;
+    // A fresh state on the same warehouse: the version exists, the record does not.
+    const session = await h.engine.session();
+    await session.execute(`INSERT INTO ${physical} VALUES (2)`);
+    await session.close();
+    await h.store.close();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(h.root, '.weir', 'state.db'), { force: true });
+    rmSync(join(h.root, '.weir', 'state.db-wal'), { force: true });
+    rmSync(join(h.root, '.weir', 'state.db-shm'), { force: true });
+    h.store = await openSqliteStateStore(join(h.root, '.weir', 'state.db'));
+    const events: WeirEvent[] = [];
+    const second = await run(h, { onEvent: (event) => events.push(event) });
+    expect(second.outcomes.get('a')).toBe('succeeded');
+    expect(events.find((event) => event.type === 'asset_materialized')).toMatchObject({ version: first.plan.steps[0]!.version, rows: 2 });
+    expect(await count(h, 'prod.a')).toBe(2);
+  });
+});
+
+describe('rollback and retention', () => {
+  const model = (limit: number) => `/*---\nchecks:\n  - expression: "x < ${limit}"\n---*/\nselect max(i) as x from range(VALUE) t(i)`;
+
+  it('never rolls back to a version that failed its checks, and keeps published versions over blocked ones', async () => {
+    const h = await harness({ 'models/m.sql': model(100).replace('VALUE', '10') });
+    const v1 = (await run(h)).plan.steps[0]!.version;
+    writeFileSync(join(h.root, 'models/m.sql'), model(100).replace('VALUE', '20'));
+    const v2 = (await run(h)).plan.steps[0]!.version;
+    const blocked: string[] = [];
+    for (const size of ['200', '300', '400']) {
+      writeFileSync(join(h.root, 'models/m.sql'), model(100).replace('VALUE', size));
+      const result = await run(h);
+      expect(result.outcomes.get('m')).toBe('blocked');
+      blocked.push(result.plan.steps[0]!.version);
+    }
+    await expect(rollbackAsset({ engine: h.engine, store: h.store, environment: 'prod', asset: 'm', to: blocked[0]! })).rejects.toMatchObject({ message: expect.stringContaining('never published') });
+    const dropped = await collectGarbage({ engine: h.engine, store: h.store, environments: ['prod'], retainVersions: 1, dryRun: false });
+    expect(dropped.map((item) => item.version).sort()).toEqual([...blocked].sort());
+    expect(await rollbackAsset({ engine: h.engine, store: h.store, environment: 'prod', asset: 'm' })).toMatchObject({ from: v2, to: v1 });
+    expect(await count(h, 'prod.m')).toBe(1);
   });
 });
 

@@ -16,6 +16,7 @@ import type { Project } from '../project/project-model.js';
 import { locateModelError } from './locate-model-error.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
+import { viewReads } from './view-reads.js';
 
 /** How a step ended. `unchanged` and `pinned` count as success for downstream steps. */
 export type StepOutcome = 'succeeded' | 'unchanged' | 'pinned' | 'failed' | 'blocked' | 'cancelled';
@@ -27,7 +28,11 @@ export interface StepContext {
   runId: string;
   environment: string;
   signal: AbortSignal;
-  emit(events: WeirEvent[]): Promise<void>;
+  /**
+   * Records events. Most are written behind (group commit); with `durable` the call resolves only
+   * once they, and everything recorded before them, are committed.
+   */
+  emit(events: WeirEvent[], options?: { durable: boolean }): Promise<void>;
   log(asset: string, message: string): void;
   /** Milliseconds before the first retry; doubled each attempt, with jitter. */
   retryDelayMs: number;
@@ -39,8 +44,8 @@ export interface StepContext {
    * warehouse lost is built again.
    */
   existing: Set<string>;
-  /** Names of the views in the environment's schema, listed once when the run starts. */
-  published: Set<string>;
+  /** The SQL of each view in the environment's schema, listed once when the run starts. */
+  published: Map<string, string>;
 }
 
 /** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
@@ -65,20 +70,25 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     return 'pinned';
   }
   const exists = context.existing.has(physical.name);
-  // An unchanged asset whose view went missing (dropped by hand) is published again, not rebuilt.
-  if (step.action === 'unchanged' && exists && context.published.has(asset.name)) {
+  // Unchanged only when the warehouse agrees: an environment view that is missing, or that reads
+  // another version (a crash between a view switch and its record), is published again.
+  if (step.action === 'unchanged' && exists && viewReads(context.published.get(asset.name), physical.name)) {
     await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'unchanged', detail: step.reason, version: step.version }]);
     return 'unchanged';
   }
-  const mustBuild = step.action === 'build' || !exists;
+  // A version the warehouse has but the state does not know (a crash after the build, before its
+  // record) is complete when its build was one atomic statement: adopt it instead of rebuilding.
+  const adopt = step.action === 'build' && exists && builtAtomically(asset);
+  const mustBuild = (step.action === 'build' && !adopt) || !exists;
   const started = Date.now();
   let attempt = 1;
   const maxAttempts = 1 + (asset.retries ?? context.project.defaults.retries);
   for (;;) {
     await context.emit([{ type: 'step_started', at: eventTime(), ...base, version: step.version, attempt }]);
     try {
-      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, started) : await checkExisting(step, physical, context);
-      return await publishOrBlock(step, physical, evaluation, context, started, mustBuild);
+      const evaluation = mustBuild ? await buildAndCheck(step, physical, context) : await check(context, asset.checks, physical);
+      const record = mustBuild || adopt ? materializedEvent(step, physical, context, started, evaluation.rows) : undefined;
+      return await publishOrBlock(step, physical, evaluation, context, started, record);
     } catch (error) {
       if (context.signal.aborted) {
         await context.emit([{ type: 'step_cancelled', at: eventTime(), ...base }]);
@@ -118,7 +128,7 @@ function stepSignal(context: StepContext, assetName: string, seconds: number): {
   return { signal: AbortSignal.any([context.signal, timeout.signal]), dispose: () => clearTimeout(timer) };
 }
 
-async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, started: number): Promise<CheckEvaluation> {
+async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext): Promise<CheckEvaluation> {
   const { asset } = step;
   const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
   const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
@@ -143,10 +153,10 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
       // Row-level checks judge only the new rows, before anything is merged.
       staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging);
-      if (staged.outcomes.some((outcome) => !outcome.passed && outcome.check.severity === 'error')) {
+      if (blockingFailures(staged).length > 0) {
+        // Nothing was merged, so no version exists: the results are recorded, no build is.
         await context.engine.drop(staging, 'table');
-        await recordBuild(step, physical, context, started, staged.rows);
-        return staged;
+        return { ...staged, rows: null };
       }
       await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
     } else {
@@ -163,12 +173,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   const remaining = staged ? asset.checks.filter((spec) => !ROW_LEVEL.has(spec.type)) : asset.checks;
   // Counting a view's rows runs its whole query; with no checks to run, nobody needs that number.
   const evaluation = remaining.length === 0 && asset.materialization === 'view' ? { rows: null, outcomes: [] } : await check(context, remaining, physical);
-  await recordBuild(step, physical, context, started, evaluation.rows);
   return staged ? { rows: evaluation.rows, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
-}
-
-async function checkExisting(step: PlanStep, physical: RelationRef, context: StepContext): Promise<CheckEvaluation> {
-  return check(context, step.asset.checks, physical);
 }
 
 async function check(context: StepContext, checks: CheckSpec[], relation: RelationRef): Promise<CheckEvaluation> {
@@ -180,24 +185,33 @@ async function check(context: StepContext, checks: CheckSpec[], relation: Relati
   }
 }
 
-async function recordBuild(step: PlanStep, physical: RelationRef, context: StepContext, started: number, rows: number | null): Promise<void> {
+/** The record of a new physical version. */
+function materializedEvent(step: PlanStep, physical: RelationRef, context: StepContext, started: number, rows: number | null): WeirEvent {
   const { asset } = step;
-  await context.emit([
-    {
-      type: 'asset_materialized',
-      at: eventTime(),
-      runId: context.runId,
-      asset: asset.name,
-      version: step.version,
-      physicalSchema: physical.schema,
-      physicalName: physical.name,
-      materialization: asset.materialization,
-      rows,
-      durationMs: Date.now() - started,
-      inputVersions: step.inputVersions,
-      ...(step.basedOn ? { basedOn: step.basedOn } : {}),
-    },
-  ]);
+  return {
+    type: 'asset_materialized',
+    at: eventTime(),
+    runId: context.runId,
+    asset: asset.name,
+    version: step.version,
+    physicalSchema: physical.schema,
+    physicalName: physical.name,
+    materialization: asset.materialization,
+    rows,
+    durationMs: Date.now() - started,
+    inputVersions: step.inputVersions,
+    ...(step.basedOn ? { basedOn: step.basedOn } : {}),
+  };
+}
+
+/** Builds that are one atomic statement (CREATE ... AS): if the relation exists, it is complete. */
+function builtAtomically(asset: PlanStep['asset']): boolean {
+  return asset.kind === 'source' || (asset.kind === 'sql' && asset.materialization !== 'incremental');
+}
+
+/** The outcomes of `error` checks that failed. */
+function blockingFailures(evaluation: CheckEvaluation): CheckEvaluation['outcomes'] {
+  return evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'error');
 }
 
 async function publishOrBlock(
@@ -206,11 +220,11 @@ async function publishOrBlock(
   evaluation: CheckEvaluation,
   context: StepContext,
   started: number,
-  built: boolean,
+  materialized: WeirEvent | undefined,
 ): Promise<StepOutcome> {
   const { asset } = step;
   const base = { at: eventTime(), runId: context.runId, asset: asset.name, version: step.version };
-  const events: WeirEvent[] = evaluation.outcomes.map((outcome) => ({
+  const results: WeirEvent[] = evaluation.outcomes.map((outcome) => ({
     type: 'check_evaluated',
     ...base,
     check: outcome.check.name,
@@ -221,7 +235,8 @@ async function publishOrBlock(
     detail: outcome.detail,
     ...(outcome.sample ? { sample: outcome.sample } : {}),
   }));
-  const blocking = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'error');
+  const events = materialized ? [materialized, ...results] : results;
+  const blocking = blockingFailures(evaluation);
   const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'warn').length;
   if (blocking.length > 0) {
     events.push({ type: 'asset_blocked', ...base, failedChecks: blocking.map((outcome) => outcome.check.name) });
@@ -230,11 +245,17 @@ async function publishOrBlock(
   }
   // Nothing is published once the run is cancelled, even a version that is complete and checked.
   if (context.signal.aborted) throw context.signal.reason;
+  // The version is on record before any view reads it, and the switch is on record before the
+  // step reports success: a crash in between leaves a view the next run reconciles, never a
+  // served table the state does not know.
+  await context.emit(events, { durable: true });
   await context.engine.pointView(environmentView(context.environment, asset.name), physical);
-  events.push(
-    { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: built ? 'build' : 'reuse' },
-    { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },
+  await context.emit(
+    [
+      { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: materialized ? 'build' : 'reuse' },
+      { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },
+    ],
+    { durable: true },
   );
-  await context.emit(events);
   return 'succeeded';
 }

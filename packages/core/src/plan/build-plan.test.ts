@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Project, SqlAsset } from '../project/project-model.js';
+import type { AssetSpec, Project, SqlAsset } from '../project/project-model.js';
 import type { PointerRecord, VersionRecord } from '../storage/state-store.js';
 import { buildPlan } from './build-plan.js';
 import { fingerprintAsset } from './fingerprint.js';
@@ -32,7 +32,7 @@ async function plan(p: Project, pointers: PointerRecord[] = [], versions: Versio
 describe('fingerprints', () => {
   it('ignore whitespace and checks but not code, materialization or upstream versions', () => {
     const base = model('a', 'select 1 as x', []);
-    const inputs = { engine: 'duckdb', upstreamVersions: {} };
+    const inputs = { engine: 'duckdb', projectRoot: '/p', upstreamVersions: {} };
     const id = fingerprintAsset(base, inputs);
     expect(fingerprintAsset(model('a', '  select\n 1   as x\n', []), inputs)).toBe(id);
     expect(fingerprintAsset(model('a', '-- why\nselect /* one */ 1 as x', []), inputs)).toBe(id);
@@ -40,9 +40,25 @@ describe('fingerprints', () => {
     expect(fingerprintAsset({ ...base, checks: [{ type: 'not_null', name: 'n', column: 'x', severity: 'error' }], description: 'd' }, inputs)).toBe(id);
     expect(fingerprintAsset(model('a', 'select 2 as x', []), inputs)).not.toBe(id);
     expect(fingerprintAsset({ ...base, materialization: 'view' }, inputs)).not.toBe(id);
-    expect(fingerprintAsset(base, { engine: 'duckdb', upstreamVersions: { b: '1' } })).not.toBe(fingerprintAsset(base, { engine: 'duckdb', upstreamVersions: { b: '2' } }));
-    expect(fingerprintAsset(base, { engine: 'postgres', upstreamVersions: {} })).not.toBe(id);
+    expect(fingerprintAsset(base, { ...inputs, upstreamVersions: { b: '1' } })).not.toBe(fingerprintAsset(base, { ...inputs, upstreamVersions: { b: '2' } }));
+    expect(fingerprintAsset(base, { ...inputs, engine: 'postgres' })).not.toBe(id);
     expect(id).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe('fingerprints of file sources', () => {
+  const source = (root: string): AssetSpec => ({
+    kind: 'source', name: 'raw', file: 'sources/s.yaml', line: 1, tags: [], columns: {}, checks: [], materialization: 'table', source: 's', inputs: [],
+    read: { format: 'csv', paths: [`${root}/data/*.csv`] },
+  });
+  const files = (root: string) => [{ path: `${root}/data/a.csv`, size: 10, modifiedMs: 1 }];
+
+  it('do not depend on where the project sits on disk', () => {
+    const here = fingerprintAsset(source('/home/a/shop'), { engine: 'duckdb', projectRoot: '/home/a/shop', upstreamVersions: {}, files: files('/home/a/shop') });
+    const there = fingerprintAsset(source('/ci/build-7/shop'), { engine: 'duckdb', projectRoot: '/ci/build-7/shop', upstreamVersions: {}, files: files('/ci/build-7/shop') });
+    expect(here).toBe(there);
+    const changed = fingerprintAsset(source('/ci/build-7/shop'), { engine: 'duckdb', projectRoot: '/ci/build-7/shop', upstreamVersions: {}, files: [{ path: '/ci/build-7/shop/data/a.csv', size: 11, modifiedMs: 1 }] });
+    expect(changed).not.toBe(there);
   });
 });
 
@@ -67,6 +83,17 @@ describe('buildPlan', () => {
     expect(reuse.steps[1]?.action).toBe('reuse');
     const pinned = await plan(project(a, b), [pointer('a', va), pointer('b', 'older', true)], [version('a', va), version('b', vb)]);
     expect(pinned.steps[1]).toMatchObject({ action: 'pinned', version: 'older' });
+  });
+
+  it('gives a view that reads the environment (declared inputs) a version per environment', async () => {
+    const declared = model('d', 'select * from a fetch first 1 rows with ties', ['a'], { materialization: 'view', inputsDeclared: true });
+    const inProd = await buildPlan({ project: project(a, declared), engine: 'duckdb', environment: 'prod', selected: new Set(['d']), pointers: [pointer('a', 'a1')], versions: [], describeFiles: async () => [] });
+    const inDev = await buildPlan({ project: project(a, declared), engine: 'duckdb', environment: 'dev', selected: new Set(['d']), pointers: [pointer('a', 'a1')], versions: [], describeFiles: async () => [] });
+    expect(inProd.steps[0]?.version).not.toBe(inDev.steps[0]?.version);
+    const table = model('d', declared.sql, ['a'], { inputsDeclared: true });
+    const tableProd = await buildPlan({ project: project(a, table), engine: 'duckdb', environment: 'prod', selected: new Set(['d']), pointers: [pointer('a', 'a1')], versions: [], describeFiles: async () => [] });
+    const tableDev = await buildPlan({ project: project(a, table), engine: 'duckdb', environment: 'dev', selected: new Set(['d']), pointers: [pointer('a', 'a1')], versions: [], describeFiles: async () => [] });
+    expect(tableProd.steps[0]?.version).toBe(tableDev.steps[0]?.version);
   });
 
   it('reads unselected inputs at their published version, and refuses when there is none', async () => {

@@ -133,7 +133,14 @@ async function planStep(
     return { ...base, version: pointer.version, action: 'pinned', reason: `pinned to ${pointer.version} by a rollback` };
   }
   const files = asset.kind === 'source' ? await context.describeFiles(asset) : undefined;
-  const inputs = { engine: context.engine, upstreamVersions: inputVersions, ...(files ? { files } : {}) };
+  const readsEnvironment = asset.kind === 'sql' && asset.inputsDeclared && asset.materialization === 'view';
+  const inputs = {
+    engine: context.engine,
+    projectRoot: context.project.root,
+    upstreamVersions: inputVersions,
+    ...(files ? { files } : {}),
+    ...(readsEnvironment ? { environment: context.environment } : {}),
+  };
   if (asset.kind === 'sql' && asset.materialization === 'incremental') {
     const current = versions.find((version) => version.version === currentVersion);
     // The current version was built from the same code and inputs when fingerprinting it again

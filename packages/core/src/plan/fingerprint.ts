@@ -5,6 +5,7 @@
  * not rebuild data.
  */
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { AssetSpec } from '../project/project-model.js';
 import { tokenizeSql } from '../project/sql-tokens.js';
 
@@ -21,6 +22,13 @@ export interface SourceFileIdentity {
 /** What the fingerprint of an asset depends on, besides the asset itself. */
 export interface FingerprintInputs {
   engine: string;
+  /** File paths are hashed relative to it, so a moved or cloned project keeps its versions. */
+  projectRoot: string;
+  /**
+   * Set for views that read the environment's views at query time (declared inputs): such a
+   * view means different data in each environment, so its version depends on which one.
+   */
+  environment?: string;
   /** Upstream asset name to its version in this plan. */
   upstreamVersions: Record<string, string>;
   /** For file sources: the files the glob matches now. */
@@ -39,15 +47,21 @@ export function normaliseSql(sql: string): string {
     .join(' ');
 }
 
+/** A path inside the project relative to its root (with `/`); a path outside it stays absolute. */
+function relativePath(root: string, path: string): string {
+  const inside = relative(root, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split(sep).join('/');
+}
+
 /** The data-affecting part of an asset, as a stable JSON-able value. */
-function dataAffectingSpec(asset: AssetSpec): unknown {
+function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
   switch (asset.kind) {
     case 'sql':
       return { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
     case 'typescript':
       return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
     case 'source':
-      return { kind: 'source', read: { ...asset.read, paths: [...asset.read.paths].sort() } };
+      return { kind: 'source', read: { ...asset.read, paths: asset.read.paths.map((path) => relativePath(root, path)).sort() } };
   }
 }
 
@@ -64,11 +78,12 @@ export function fingerprintAsset(asset: AssetSpec, inputs: FingerprintInputs): s
     .sort()
     .map((name) => [name, inputs.upstreamVersions[name]]);
   const payload = JSON.stringify({
-    spec: dataAffectingSpec(asset),
+    spec: dataAffectingSpec(asset, inputs.projectRoot),
     engine: inputs.engine,
     upstream,
-    files: inputs.files?.map((file) => [file.path, file.size, file.modifiedMs]) ?? null,
+    files: inputs.files?.map((file) => [relativePath(inputs.projectRoot, file.path), file.size, file.modifiedMs]) ?? null,
     previous: inputs.previousVersion ?? null,
+    ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
   });
   return createHash('sha256').update(payload).digest('hex').slice(0, VERSION_LENGTH);
 }

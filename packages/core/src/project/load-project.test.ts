@@ -15,6 +15,15 @@ afterAll(async () => {
 });
 
 describe('weir.yaml', () => {
+  test('refuses environments named like Weir\'s own or the engine\'s schemas', async () => {
+    const root = await project({ 'weir.yaml': 'name: shop\n' });
+    await expect(loadProject(root, { environment: 'weir_versions' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('cannot be an environment') });
+    await expect(loadProject(root, { environment: 'information_schema' })).rejects.toMatchObject({ code: 'USAGE' });
+    const inFile = await project({ 'weir.yaml': 'name: shop\nenvironment: weir_staging\n' });
+    await expect(loadProject(inFile)).rejects.toMatchObject({ code: 'CONFIG_INVALID', location: { file: 'weir.yaml' } });
+    expect((await loadProject(root, { environment: 'dev-alice' })).environment).toBe('dev-alice');
+  });
+
   test('defaults apply and paths are absolute against the root', async () => {
     const root = await project({ 'weir.yaml': 'name: shop\n' });
     const loaded = await loadProject(root);

@@ -31,6 +31,16 @@ export const SETTINGS_DEFAULTS = {
 } as const;
 
 /**
+ * Schemas an environment must not take: Weir's own (versions, staging) and the engines' system
+ * schemas. An environment's views would otherwise sit among physical versions, where gc drops
+ * what it does not know.
+ */
+export function isReservedSchema(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith('weir_') || lower.startsWith('pg_') || ['main', 'public', 'information_schema', 'temp'].includes(lower);
+}
+
+/**
  * Reads and validates `<root>/weir.yaml`, resolving `${VAR}` from `env` and relative paths against
  * `root`. `environment` (from `--env`) overrides the file's.
  *
@@ -54,6 +64,16 @@ export async function readSettings(
   const environment = options.environment ?? file.environment ?? SETTINGS_DEFAULTS.environment;
   if (options.environment !== undefined && !assetNameSchema.safeParse(options.environment).success) {
     return { problems: [new WeirError('USAGE', `environment "${options.environment}" is not a valid name: use letters, digits, "_" and "-"`)] };
+  }
+  if (isReservedSchema(environment)) {
+    return {
+      problems: [
+        new WeirError(options.environment !== undefined ? 'USAGE' : 'CONFIG_INVALID', `"${environment}" cannot be an environment: that schema belongs to Weir or to the engine`, {
+          ...(options.environment !== undefined ? {} : { location: { file: 'weir.yaml' } }),
+          hint: 'pick another name, such as prod, dev-alice or ci-123',
+        }),
+      ],
+    };
   }
   const resolve = (relative: string): string => path.resolve(root, relative);
   const warehouse = file.warehouse ?? { engine: 'duckdb' as const };

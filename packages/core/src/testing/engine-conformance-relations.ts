@@ -110,6 +110,12 @@ export function relationCases(context: ConformanceContext): void {
     await engine.pointView(view, v1); // rollback is a pointer move
     expect(await engine.rowCount(view)).toBe(2);
     expect(await engine.listRelations(env)).toEqual([{ name: 'orders', kind: 'view' }]);
+    // The warehouse says which version each view serves (gc and runs rely on it).
+    const definitions = await engine.viewDefinitions(env);
+    expect([...definitions.keys()]).toEqual(['orders']);
+    expect(definitions.get('orders')).toContain('orders__v1');
+    expect(definitions.get('orders')).not.toContain('orders__v2');
+    expect((await engine.viewDefinitions(schema)).size).toBe(0);
   });
 
   it('switches a view atomically while readers keep reading', async () => {

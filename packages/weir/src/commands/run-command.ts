@@ -52,7 +52,8 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
         const again = (await runtime.store.steps(run.runId)).filter((step) => !['succeeded'].includes(step.status) && step.skipReason !== 'unchanged' && step.skipReason !== 'pinned');
         const selected = new Set(again.map((step) => step.asset).filter((asset) => runtime.project.assets.has(asset)));
         if (selected.size === 0) {
-          process.stdout.write(`run ${run.runId} has no failed or skipped steps: nothing to retry\n`);
+          if (options.json) printJson({ retryOf: run.runId, retried: [], message: 'nothing to retry' });
+          else process.stdout.write(`run ${run.runId} has no failed or skipped steps: nothing to retry\n`);
           return EXIT.ok;
         }
         return execute(runtime, held, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });

@@ -116,6 +116,11 @@ export class DuckDBAdapter implements EngineAdapter {
     return rows.map((row) => ({ name: String(row.table_name), kind: row.table_type === 'VIEW' ? 'view' : 'table' }));
   }
 
+  async viewDefinitions(schema: string): Promise<Map<string, string>> {
+    const rows = await this.query(`SELECT view_name, sql FROM duckdb_views() WHERE schema_name = $1 AND NOT internal`, [schema]);
+    return new Map(rows.map((row) => [String(row.view_name), String(row.sql)]));
+  }
+
   async createTableAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void> {
     await this.run(`CREATE OR REPLACE TABLE ${this.quoteRelation(target)} AS ${selectSql}`, [], searchSchema, signal);
   }

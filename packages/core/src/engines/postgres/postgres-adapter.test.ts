@@ -9,16 +9,23 @@ import { createTestDatabase, describeWithService, postgresService, type TestData
 import { mergeColumns } from '../column-matching.js';
 import type { RelationRef, Row } from '../engine-adapter.js';
 import { openPostgresAdapter, type PostgresAdapter } from './postgres-adapter.js';
-import { maskConnectionString } from './postgres-errors.js';
+import { describeConnectionString } from '../../errors/mask-connection-string.js';
 import { mergeSql } from './postgres-merge.js';
 import { toPostgresType } from './postgres-types.js';
 
 describe('postgres names, types and secrets', () => {
-  it('masks the password in every connection string form', () => {
-    expect(maskConnectionString('postgres://weir:s3cret@db:5432/wh')).toBe('postgres://weir:****@db:5432/wh');
-    expect(maskConnectionString('postgres://db/wh?password=s3cret&sslmode=require')).toBe('postgres://db/wh?password=****&sslmode=require');
-    expect(maskConnectionString("host=db password='s3 cret' dbname=wh")).toBe('host=db password=**** dbname=wh');
-    expect(maskConnectionString('postgres://weir@db/wh')).toBe('postgres://weir@db/wh');
+  it('masks the password in every connection string form, and hides what it cannot parse', () => {
+    expect(describeConnectionString('postgres://weir:s3cret@db:5432/wh')).toBe('postgres://weir:***@db:5432/wh');
+    expect(describeConnectionString('postgres://db/wh?password=s3cret&sslmode=require')).not.toContain('s3cret');
+    expect(describeConnectionString("host=db password='s3 cret' dbname=wh")).toBe('host=db password=*** dbname=wh');
+    expect(describeConnectionString('postgres://weir@db/wh')).toBe('postgres://weir@db/wh');
+    expect(describeConnectionString('not a url s3cretPW')).toBe('(connection string not shown)');
+  });
+
+  it('reports a url the driver cannot parse as a configuration error that shows no part of it', async () => {
+    const error = await openPostgresAdapter({ url: 'postgres://weir:pa/ss#wd@127.0.0.1:5432/x' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(String((error as Error).message)).not.toContain('pa/ss');
   });
 
   it('maps DuckDB-style type names and refuses anything else', () => {

@@ -12,7 +12,7 @@ import { WeirError, messageOf } from '../../errors/weir-error.js';
 import { mergeColumns, sharedColumns } from '../column-matching.js';
 import type { ColumnInfo, EngineAdapter, EngineCapabilities, FileReadOptions, RelationRef, Row } from '../engine-adapter.js';
 import { copyFile, copyRows } from './postgres-copy.js';
-import { engineUnavailable, isConnectionError } from './postgres-errors.js';
+import { engineUnavailable, invalidConnectionString, isConnectionError, isUnparseableConnectionString } from './postgres-errors.js';
 import { FileExporter } from './postgres-file-export.js';
 import { mergeSql } from './postgres-merge.js';
 import { PostgresSession, quoteIdentifier } from './postgres-session.js';
@@ -62,6 +62,7 @@ export async function openPostgresAdapter(options: PostgresAdapterOptions): Prom
     return new PostgresAdapter(pool, options.url, Number(result.rows[0]?.version ?? 0));
   } catch (error) {
     await pool.end().catch(() => undefined);
+    if (isUnparseableConnectionString(error)) throw invalidConnectionString(error);
     throw isConnectionError(error) ? engineUnavailable(error, options.url) : error;
   }
 }
@@ -169,6 +170,11 @@ export class PostgresAdapter implements EngineAdapter {
       [schema],
     );
     return rows.map((row) => ({ name: String(row.name), kind: row.is_view === true ? 'view' : 'table' }));
+  }
+
+  async viewDefinitions(schema: string): Promise<Map<string, string>> {
+    const rows = await this.query('SELECT viewname, definition FROM pg_catalog.pg_views WHERE schemaname = $1', [schema]);
+    return new Map(rows.map((row) => [String(row.viewname), String(row.definition)]));
   }
 
   async createTableAs(target: RelationRef, selectSql: string, searchSchema?: string, signal?: AbortSignal): Promise<void> {

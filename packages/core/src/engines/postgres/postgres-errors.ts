@@ -3,32 +3,12 @@
  * on, without ever showing the password that the connection string may carry.
  */
 import { WeirError, messageOf } from '../../errors/weir-error.js';
-
-const MASK = '****';
+import { describeConnectionString, secretMasker } from '../../errors/mask-connection-string.js';
 
 // Node socket errors that mean "no server to talk to", and SQLSTATE classes 08 (connection),
 // 28 (authorization), 3D000 (no such database) and 57P0x (server shutting down or starting).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 const SQLSTATE = /^(08|28)|^3D000$|^57P0[123]$/;
-
-/**
- * The connection string with its password replaced by `****`, in URL form or key=value form.
- *
- * @example
- * ```ts
- * maskConnectionString('postgres://weir:s3cret@db:5432/warehouse'); // 'postgres://weir:****@db:5432/warehouse'
- * ```
- */
-export function maskConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password !== '') url.password = MASK;
-    if (url.searchParams.has('password')) url.searchParams.set('password', MASK);
-    return url.toString();
-  } catch {
-    return connectionString.replace(/(password\s*=\s*)('[^']*'|\S+)/gi, `$1${MASK}`);
-  }
-}
 
 /** True when `error` says the server cannot be reached or refused the session, not that a statement failed. */
 export function isConnectionError(error: unknown): boolean {
@@ -44,8 +24,8 @@ export function isConnectionError(error: unknown): boolean {
  * scrubbed too: a driver may echo parts of the connection string back.
  */
 export function engineUnavailable(error: unknown, connectionString: string): WeirError {
-  const masked = maskConnectionString(connectionString);
-  return new WeirError('ENGINE_UNAVAILABLE', `cannot connect to PostgreSQL at ${masked}: ${scrub(reasonOf(error), connectionString)}`, {
+  const masked = describeConnectionString(connectionString);
+  return new WeirError('ENGINE_UNAVAILABLE', `cannot connect to PostgreSQL at ${masked}: ${secretMasker(connectionString)(reasonOf(error))}`, {
     hint: 'check that the server is running and that the url, user and database are right',
     cause: error,
   });
@@ -57,12 +37,19 @@ function reasonOf(error: unknown): string {
   return messageOf(error);
 }
 
-function scrub(text: string, connectionString: string): string {
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(connectionString).password);
-  } catch {
-    password = /password\s*=\s*('([^']*)'|(\S+))/i.exec(connectionString)?.slice(2).find((part) => part !== undefined) ?? '';
-  }
-  return password === '' ? text : text.replaceAll(password, MASK).replaceAll(encodeURIComponent(password), MASK);
+
+/**
+ * A `CONFIG_INVALID` error for a connection string the driver cannot parse. The string itself is
+ * not repeated: unparseable, it cannot be masked reliably, and it may hold a password.
+ */
+export function invalidConnectionString(error: unknown): WeirError {
+  return new WeirError('CONFIG_INVALID', 'the PostgreSQL url is not a valid connection string (it is not shown: it may contain a password)', {
+    hint: 'use postgres://user:password@host:5432/database and percent-encode special characters in the password (/ as %2F, # as %23, @ as %40)',
+    cause: error,
+  });
+}
+
+/** True for the driver's complaint about a connection string it cannot parse. */
+export function isUnparseableConnectionString(error: unknown): boolean {
+  return error instanceof TypeError && /invalid url/i.test(error.message);
 }

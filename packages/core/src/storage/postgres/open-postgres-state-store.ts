@@ -10,7 +10,7 @@ import { messageOf, WeirError } from '../../errors/weir-error.js';
 import { openKyselyStateStore, type KyselyStateStore } from '../kysely-state-store.js';
 import type { StateDialect } from '../state-dialect.js';
 import type { StateTables } from '../state-tables.js';
-import { maskConnectionString, secretMasker } from './mask-connection-string.js';
+import { describeConnectionString, secretMasker } from '../../errors/mask-connection-string.js';
 
 /** Options of {@link openPostgresStateStore}. */
 export interface PostgresStateStoreOptions {
@@ -46,7 +46,7 @@ export async function openPostgresStateStore(
 ): Promise<KyselyStateStore> {
   const schema = options.schema ?? 'weir_state';
   const mask = secretMasker(connectionString);
-  const dialect = postgresStateDialect(schema, maskConnectionString(connectionString), mask);
+  const dialect = postgresStateDialect(schema, describeConnectionString(connectionString), mask);
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 4,
@@ -107,6 +107,8 @@ function describeUnavailable(description: string, error: unknown, mask: (text: s
   const hint =
     typeof code === 'string' && code.startsWith('28')
       ? 'check the user and password in the state connection string'
-      : 'check that PostgreSQL is running and that the state connection string points at it';
+      : error instanceof TypeError && /invalid url/i.test(error.message)
+        ? 'percent-encode special characters in the password of the state url (/ as %2F, # as %23, @ as %40)'
+        : 'check that PostgreSQL is running and that the state connection string points at it';
   return new WeirError('STATE_UNAVAILABLE', `cannot use the ${description}: ${mask(messageOf(error))}`, { cause, hint });
 }

@@ -51,3 +51,20 @@ export function secretMasker(connectionString: string): (text: string) => string
     return masked;
   };
 }
+
+/**
+ * A connection string as it may appear in a message: masked when Weir can see where its password
+ * is (a URL with user info, or `password=`), otherwise not shown at all, since an unparseable
+ * string may hold a password anywhere.
+ *
+ * @example
+ * ```ts
+ * describeConnectionString('postgres://weir:s3cret@db/state'); // 'postgres://weir:***@db/state'
+ * describeConnectionString('not a url s3cret'); // '(connection string not shown)'
+ * ```
+ */
+export function describeConnectionString(connectionString: string): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(connectionString.trim());
+  const keywords = /^\s*([a-z_]+\s*=\s*('[^']*'|\S+)\s*)+$/i.test(connectionString);
+  return url || keywords ? maskConnectionString(connectionString) : '(connection string not shown)';
+}
