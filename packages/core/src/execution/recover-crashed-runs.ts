@@ -1,8 +1,9 @@
 /**
  * No run stays "running" forever. A run whose process is gone (killed, machine rebooted) is found
  * by the next command and recorded as crashed, together with the steps it left running. Nothing
- * needs repairing in the warehouse: a crashed step never reached its view switch, so every
- * environment still points at a complete version.
+ * needs repairing here: views only ever point at complete, checked versions (a build is one
+ * atomic statement, or is finished before its view switch), and a view switched just before the
+ * crash, without its record, is reconciled by the next run of that asset.
  */
 import { hostname } from 'node:os';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
@@ -33,7 +34,7 @@ export async function recoverCrashedRuns(store: StateStore, isAlive: (pid: numbe
         runId: run.runId,
         asset: step.asset,
         attempts: step.attempts,
-        error: { code: 'RUN_CRASHED', message: `the process running this step (pid ${run.pid}) stopped before it finished; nothing was published` },
+        error: { code: 'RUN_CRASHED', message: `the process running this step (pid ${run.pid}) stopped before it finished; its view serves a complete version, and the next run reconciles it` },
         ...(step.version ? { version: step.version } : {}),
       });
     }
