@@ -104,6 +104,18 @@ select id, value, updated_at from raw_events`;
     expect(third.plan.steps.find((candidate) => candidate.asset.name === 'events')?.action).toBe('unchanged');
   });
 
+  it('drops the staged rows when a check cannot even be evaluated', async () => {
+    const h = await harness({
+      'data/events.csv': 'id,value,updated_at\n1,a,1\n',
+      'sources/s.yaml': 'tables:\n  - name: raw_events\n    path: data/events.csv\n',
+      'models/events.sql': model.replace('  - unique: id', '  - expression: "no_such_column > 0"'),
+    });
+    const result = await run(h);
+    expect(result.outcomes.get('events')).toBe('failed');
+    expect((await h.store.steps(result.runId)).find((step) => step.asset === 'events')?.error?.message).toContain('no_such_column');
+    expect(await h.engine.listRelations('weir_staging')).toEqual([]);
+  });
+
   it('checks the staged rows before the merge and merges nothing when they fail', async () => {
     const h = await harness({
       'data/events.csv': 'id,value,updated_at\n1,a,1\n',

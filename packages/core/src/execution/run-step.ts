@@ -151,14 +151,16 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       });
     } else if (asset.materialization === 'incremental') {
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
-      // Row-level checks judge only the new rows, before anything is merged.
-      staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging);
-      if (blockingFailures(staged).length > 0) {
-        // Nothing was merged, so no version exists: the results are recorded, no build is.
-        await context.engine.drop(staging, 'table');
-        return { ...staged, rows: null };
+      try {
+        // Row-level checks judge only the new rows, before anything is merged.
+        staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging);
+        // Nothing merged means no version exists: the results are recorded, no build is.
+        if (blockingFailures(staged).length > 0) return { ...staged, rows: null };
+        await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
+      } finally {
+        // Whatever happened, the staged rows have served their purpose (gc sweeps any a crash leaves).
+        await context.engine.drop(staging, 'table').catch(() => undefined);
       }
-      await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
     } else {
       await buildModel(asset, target);
     }

@@ -73,6 +73,7 @@ export async function stageIncrementalRows(asset: SqlAsset, target: BuildTarget 
 /**
  * Makes the new incremental version: a copy of the previous version with the staged rows merged
  * (or appended) into it. The previous version stays untouched and published until the switch.
+ * The caller drops the staging table.
  */
 export async function mergeIncrementalRows(asset: SqlAsset, target: BuildTarget & { basedOn: string | null; staging: RelationRef }): Promise<void> {
   const { engine, physical, staging, signal } = target;
@@ -84,7 +85,6 @@ export async function mergeIncrementalRows(asset: SqlAsset, target: BuildTarget 
     if (asset.incremental?.strategy === 'merge' && keys.length > 0) await engine.mergeFrom(physical, staging, keys, signal);
     else await engine.appendFrom(physical, staging, signal);
   }
-  await engine.drop(staging, 'table');
 }
 
 /**
