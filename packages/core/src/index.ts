@@ -31,7 +31,7 @@ export type { RunPlan, PlanStep, StepAction } from './plan/build-plan.js';
 export { physicalRelation, environmentView, VERSIONS_SCHEMA } from './plan/physical-names.js';
 
 // Execution
-export { runProject, newRunId } from './execution/run-project.js';
+export { runProject, newRunId, runLockPath } from './execution/run-project.js';
 export type { RunProjectOptions } from './execution/run-project.js';
 export type { RunResult } from './execution/execute-plan.js';
 export { recoverCrashedRuns } from './execution/recover-crashed-runs.js';

@@ -1,7 +1,6 @@
 /** Options every project command shares, read from the root program. */
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { acquireProjectLock, type LockHolder, type ProjectLock } from '@weir/core';
+import { WeirError, acquireProjectLock, didYouMean, runLockPath, type AssetSpec, type LockHolder, type Project, type ProjectLock } from '@weir/core';
 import { openProjectRuntime, type ProjectRuntime } from '../runtime/project-runtime.js';
 
 /** The global options as a command sees them. */
@@ -70,7 +69,7 @@ export async function takeRunLock(
   runId: string,
   options: { wait: boolean; signal?: AbortSignal; onWait?: (holder: LockHolder) => void },
 ): Promise<ProjectLock> {
-  held.lock = await acquireProjectLock(join(runtime.project.root, '.weir', 'run.lock'), runId, options);
+  held.lock = await acquireProjectLock(runLockPath(runtime.project), runId, options);
   return held.lock;
 }
 
@@ -82,4 +81,19 @@ export function selectorList(values: string[] | undefined): string[] {
 /** Collects a repeatable option. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * The asset called `name`, or a usage error with a "did you mean" suggestion.
+ *
+ * @example
+ * ```ts
+ * const asset = requireAsset(runtime.project, 'daily_revenue');
+ * ```
+ */
+export function requireAsset(project: Project, name: string): AssetSpec {
+  const asset = project.assets.get(name);
+  if (asset) return asset;
+  const hint = didYouMean(name, project.assets.keys());
+  throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
 }

@@ -1,17 +1,10 @@
 /** `weir rollback <asset> [--to <version>]` and `weir unpin <asset>`. */
 import type { Command } from 'commander';
-import { WeirError, didYouMean, newRunId, rollbackAsset, unpinAsset } from '@weir/core';
+import { newRunId, rollbackAsset, unpinAsset } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
-import type { ProjectRuntime } from '../runtime/project-runtime.js';
-import { takeRunLock, withLockedProject, withProject } from './command-options.js';
-
-function requireAsset(runtime: ProjectRuntime, name: string): void {
-  if (runtime.project.assets.has(name)) return;
-  const hint = didYouMean(name, runtime.project.assets.keys());
-  throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
-}
+import { takeRunLock, withLockedProject, withProject, requireAsset } from './command-options.js';
 
 /** Registers `rollback` and `unpin`. */
 export function registerRollbackCommands(program: Command, exit: ExitBox): void {
@@ -22,7 +15,7 @@ export function registerRollbackCommands(program: Command, exit: ExitBox): void 
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { to?: string; json?: boolean }, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
-        requireAsset(runtime, name);
+        requireAsset(runtime.project, name);
         await takeRunLock(runtime, held, newRunId(), { wait: false });
         const result = await rollbackAsset({
           engine: await runtime.engine(),
@@ -45,7 +38,7 @@ export function registerRollbackCommands(program: Command, exit: ExitBox): void 
     .description('let runs build and publish an asset again after a rollback')
     .action(async (name: string, _options: unknown, command: Command) => {
       exit.code = await withProject(command, async (runtime) => {
-        requireAsset(runtime, name);
+        requireAsset(runtime.project, name);
         const released = await unpinAsset(runtime.store, runtime.project.environment, name);
         process.stdout.write(released ? `${name} is no longer pinned; the next run may publish a new version\n` : `${name} was not pinned\n`);
         return EXIT.ok;

@@ -1,11 +1,11 @@
 /** `weir show <asset>`: what an asset is, its columns, versions, latest checks and neighbours. */
 import type { Command } from 'commander';
-import { WeirError, didYouMean, environmentView, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
+import { environmentView, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
 import { printJson } from '../output/json-output.js';
-import { withProject } from './command-options.js';
+import { withProject, requireAsset } from './command-options.js';
 
 /** Registers `show`. */
 export function registerShowCommand(program: Command, exit: ExitBox): void {
@@ -16,11 +16,7 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       exit.code = await withProject(command, async (runtime) => {
         const { project, store } = runtime;
-        const asset = project.assets.get(name);
-        if (!asset) {
-          const hint = didYouMean(name, project.assets.keys());
-          throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
-        }
+        const asset = requireAsset(project, name);
         const pointer = (await store.pointers(project.environment)).find((candidate) => candidate.asset === name) ?? null;
         const versions = await store.versions(name);
         const checks = pointer ? await store.checkResults({ asset: name, version: pointer.version }) : [];
