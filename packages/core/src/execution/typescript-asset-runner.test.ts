@@ -134,6 +134,28 @@ describe('user output', () => {
   });
 });
 
+describe('user output before a throw', () => {
+  it('reaches the log in full: the lines before a failure are the ones that explain it', async () => {
+    const { engine } = await countedDuckDB();
+    const { asset, root } = await loadAsset(`
+      import { defineAsset } from 'weir';
+      export const asset = defineAsset({
+        async run() {
+          for (let i = 0; i < 2000; i++) console.log('step ' + i);
+          throw new Error('gave up');
+        },
+      });
+    `);
+    // Repeated: an unflushed worker loses its last lines often, but not every time.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const log: string[] = [];
+      await expect(runTypeScriptAsset(asset, targetFor(root, engine, log))).rejects.toMatchObject({ code: 'USER_CODE_FAILED', message: expect.stringContaining('gave up') });
+      expect(log.length, `attempt ${attempt}`).toBe(2000);
+      expect(log.at(-1)).toBe('step 1999');
+    }
+  });
+});
+
 describe('writes the asset did not await', () => {
   it('keeps every batch, in order, in a table created once', async () => {
     const { engine, sessions } = await countedDuckDB();

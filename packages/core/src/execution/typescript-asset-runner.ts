@@ -2,8 +2,12 @@
  * Runs a TypeScript asset behind the user-code boundary: in a worker thread, answering its SQL,
  * read and append requests against the engine. A throw in user code becomes a `USER_CODE_FAILED`
  * error pointing at the user's file and line; an abort (timeout, Ctrl-C) terminates the worker.
+ * What user code prints goes to the run's log, never to Weir's own stdout (`weir run --json`).
  */
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AssetRow } from '../definitions/asset-definition.js';
@@ -22,6 +26,7 @@ export interface TypeScriptRunTarget {
   projectRoot: string;
   runId: string;
   signal: AbortSignal;
+  /** Receives `ctx.log` messages and, line by line, whatever user code writes to stdout and stderr. */
   log(message: string): void;
   /** Called with the number of rows written so far, after each batch. */
   onRows?(rows: number): void;
@@ -49,66 +54,124 @@ export async function runTypeScriptAsset(asset: TypeScriptAsset, target: TypeScr
   target.signal.throwIfAborted();
   const writer = new RowWriter(asset, target);
   const session = await target.engine.session();
-  const cursors = new Map<number, AsyncIterator<Row[]>>();
-  let nextCursor = 1;
-  const start: WorkerStart = { modulePath: asset.modulePath, exportName: asset.exportName, asset: asset.name, runId: target.runId };
-  const worker = new Worker(workerEntry(), { workerData: start, stdout: false, stderr: false });
+  const context: Answering = { session, target, asset, writer, cursors: new Map(), nextCursor: 1 };
+  let worker: Worker | undefined;
+  let output: Promise<unknown> = Promise.resolve();
   try {
-    await new Promise<void>((resolve, reject) => {
-      const stop = (): void => {
-        void worker.terminate();
-        reject(target.signal.reason);
-      };
-      target.signal.addEventListener('abort', stop, { once: true });
-      const settle = (outcome: () => void): void => {
-        target.signal.removeEventListener('abort', stop);
-        outcome();
-      };
-      const answer = async (request: Extract<WorkerRequest, { id: number }>): Promise<unknown> => {
-        switch (request.type) {
-          case 'sql':
-            return session.query(request.query, request.params);
-          case 'append':
-            await writer.write(request.rows);
-            return null;
-          case 'read': {
-            let id = request.cursor;
-            if (id === null) {
-              id = nextCursor++;
-              cursors.set(id, readInput(session, target, asset, request.input, request.batchSize));
-            }
-            const next = await cursors.get(id)!.next();
-            if (next.done) cursors.delete(id);
-            return { rows: next.done ? [] : next.value, cursor: next.done ? null : id } satisfies ReadPage;
-          }
-        }
-      };
-      worker.on('message', (message: WorkerRequest) => {
-        if (message.type === 'log') return target.log(message.message);
-        if (message.type === 'done') {
-          writer.write(message.rows ?? []).then(() => settle(resolve), (error: unknown) => settle(() => reject(error)));
-          return;
-        }
-        if (message.type === 'failed') {
-          settle(() => reject(userCodeError(asset, target.projectRoot, message.error)));
-          return;
-        }
-        answer(message).then(
-          (value) => worker.postMessage({ type: 'reply', id: message.id, ok: true, value } satisfies WorkerReply),
-          (error: unknown) => worker.postMessage({ type: 'reply', id: message.id, ok: false, message: messageOf(error) } satisfies WorkerReply),
-        );
-      });
-      worker.on('error', (error) => settle(() => reject(userCodeError(asset, target.projectRoot, { name: error.name, message: error.message, stack: error.stack }))));
-      worker.on('exit', (code) => {
-        if (code !== 0) settle(() => reject(new WeirError('USER_CODE_FAILED', `${asset.name}: the asset's worker exited with code ${code}`, { location: { file: asset.file } })));
-      });
-    });
+    const start: WorkerStart = { modulePath: asset.modulePath, exportName: asset.exportName, asset: asset.name, runId: target.runId };
+    // stdout/stderr: true keeps user output off Weir's stdout; it is forwarded to the log instead.
+    worker = new Worker(workerEntry(), { workerData: start, stdout: true, stderr: true });
+    output = Promise.all([forwardLines(worker.stdout, target.log), forwardLines(worker.stderr, target.log)]);
+    await superviseWorker(worker, asset, target, writer, (request) => answerRequest(request, context));
     await writer.finish();
     return writer.rowCount;
   } finally {
-    await worker.terminate();
+    await worker?.terminate();
+    // Every line printed reaches the log, and no queued batch writes the table after the build
+    // has ended (a retry may be writing it next). Both end promptly: the worker has stopped, and
+    // writes take the abort signal.
+    await Promise.allSettled([output, writer.idle()]);
     await session.close();
   }
+}
+
+/**
+ * Settles when the asset has returned and its rows are written; rejects when it throws, when the
+ * worker dies or exits (even with code 0, e.g. `process.exit(0)`) before returning, or on abort.
+ */
+function superviseWorker(
+  worker: Worker,
+  asset: TypeScriptAsset,
+  target: TypeScriptRunTarget,
+  writer: RowWriter,
+  answer: (request: Extract<WorkerRequest, { id: number }>) => Promise<unknown>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let returned = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      target.signal.removeEventListener('abort', stop);
+      outcome();
+    };
+    const stop = (): void => {
+      void worker.terminate();
+      settle(() => reject(target.signal.reason));
+    };
+    target.signal.addEventListener('abort', stop, { once: true });
+    worker.on('message', (message: WorkerRequest) => {
+      if (message.type === 'log') return target.log(message.message);
+      if (message.type === 'done') {
+        returned = true;
+        writer.write(message.rows ?? []).then(
+          () => settle(resolve),
+          (error: unknown) => settle(() => reject(error)),
+        );
+        return;
+      }
+      if (message.type === 'failed') {
+        returned = true;
+        settle(() => reject(userCodeError(asset, target.projectRoot, message.error)));
+        return;
+      }
+      answer(message).then(
+        (value) => worker.postMessage({ type: 'reply', id: message.id, ok: true, value } satisfies WorkerReply),
+        (error: unknown) => worker.postMessage({ type: 'reply', id: message.id, ok: false, message: messageOf(error) } satisfies WorkerReply),
+      );
+    });
+    worker.on('error', (error) => settle(() => reject(userCodeError(asset, target.projectRoot, { name: error.name, message: error.message, stack: error.stack }))));
+    worker.on('exit', (code) => {
+      if (returned) return;
+      settle(() =>
+        reject(
+          new WeirError('USER_CODE_FAILED', `${asset.name}: the asset's worker exited (code ${code}) before returning`, {
+            location: { file: asset.file },
+            hint: 'an asset ends by returning (or resolving); do not call process.exit() in asset code',
+          }),
+        ),
+      );
+    });
+  });
+}
+
+/** What answering the requests of one build needs. */
+interface Answering {
+  session: EngineSession;
+  target: TypeScriptRunTarget;
+  asset: TypeScriptAsset;
+  writer: RowWriter;
+  /** Inputs being read, by the cursor id handed to the worker. */
+  cursors: Map<number, AsyncIterator<Row[]>>;
+  nextCursor: number;
+}
+
+async function answerRequest(request: Extract<WorkerRequest, { id: number }>, context: Answering): Promise<unknown> {
+  const { session, target, asset, writer, cursors } = context;
+  switch (request.type) {
+    case 'sql':
+      return session.query(request.query, request.params);
+    case 'append':
+      await writer.write(request.rows);
+      return null;
+    case 'read': {
+      let id = request.cursor;
+      if (id === null) {
+        id = context.nextCursor++;
+        cursors.set(id, readInput(session, target, asset, request.input, request.batchSize));
+      }
+      const next = await cursors.get(id)!.next();
+      if (next.done) cursors.delete(id);
+      return { rows: next.done ? [] : next.value, cursor: next.done ? null : id } satisfies ReadPage;
+    }
+  }
+}
+
+/** Passes each line of `stream` to `log`; settles when the stream ends (the worker has stopped). */
+async function forwardLines(stream: Readable, log: (line: string) => void): Promise<void> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on('line', (line) => log(line));
+  await once(lines, 'close');
 }
 
 async function* readInput(session: EngineSession, target: TypeScriptRunTarget, asset: TypeScriptAsset, input: string, batchSize: number): AsyncGenerator<Row[]> {
@@ -119,10 +182,18 @@ async function* readInput(session: EngineSession, target: TypeScriptRunTarget, a
   yield* session.streamRows(`SELECT * FROM ${target.engine.quoteRelation(physicalRelation(input, version))}`, batchSize);
 }
 
-/** Writes the rows a TypeScript asset produces, creating the table from the first batch. */
+/**
+ * Writes the rows a TypeScript asset produces, creating the table from the first batch. Writes run
+ * one after another in arrival order, whether or not user code awaited them: two overlapping first
+ * writes would both create (replace) the table, conflicting or silently losing a batch.
+ */
 class RowWriter {
   rowCount = 0;
   private columns: ColumnInfo[] | undefined;
+  private created = false;
+  // Every write waits for the one before; after a failure every later write fails with it, so a
+  // refused batch never leaves a gap followed by more rows.
+  private tail: Promise<void> = Promise.resolve();
   private readonly asset: TypeScriptAsset;
   private readonly target: TypeScriptRunTarget;
 
@@ -134,9 +205,37 @@ class RowWriter {
     }
   }
 
-  async write(rows: AssetRow[]): Promise<void> {
+  /** Queues `rows` behind every earlier write; settles once they are written (or refused). */
+  write(rows: AssetRow[]): Promise<void> {
+    const written = this.tail.then(() => this.writeNow(rows));
+    this.tail = written;
+    return written;
+  }
+
+  /** Settles once no write is running or queued, whatever their outcome. */
+  idle(): Promise<void> {
+    return this.tail.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** An asset that produced no rows still gets its (empty) table, when its columns are known. */
+  async finish(): Promise<void> {
+    await this.tail;
+    if (this.created) return;
+    if (!this.columns) {
+      throw new WeirError('USER_CODE_FAILED', `${this.asset.name} produced no rows and declares no columns, so its table cannot be created`, {
+        location: { file: this.asset.file, line: this.asset.line },
+        hint: 'declare columns in defineAsset({ columns })',
+      });
+    }
+    await this.target.engine.bulkInsert(this.target.physical, this.columns, [], { append: false, signal: this.target.signal });
+    this.created = true;
+  }
+
+  private async writeNow(rows: AssetRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const created = this.columns !== undefined && this.rowCount > 0;
     this.columns ??= inferColumns(rows);
     const known = new Set(this.columns.map((column) => column.name));
     const unknown = Object.keys(rows[0] ?? {}).filter((name) => !known.has(name));
@@ -146,21 +245,10 @@ class RowWriter {
         hint: 'declare every column in defineAsset({ columns }) or return the same columns in every batch',
       });
     }
-    await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: created, signal: this.target.signal });
+    await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: this.created, signal: this.target.signal });
+    this.created = true;
     this.rowCount += rows.length;
     this.target.onRows?.(this.rowCount);
-  }
-
-  /** An asset that produced no rows still gets its (empty) table, when its columns are known. */
-  async finish(): Promise<void> {
-    if (this.rowCount > 0) return;
-    if (!this.columns) {
-      throw new WeirError('USER_CODE_FAILED', `${this.asset.name} produced no rows and declares no columns, so its table cannot be created`, {
-        location: { file: this.asset.file, line: this.asset.line },
-        hint: 'declare columns in defineAsset({ columns })',
-      });
-    }
-    await this.target.engine.bulkInsert(this.target.physical, this.columns, [], { append: false, signal: this.target.signal });
   }
 }
 

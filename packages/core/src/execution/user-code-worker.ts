@@ -51,15 +51,28 @@ const context: AssetContext = {
   log: (message) => port.postMessage({ type: 'log', message: String(message) } satisfies WorkerRequest),
 };
 
+/**
+ * Resolves once everything user code wrote to stdout and stderr has reached the executor. A
+ * worker's stdio is buffered and handed over in rounds; the executor terminates the worker soon
+ * after `done` or `failed`, which would drop the last lines, often the ones explaining a failure.
+ */
+function flushOutput(): Promise<void> {
+  // An empty write completes only after every write queued before it.
+  const flush = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => stream.write('', () => resolve()));
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
+}
+
 async function runAsset(): Promise<void> {
   const module = (await import(pathToFileURL(start.modulePath).href)) as Record<string, unknown>;
   const definition = module[start.exportName];
   if (!isAssetDefinition(definition)) throw new Error(`export "${start.exportName}" is not a defineAsset(...) definition`);
   const returned = await definition.run(context);
+  await flushOutput();
   port!.postMessage({ type: 'done', rows: Array.isArray(returned) ? returned : null } satisfies WorkerRequest);
 }
 
-runAsset().catch((error: unknown) => {
+runAsset().catch(async (error: unknown) => {
   const failure = error instanceof Error ? error : new Error(String(error));
+  await flushOutput();
   port.postMessage({ type: 'failed', error: { name: failure.name, message: failure.message, stack: failure.stack } } satisfies WorkerRequest);
 });
