@@ -247,17 +247,14 @@ async function publishOrBlock(
   }
   // Nothing is published once the run is cancelled, even a version that is complete and checked.
   if (context.signal.aborted) throw context.signal.reason;
-  // The version is on record before any view reads it, and the switch is on record before the
-  // step reports success: a crash in between leaves a view the next run reconciles, never a
-  // served table the state does not know.
+  // The version is on record before any view reads it. The switch's own record is written behind:
+  // if the process dies first, the next run sees the view serving a version the state does not
+  // point at and publishes again, and gc never drops a table a view serves.
   await context.emit(events, { durable: true });
   await context.engine.pointView(environmentView(context.environment, asset.name), physical);
-  await context.emit(
-    [
-      { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: materialized ? 'build' : 'reuse' },
-      { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },
-    ],
-    { durable: true },
-  );
+  await context.emit([
+    { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: materialized ? 'build' : 'reuse' },
+    { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },
+  ]);
   return 'succeeded';
 }

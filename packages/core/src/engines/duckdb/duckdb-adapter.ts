@@ -130,7 +130,8 @@ export class DuckDBAdapter implements EngineAdapter {
       // A DuckDB view is re-bound on every read, without this session's search path.
       const sql = searchSchema === undefined ? selectSql : await qualifyTables(session, selectSql, searchSchema);
       await session.execute(`CREATE OR REPLACE VIEW ${this.quoteRelation(target)} AS ${sql}`);
-    }, signal);
+      // Creating a view reads no data: nothing to watch.
+    }, signal, false);
   }
 
   async cloneTable(source: RelationRef, target: RelationRef, signal?: AbortSignal): Promise<void> {
@@ -202,20 +203,25 @@ export class DuckDBAdapter implements EngineAdapter {
     return this.withSession((session) => session.query(sql, params));
   }
 
-  private async run(sql: string, params: unknown[] = [], searchSchema?: string, signal?: AbortSignal): Promise<void> {
-    await this.withSession(async (session) => {
-      if (searchSchema !== undefined) await session.setSearchPath(searchSchema);
-      await session.execute(sql, params);
-    }, signal);
+  /** Runs one statement; `watch` says whether its progress is worth tracking (not for instant DDL). */
+  private async run(sql: string, params: unknown[] = [], searchSchema?: string, signal?: AbortSignal, watch = true): Promise<void> {
+    await this.withSession(
+      async (session) => {
+        if (searchSchema !== undefined) await session.setSearchPath(searchSchema);
+        await session.execute(sql, params);
+      },
+      signal,
+      watch,
+    );
   }
 
   /** Runs `work` on a fresh session; an abort of `signal` interrupts whatever it is running. */
-  private async withSession<T>(work: (session: DuckDBSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async withSession<T>(work: (session: DuckDBSession) => Promise<T>, signal?: AbortSignal, watch = true): Promise<T> {
     signal?.throwIfAborted();
     const session = await this.session();
-    if (signal) {
-      // Progress is a per-connection setting: tracked (never printed) for the long-running
-      // statements that can be watched, so `weir run` can show rows read by each running build.
+    if (signal && watch) {
+      // Progress is a per-connection setting (DuckDB refuses it globally and at creation): tracked,
+      // never printed, so `weir run` can show rows read by each running build.
       await session.execute('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
       this.working.set(signal, session);
     }
