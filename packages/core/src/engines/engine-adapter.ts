@@ -68,6 +68,8 @@ export interface EngineSession {
    * SQL that name their inputs without a schema; the environment's schema of views answers them.
    */
   setSearchPath(schema: string): Promise<void>;
+  /** Stops the statement this session is running, if any (timeouts, Ctrl-C); the session stays usable. */
+  interrupt(): void | Promise<void>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Ends the session. */

@@ -291,6 +291,16 @@ describe('retries, timeouts and cancellation', () => {
     expect(await h.engine.describe({ schema: 'prod', name: 'slow' })).toBeUndefined();
   });
 
+  it('stops a check that would never finish when the step times out', async () => {
+    // The check's query never ends on its own: only an interrupt stops it.
+    const endless = '(with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r) > 0';
+    const h = await harness({ 'models/a.sql': `/*---\ntimeout_seconds: 1\nchecks:\n  - expression: "${endless}"\n---*/\nselect 1 as x` });
+    const result = await run(h);
+    expect(result.outcomes.get('a')).toBe('failed');
+    expect((await h.store.steps(result.runId))[0]?.error?.code).toBe('STEP_TIMEOUT');
+    expect(await h.engine.describe({ schema: 'prod', name: 'a' })).toBeUndefined();
+  });
+
   it('cancels: running steps stop, nothing more is published, the run is recorded as cancelled', async () => {
     const h = await harness({
       'models/slow.ts': `

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { evaluateChecks, type CheckEvaluation } from '../checks/evaluate-checks.js';
+import { withAbort } from '../engines/with-abort.js';
 import type { CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError, isWeirError } from '../errors/weir-error.js';
@@ -85,11 +86,14 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
   const maxAttempts = 1 + (asset.retries ?? context.project.defaults.retries);
   for (;;) {
     await context.emit([{ type: 'step_started', at: eventTime(), ...base, version: step.version, attempt }]);
+    // The timeout covers the whole attempt, checks included; Ctrl-C (the run's signal) too.
+    const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
     try {
-      const evaluation = mustBuild ? await buildAndCheck(step, physical, context) : await check(context, asset.checks, physical);
+      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, signal) : await check(context, asset.checks, physical, signal);
       const record = mustBuild || adopt ? materializedEvent(step, physical, context, started, evaluation.rows) : undefined;
       return await publishOrBlock(step, physical, evaluation, context, started, record);
-    } catch (error) {
+    } catch (thrown) {
+      const error = signal.aborted && !context.signal.aborted ? signal.reason : thrown;
       if (context.signal.aborted) {
         await context.emit([{ type: 'step_cancelled', at: eventTime(), ...base }]);
         return 'cancelled';
@@ -108,6 +112,8 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
       }
       await context.emit([{ type: 'step_failed', at: eventTime(), ...base, version: step.version, attempts: attempt, error: recordError(error) }]);
       return 'failed';
+    } finally {
+      dispose();
     }
   }
 }
@@ -128,9 +134,8 @@ function stepSignal(context: StepContext, assetName: string, seconds: number): {
   return { signal: AbortSignal.any([context.signal, timeout.signal]), dispose: () => clearTimeout(timer) };
 }
 
-async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext): Promise<CheckEvaluation> {
+async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, signal: AbortSignal): Promise<CheckEvaluation> {
   const { asset } = step;
-  const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
   const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
   let staged: CheckEvaluation | undefined;
   const poll = setInterval(() => {
@@ -153,7 +158,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
       try {
         // Row-level checks judge only the new rows, before anything is merged.
-        staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging);
+        staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging, signal);
         // Nothing merged means no version exists: the results are recorded, no build is.
         if (blockingFailures(staged).length > 0) return { ...staged, rows: null };
         await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
@@ -169,19 +174,21 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     throw asset.kind === 'sql' ? locateModelError(asset, error) : error;
   } finally {
     clearInterval(poll);
-    dispose();
   }
   context.existing.add(physical.name);
   const remaining = staged ? asset.checks.filter((spec) => !ROW_LEVEL.has(spec.type)) : asset.checks;
   // Counting a view's rows runs its whole query; with no checks to run, nobody needs that number.
-  const evaluation = remaining.length === 0 && asset.materialization === 'view' ? { rows: null, outcomes: [] } : await check(context, remaining, physical);
+  const evaluation = remaining.length === 0 && asset.materialization === 'view' ? { rows: null, outcomes: [] } : await check(context, remaining, physical, signal);
   return staged ? { rows: evaluation.rows, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
 }
 
-async function check(context: StepContext, checks: CheckSpec[], relation: RelationRef): Promise<CheckEvaluation> {
+/** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
+async function check(context: StepContext, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal): Promise<CheckEvaluation> {
   const session = await context.engine.session();
   try {
-    return await evaluateChecks(session, checks, context.engine.quoteRelation(relation), (name) => context.engine.quoteIdentifier(name));
+    return await withAbort(signal, () => session.interrupt(), () =>
+      evaluateChecks(session, checks, context.engine.quoteRelation(relation), (name) => context.engine.quoteIdentifier(name)),
+    );
   } finally {
     await session.close();
   }

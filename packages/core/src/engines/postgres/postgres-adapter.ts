@@ -110,6 +110,7 @@ export class PostgresAdapter implements EngineAdapter {
         this.open.delete(closed);
         closed.client.release(broken ?? false);
       },
+      cancel: (pid) => this.cancelBackend(pid),
     });
     this.open.add(session);
     return session;
@@ -314,7 +315,7 @@ export class PostgresAdapter implements EngineAdapter {
     signal?.throwIfAborted();
     const session = await this.session();
     try {
-      return await withAbort(signal, () => this.cancelBackend(session.backendPid), () => work(session));
+      return await withAbort(signal, () => session.interrupt(), () => work(session));
     } finally {
       await session.close();
     }

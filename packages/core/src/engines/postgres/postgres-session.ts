@@ -14,6 +14,8 @@ export interface PostgresSessionOwner {
   translate(error: unknown): unknown;
   /** Returns the connection to the pool; `broken` destroys it instead. */
   release(session: PostgresSession, broken: Error | undefined): void;
+  /** Cancels the statement of a backend from another connection. */
+  cancel(backendPid: number | undefined): Promise<void>;
 }
 
 let cursorCounter = 0;
@@ -36,6 +38,10 @@ export class PostgresSession implements EngineSession {
     this.client = client;
     this.owner = owner;
     client.on('error', this.onError);
+  }
+
+  async interrupt(): Promise<void> {
+    await this.owner.cancel(this.backendPid);
   }
 
   /** The server process serving this session, for cancelling its statement from another connection. */
