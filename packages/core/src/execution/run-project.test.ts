@@ -88,8 +88,9 @@ select id, value, updated_at from raw_events`;
     const first = await run(h);
     expect(first.status).toBe('succeeded');
     const firstVersion = first.plan.steps.find((step) => step.asset.name === 'events')!.version;
-    // Row 2 changes (newer cursor), row 3 is new, row 1 is re-sent with an old cursor and is ignored.
-    writeFileSync(join(h.root, 'data/events.csv'), 'id,value,updated_at\n1,IGNORED,1\n2,B,3\n3,c,4\n');
+    // Row 2 changes (newer cursor), row 3 is new, row 1 is re-sent with an old cursor and is ignored,
+    // row 4 arrives at the previous maximum cursor (2) and is still taken: a merge re-reads the boundary.
+    writeFileSync(join(h.root, 'data/events.csv'), 'id,value,updated_at\n1,IGNORED,1\n2,B,3\n3,c,4\n4,d,2\n');
     const second = await run(h);
     expect(second.status).toBe('succeeded');
     const step = second.plan.steps.find((candidate) => candidate.asset.name === 'events')!;
@@ -98,7 +99,7 @@ select id, value, updated_at from raw_events`;
     const rows = await session.query('SELECT id, value FROM prod.events ORDER BY id');
     const old = await session.query(`SELECT id, value FROM weir_versions."events__${firstVersion}" ORDER BY id`);
     await session.close();
-    expect(rows).toEqual([{ id: 1, value: 'a' }, { id: 2, value: 'B' }, { id: 3, value: 'c' }]);
+    expect(rows).toEqual([{ id: 1, value: 'a' }, { id: 2, value: 'B' }, { id: 3, value: 'c' }, { id: 4, value: 'd' }]);
     expect(old).toEqual([{ id: 1, value: 'a' }, { id: 2, value: 'b' }]);
     const third = await run(h);
     expect(third.plan.steps.find((candidate) => candidate.asset.name === 'events')?.action).toBe('unchanged');

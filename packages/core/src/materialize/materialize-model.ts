@@ -63,7 +63,11 @@ export async function stageIncrementalRows(asset: SqlAsset, target: BuildTarget 
   if (cursor && target.basedOn) {
     const previous = target.engine.quoteRelation(physicalRelation(asset.name, target.basedOn));
     const column = target.engine.quoteIdentifier(cursor);
-    sql = `SELECT * FROM (${sql}\n) AS weir_model WHERE ${column} > (SELECT max(${column}) FROM ${previous}) OR (SELECT max(${column}) FROM ${previous}) IS NULL`;
+    // A merge takes the rows AT the previous maximum again: a row updated without moving the
+    // cursor forward is not lost, and merging an unchanged row again changes nothing. An append
+    // must not, or it would duplicate them.
+    const comparison = asset.incremental?.strategy === 'merge' ? '>=' : '>';
+    sql = `SELECT * FROM (${sql}\n) AS weir_model WHERE ${column} ${comparison} (SELECT max(${column}) FROM ${previous}) OR (SELECT max(${column}) FROM ${previous}) IS NULL`;
   }
   const searchSchema = asset.inputsDeclared ? target.environment : undefined;
   await target.engine.createTableAs(staging, sql, searchSchema, target.signal);
