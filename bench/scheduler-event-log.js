@@ -52,6 +52,7 @@ const NO_OP_ENGINE = {
       async execute() {},
       async *streamRows() {},
       async setSearchPath() {},
+      interrupt() {},
       async transaction(work) {
         return work();
       },
@@ -67,6 +68,9 @@ const NO_OP_ENGINE = {
   },
   async listRelations() {
     return [];
+  },
+  async viewDefinitions() {
+    return new Map();
   },
   async createTableAs() {},
   async createViewAs() {},

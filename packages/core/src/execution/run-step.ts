@@ -254,10 +254,12 @@ async function publishOrBlock(
   }
   // Nothing is published once the run is cancelled, even a version that is complete and checked.
   if (context.signal.aborted) throw context.signal.reason;
-  // The version is on record before any view reads it. The switch's own record is written behind:
-  // if the process dies first, the next run sees the view serving a version the state does not
-  // point at and publishes again, and gc never drops a table a view serves.
-  await context.emit(events, { durable: true });
+  // A version built in several statements (incremental, TypeScript) is on record before any view
+  // reads it: after a crash the next run must not rebuild a table a view serves. One atomic build
+  // needs no wait: a complete table the state never heard of is adopted. The switch's own record
+  // is written behind: if the process dies first, the next run sees the view serving a version
+  // the state does not point at and publishes again, and gc never drops a table a view serves.
+  await context.emit(events, { durable: !builtAtomically(asset) });
   await context.engine.pointView(environmentView(context.environment, asset.name), physical);
   await context.emit([
     { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: materialized ? 'build' : 'reuse' },
