@@ -6,7 +6,7 @@
  *
  * Pure: no I/O, no clock, nothing of Weir but the event types.
  */
-import type { RecordedError, RunStatus, SkipReason, StepStatus, WeirEvent } from './weir-event.js';
+import type { CheckEvaluatedEvent, RecordedError, RunStatus, SkipReason, StepStatus, WeirEvent } from './weir-event.js';
 
 /** Lifecycle of one physical version, as the projection records it. */
 export type ProjectedVersionStatus = 'built' | 'published' | 'blocked' | 'dropped';
@@ -113,21 +113,13 @@ export interface SetPinnedWrite {
   pinned: boolean;
 }
 
-/** One evaluated check. The failing-row sample stays in the event only. */
+/** A check result as projected: the event's fields without the failing-row sample, which stays in the event only. */
+export type ProjectedCheckResult = Omit<CheckEvaluatedEvent, 'type' | 'at' | 'sample'> & { evaluatedAt: string };
+
+/** One evaluated check. */
 export interface InsertCheckResultWrite {
   kind: 'insert_check_result';
-  result: {
-    runId: string;
-    asset: string;
-    version: string;
-    check: string;
-    checkType: string;
-    severity: 'error' | 'warn';
-    passed: boolean;
-    failingRows: number | null;
-    detail: string;
-    evaluatedAt: string;
-  };
+  result: ProjectedCheckResult;
 }
 
 /** One change to the projections. */

@@ -4,6 +4,7 @@
  * results), and writes both in the same transaction so they never disagree. SQLite (local, WAL)
  * and PostgreSQL (team) implement it and pass the same conformance suite.
  */
+import type { ProjectedCheckResult } from '../events/project-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
 
 /** A run as projected from its events. */
@@ -64,19 +65,8 @@ export interface PointerRecord {
   pinned: boolean;
 }
 
-/** One evaluated check. */
-export interface CheckResultRecord {
-  runId: string;
-  asset: string;
-  version: string;
-  check: string;
-  checkType: string;
-  severity: 'error' | 'warn';
-  passed: boolean;
-  failingRows: number | null;
-  detail: string;
-  evaluatedAt: string;
-}
+/** One evaluated check, as the projection keeps it. */
+export type CheckResultRecord = ProjectedCheckResult;
 
 /** Filters for reading the raw log. */
 export interface EventQuery {

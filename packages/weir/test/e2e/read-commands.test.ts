@@ -3,15 +3,13 @@
  * command, `weir show` of an unknown asset, and `weir gc` (with and without `--dry-run`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDERS_ROWS, SHOP_ASSETS, ordersCsv, shopFiles } from './shop-fixture.js';
-import { countRows, createWeirProject, latestRun, show, type LsAssetJson, type RunDetailJson, type RunJson, type WeirTestProject } from './weir-test-project.js';
+import { ORDERS_ROWS, SHOP_ASSETS, ordersCsv, createBuiltShop } from './shop-fixture.js';
+import { countRows, latestRun, show, type LsAssetJson, type RunDetailJson, type RunJson, type WeirTestProject } from './weir-test-project.js';
 
 describe('weir query and --json outputs', () => {
   let project: WeirTestProject;
   beforeAll(async () => {
-    project = await createWeirProject(shopFiles());
-    const first = await project.weir(['run']);
-    expect(first.code, show(first)).toBe(0);
+    project = await createBuiltShop();
   });
   afterAll(async () => {
     await project.cleanup();
@@ -88,9 +86,8 @@ interface GcJson {
 
 describe('weir gc', () => {
   it('drops an old unpublished version; --dry-run only lists it; live versions stay readable', async () => {
-    const project = await createWeirProject(shopFiles());
+    const project = await createBuiltShop();
     try {
-      expect((await project.weir(['run'])).code).toBe(0);
       // A duplicate order: the new orders version is built, blocked, and never published.
       project.write({ 'data/orders.csv': ordersCsv([...ORDERS_ROWS, '4,12,3.00,placed']) });
       expect((await project.weir(['run'])).code).toBe(1);

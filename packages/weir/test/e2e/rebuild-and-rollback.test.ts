@@ -3,8 +3,8 @@
  * downstream only), and rollback / unpin as a user drives them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ORDERS_ROWS, SHOP_ASSETS, ordersCsv, revenueSql, shopFiles } from './shop-fixture.js';
-import { createWeirProject, show, stepsByAsset, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
+import { ORDERS_ROWS, SHOP_ASSETS, ordersCsv, revenueSql, createBuiltShop } from './shop-fixture.js';
+import { show, stepsByAsset, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
 
 let project: WeirTestProject | undefined;
 afterEach(async () => {
@@ -20,9 +20,7 @@ interface ShowJson {
 
 describe('weir run twice and after an edit', () => {
   it('rebuilds nothing on a second run and says so; an edit rebuilds the model and its downstream only', async () => {
-    project = await createWeirProject(shopFiles());
-    const first = await project.weir(['run']);
-    expect(first.code, show(first)).toBe(0);
+    project = await createBuiltShop();
 
     const second = await project.weir(['run']);
     expect(second.code, show(second)).toBe(0);
@@ -57,8 +55,7 @@ describe('weir run twice and after an edit', () => {
 
 describe('weir rollback and weir unpin', () => {
   it('keeps versions, rolls a mart back to the previous count, pins it, and unpin releases it', async () => {
-    project = await createWeirProject(shopFiles());
-    expect((await project.weir(['run'])).code).toBe(0);
+    project = await createBuiltShop();
     const countRevenue = async (): Promise<number> => Number((await project!.query<{ n: number }>('select count(*) as n from revenue'))[0]?.n);
     expect(await countRevenue()).toBe(2);
 

@@ -2,7 +2,7 @@
  * `weir retry` re-runs only what did not finish; `--select` / `--exclude` pick the assets of a run.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { ORDERS_HEADER, ORDERS_ROWS, ordersCsv, shopFiles } from './shop-fixture.js';
+import { ORDERS_HEADER, ORDERS_ROWS, ordersCsv, shopFiles, createBuiltShop } from './shop-fixture.js';
 import { createWeirProject, latestRun, show, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
 
 describe('weir retry', () => {
@@ -51,9 +51,7 @@ describe('weir retry', () => {
 describe('--select and --exclude', () => {
   let project: WeirTestProject;
   beforeAll(async () => {
-    project = await createWeirProject(shopFiles());
-    const first = await project.weir(['run']);
-    expect(first.code, show(first)).toBe(0);
+    project = await createBuiltShop();
   });
   afterAll(async () => {
     await project.cleanup();

@@ -7,6 +7,7 @@
  * calendar (independent)
  * ```
  */
+import { createWeirProject, show, type WeirTestProject } from './weir-test-project.js';
 
 /** Header of `data/orders.csv`. */
 export const ORDERS_HEADER = 'order_id,customer_id,amount,status';
@@ -124,4 +125,18 @@ export const ${name} = defineAsset({
   },
 });
 `;
+}
+
+/**
+ * The shop project after one successful `weir run`: where most end-to-end tests start. A failing
+ * first run fails the test with the run's output, before anything else is asserted.
+ */
+export async function createBuiltShop(): Promise<WeirTestProject> {
+  const project = await createWeirProject(shopFiles());
+  const first = await project.weir(['run']);
+  if (first.code !== 0) {
+    await project.cleanup();
+    throw new Error(`the shop project's first run failed (exit ${first.code}):\n${show(first)}`);
+  }
+  return project;
 }

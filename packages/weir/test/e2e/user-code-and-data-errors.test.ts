@@ -4,7 +4,7 @@
  * for that asset, and leaves weir itself and the other assets unharmed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ORDERS_HEADER, ORDERS_ROWS, ordersCsv, shopFiles } from './shop-fixture.js';
+import { ORDERS_HEADER, ORDERS_ROWS, ordersCsv, shopFiles, createBuiltShop } from './shop-fixture.js';
 import { createWeirProject, latestRun, show, stepsByAsset, type LsAssetJson, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
 
 let project: WeirTestProject | undefined;
@@ -104,8 +104,7 @@ export const busy_loop = defineAsset({
 
 describe('CSV files that cannot be read', () => {
   it('ragged rows: names the file and line, publishes nothing new, the previous version stays live', async () => {
-    project = await createWeirProject(shopFiles());
-    expect((await project.weir(['run'])).code).toBe(0);
+    project = await createBuiltShop();
     const before = await liveVersions(project);
 
     // Line 4 of the file (header = line 1) has three fields instead of four.
@@ -124,8 +123,7 @@ describe('CSV files that cannot be read', () => {
   });
 
   it('a value that does not parse as the declared type: names file, line and column', async () => {
-    project = await createWeirProject(shopFiles());
-    expect((await project.weir(['run'])).code).toBe(0);
+    project = await createBuiltShop();
     const before = await liveVersions(project);
 
     project.write({ 'data/orders.csv': ordersCsv([...ORDERS_ROWS.slice(0, 2), '3,10,one euro,placed', ORDERS_ROWS[3]!]) });

@@ -3,8 +3,8 @@
  * the old one stays live and readable; a failing `warn` check is recorded and the version publishes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ORDERS_ROWS, ordersCsv, shopFiles } from './shop-fixture.js';
-import { createWeirProject, latestRun, show, stepsByAsset, summarySection, type LsAssetJson, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
+import { ORDERS_ROWS, ordersCsv, createBuiltShop } from './shop-fixture.js';
+import { latestRun, show, stepsByAsset, summarySection, type LsAssetJson, type RunDetailJson, type WeirTestProject } from './weir-test-project.js';
 
 let project: WeirTestProject | undefined;
 afterEach(async () => {
@@ -19,8 +19,7 @@ async function liveVersions(project: WeirTestProject): Promise<Map<string, strin
 
 describe('a failing error check', () => {
   it('keeps the previous version live, skips downstream with a reason, exits 1 and names the check', async () => {
-    project = await createWeirProject(shopFiles());
-    expect((await project.weir(['run'])).code).toBe(0);
+    project = await createBuiltShop();
     const before = await liveVersions(project);
 
     // Order 2 twice: `unique: order_id` on orders fails.
@@ -68,8 +67,7 @@ describe('a failing error check', () => {
 
 describe('a failing warn check', () => {
   it('is recorded and shown, and the new version publishes', async () => {
-    project = await createWeirProject(shopFiles());
-    expect((await project.weir(['run'])).code).toBe(0);
+    project = await createBuiltShop();
 
     // An implausible amount: `amount_plausible` (severity warn) fails.
     project.write({ 'data/orders.csv': ordersCsv([...ORDERS_ROWS, '5,12,5000.00,placed']) });
