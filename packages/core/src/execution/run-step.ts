@@ -4,9 +4,8 @@
  * Every outcome is recorded as events; a failed check is a result, not an exception.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { evaluateChecks, type CheckEvaluation } from '../checks/evaluate-checks.js';
-import { withAbort } from '../engines/with-abort.js';
-import type { CheckSpec } from '../definitions/check-spec.js';
+import type { CheckEvaluation } from '../checks/evaluate-checks.js';
+import { checkableOnNewRows, type CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError, isWeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
@@ -14,6 +13,7 @@ import { buildFileSource, buildModel, mergeIncrementalRows, stageIncrementalRows
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
 import type { Project } from '../project/project-model.js';
+import { checkRelation } from './check-relation.js';
 import { locateModelError } from './locate-model-error.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
@@ -52,8 +52,6 @@ export interface StepContext {
 /** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
 const PROGRESS_INTERVAL_MS = 500;
 
-const ROW_LEVEL: ReadonlySet<CheckSpec['type']> = new Set(['not_null', 'accepted_values', 'expression']);
-
 /**
  * Runs one planned step to its end and records it.
  *
@@ -89,7 +87,7 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     // The timeout covers the whole attempt, checks included; Ctrl-C (the run's signal) too.
     const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
     try {
-      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, signal) : await check(context, asset.checks, physical, signal);
+      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, signal) : await check(context, asset.name, asset.checks, physical, signal, asset.materialization !== 'view');
       const record = mustBuild || adopt ? materializedEvent(step, physical, context, started, evaluation.rows) : undefined;
       return await publishOrBlock(step, physical, evaluation, context, started, record);
     } catch (thrown) {
@@ -157,8 +155,8 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     } else if (asset.materialization === 'incremental') {
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
       try {
-        // Row-level checks judge only the new rows, before anything is merged.
-        staged = await check(context, asset.checks.filter((spec) => ROW_LEVEL.has(spec.type)), staging, signal);
+        // Checks that judge rows one by one judge only the new rows, before anything is merged.
+        staged = await check(context, asset.name, asset.checks.filter(checkableOnNewRows), staging, signal, false);
         // Nothing merged means no version exists: the results are recorded, no build is.
         if (blockingFailures(staged).length > 0) return { ...staged, rows: null };
         await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
@@ -176,22 +174,19 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     clearInterval(poll);
   }
   context.existing.add(physical.name);
-  const remaining = staged ? asset.checks.filter((spec) => !ROW_LEVEL.has(spec.type)) : asset.checks;
-  // Counting a view's rows runs its whole query; with no checks to run, nobody needs that number.
-  const evaluation = remaining.length === 0 && asset.materialization === 'view' ? { rows: null, outcomes: [] } : await check(context, remaining, physical, signal);
-  return staged ? { rows: evaluation.rows, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
+  const remaining = staged ? asset.checks.filter((spec) => !checkableOnNewRows(spec)) : asset.checks;
+  // A view's rows are its query: counting or measuring them runs it whole, so a view without
+  // checks measures nothing (its inputs are measured where they are built).
+  const evaluation =
+    remaining.length === 0 && asset.materialization === 'view'
+      ? { rows: null, outcomes: [], metrics: [] }
+      : await check(context, asset.name, remaining, physical, signal, asset.materialization !== 'view');
+  return staged ? { ...evaluation, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
 }
 
 /** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
-async function check(context: StepContext, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal): Promise<CheckEvaluation> {
-  const session = await context.engine.session();
-  try {
-    return await withAbort(signal, () => session.interrupt(), () =>
-      evaluateChecks(session, checks, context.engine.quoteRelation(relation), (name) => context.engine.quoteIdentifier(name)),
-    );
-  } finally {
-    await session.close();
-  }
+function check(context: StepContext, asset: string, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal, measureMetrics: boolean): Promise<CheckEvaluation> {
+  return checkRelation(checks, { engine: context.engine, environment: context.environment, asset, relation, signal, measureMetrics });
 }
 
 /** The record of a new physical version. */
@@ -220,7 +215,7 @@ function builtAtomically(asset: PlanStep['asset']): boolean {
 
 /** The outcomes of `error` checks that failed. */
 function blockingFailures(evaluation: CheckEvaluation): CheckEvaluation['outcomes'] {
-  return evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'error');
+  return evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'error');
 }
 
 async function publishOrBlock(
@@ -238,7 +233,7 @@ async function publishOrBlock(
     ...base,
     check: outcome.check.name,
     checkType: outcome.check.type,
-    severity: outcome.check.severity,
+    severity: outcome.severity,
     passed: outcome.passed,
     failingRows: outcome.failingRows,
     detail: outcome.detail,
@@ -246,7 +241,7 @@ async function publishOrBlock(
   }));
   const events = materialized ? [materialized, ...results] : results;
   const blocking = blockingFailures(evaluation);
-  const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.check.severity === 'warn').length;
+  const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'warn').length;
   if (blocking.length > 0) {
     events.push({ type: 'asset_blocked', ...base, failedChecks: blocking.map((outcome) => outcome.check.name) });
     await context.emit(events);

@@ -1,4 +1,5 @@
 /** The asset graph of a loaded project. */
+import { assetsReadByChecks } from '../definitions/check-spec.js';
 import type { SourceLocation } from '../errors/weir-error.js';
 import type { AssetSpec, Project } from '../project/project-model.js';
 import { AssetGraph } from './asset-graph.js';
@@ -18,7 +19,8 @@ import { sqlLocation } from './find-table-references.js';
  * ```
  */
 export function buildAssetGraph(project: Project): AssetGraph {
-  const inputs = new Map([...project.assets].map(([name, asset]) => [name, asset.inputs as readonly string[]]));
+  // Assets a check reads are built first too: an edge like an input (a cycle through a check is a cycle).
+  const inputs = new Map([...project.assets].map(([name, asset]) => [name, [...new Set([...asset.inputs, ...assetsReadByChecks(asset)])] as readonly string[]]));
   return AssetGraph.fromInputs(inputs, (consumer, producer) => edgeLocation(project.assets.get(consumer), producer));
 }
 

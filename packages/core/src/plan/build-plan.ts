@@ -3,6 +3,7 @@
  * inputs call for and what the run must do about it. A plan explains itself: every step carries a
  * reason a person can read ("unchanged since run r_...", "code changed", "new files").
  */
+import { assetsReadByChecks } from '../definitions/check-spec.js';
 import { WeirError } from '../errors/weir-error.js';
 import type { AssetSpec, Project } from '../project/project-model.js';
 import type { PointerRecord, VersionRecord } from '../storage/state-store.js';
@@ -59,6 +60,12 @@ export function inputsOf(asset: AssetSpec): string[] {
   return asset.kind === 'source' ? [] : asset.inputs;
 }
 
+/** What must be settled before an asset builds: its inputs and the assets its checks read. */
+export function prerequisitesOf(asset: AssetSpec): string[] {
+  const reads = assetsReadByChecks(asset);
+  return reads.length === 0 ? inputsOf(asset) : [...new Set([...inputsOf(asset), ...reads])];
+}
+
 /**
  * Orders `names` so that every asset comes after its inputs. The loader has already refused
  * cycles; a cycle here is an internal error.
@@ -71,7 +78,7 @@ export function dependencyOrder(project: Project, names: ReadonlySet<string>): s
     if (state.get(name) === 'visiting') throw new WeirError('INTERNAL', `dependency cycle through ${name} reached the planner`);
     state.set(name, 'visiting');
     const asset = project.assets.get(name);
-    for (const input of asset ? inputsOf(asset) : []) if (names.has(input)) visit(input);
+    for (const input of asset ? prerequisitesOf(asset) : []) if (names.has(input)) visit(input);
     state.set(name, 'done');
     order.push(name);
   };
@@ -113,7 +120,7 @@ export async function buildPlan(context: PlanContext): Promise<RunPlan> {
       inputVersions[input] = version;
     }
     const step = await planStep(context, asset, inputVersions, pointerOf.get(name), versionsOf.get(name) ?? []);
-    step.upstreamInPlan = inputsOf(asset).filter((input) => selected.has(input));
+    step.upstreamInPlan = prerequisitesOf(asset).filter((input) => selected.has(input));
     planned.set(name, step.version);
     steps.push(step);
   }

@@ -3,47 +3,16 @@
  * {@link CheckSpec}s. Each item is a one-key map `{ type: args }`; args have a shorthand (a column,
  * a list of columns, an expression) and an object form that also takes `severity` and `name`.
  */
-import * as z from 'zod';
 import type { CheckSpec, CheckType } from '../definitions/check-spec.js';
 import { didYouMean } from '../errors/closest-name.js';
+import { CHECK_TYPES, CHECK_USAGE, OBJECT_FORMS, draftsFromForm, expandShorthand, type CheckDraft } from './check-forms.js';
 import { fromZodIssues, type ConfigIssue } from './config-issues.js';
-import { assetNameSchema, nonEmptyString, stringOrList, strictObject, wholeNumber } from './strict-object.js';
 import { formatPath, type ValuePath } from './yaml-source.js';
 
-const common = {
-  severity: z.enum(['error', 'warn']).optional(),
-  name: assetNameSchema.optional(),
-};
-
-/** `column` and `columns` both read naturally; exactly one is given. */
-const columnsForm = strictObject({ column: stringOrList.optional(), columns: stringOrList.optional(), ...common });
-
-const objectForms = {
-  not_null: columnsForm,
-  unique: columnsForm,
-  accepted_values: strictObject({
-    column: nonEmptyString,
-    values: z.array(z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a list of values' }).min(1, { error: 'expected at least one value' }),
-    ...common,
-  }),
-  row_count: strictObject({ min: wholeNumber(0).optional(), max: wholeNumber(0).optional(), ...common }),
-  expression: strictObject({ sql: nonEmptyString, ...common }),
-} satisfies Record<CheckType, z.ZodType>;
-
-/** Every check type, for messages and suggestions. */
-export const CHECK_TYPES = Object.keys(objectForms) as CheckType[];
-
-/** What each type's shorthand looks like, for messages. */
-const SHORTHAND: Record<CheckType, string> = {
-  not_null: '"- not_null: column" or "- not_null: [a, b]"',
-  unique: '"- unique: column" or "- unique: [a, b]" (unique together)',
-  accepted_values: '"- accepted_values: { column: status, values: [a, b] }"',
-  row_count: '"- row_count: { min: 1, max: 1000 }"',
-  expression: '"- expression: amount >= 0" or "- expression: { sql: ..., severity: warn }"',
-};
+export { CHECK_TYPES } from './check-forms.js';
 
 /** A check before it has its final name, remembering where it was written. */
-type Draft = CheckSpec extends infer Spec ? (Spec extends CheckSpec ? Omit<Spec, 'name'> & { name?: string; path: ValuePath } : never) : never;
+type Draft = CheckDraft & { path: ValuePath };
 
 /**
  * Parses a checks list found at `path` (used to place problems in the file).
@@ -105,71 +74,35 @@ function parseItem(item: unknown, path: ValuePath, issues: ConfigIssue[]): Draft
 
 function parseArgs(type: CheckType, args: unknown, path: ValuePath, issues: ConfigIssue[]): Draft[] {
   const isObject = args !== null && typeof args === 'object' && !Array.isArray(args);
-  const shorthandAllowed = type === 'not_null' || type === 'unique' || type === 'expression';
-  const form = isObject ? args : shorthandAllowed ? shorthand(type, args) : undefined;
+  const form = isObject ? (args as Record<string, unknown>) : expandShorthand(type, args);
   if (form === undefined) {
-    issues.push({ code: 'CONFIG_INVALID', path, message: `"${formatPath(path)}": expected ${SHORTHAND[type]}` });
+    issues.push({ code: 'CONFIG_INVALID', path, message: `"${formatPath(path)}": expected ${CHECK_USAGE[type]}` });
     return [];
   }
-  const parsed = objectForms[type].safeParse(form);
+  const parsed = OBJECT_FORMS[type].safeParse(form);
   if (!parsed.success) {
     // Issues of a shorthand point at the shorthand itself, which has no keys to descend into.
     const zodIssues = fromZodIssues(parsed.error.issues, form, path);
-    issues.push(...(isObject ? zodIssues : zodIssues.map((issue) => ({ ...issue, path, message: `"${formatPath(path)}": expected ${SHORTHAND[type]}` }))));
+    issues.push(...(isObject ? zodIssues : zodIssues.map((issue) => ({ ...issue, path, message: `"${formatPath(path)}": expected ${CHECK_USAGE[type]}` }))));
     return [];
   }
-  const data = parsed.data as Record<string, unknown> & { severity?: 'error' | 'warn'; name?: string };
-  const base = { severity: data.severity ?? 'error', path, ...(data.name === undefined ? {} : { name: data.name }) } as const;
-  switch (type) {
-    case 'not_null':
-    case 'unique': {
-      const { column, columns } = data as { column?: string[]; columns?: string[] };
-      const list = column ?? columns;
-      if (list === undefined || (column !== undefined && columns !== undefined)) {
-        issues.push({ code: 'CONFIG_INVALID', path, message: `"${formatPath(path)}": give exactly one of "column" or "columns"` });
-        return [];
-      }
-      if (type === 'unique') return [{ ...base, type, columns: list }];
-      if (list.length > 1 && base.name !== undefined) {
-        issues.push({ code: 'CONFIG_INVALID', path: [...path, 'name'], message: `"${formatPath(path)}": "name" names one check, but this expands to one check per column; list the columns as separate checks to name them` });
-        return [];
-      }
-      return list.map((one) => ({ ...base, type, column: one }));
-    }
-    case 'accepted_values': {
-      const { column, values } = data as { column: string; values: Array<string | number | boolean> };
-      return [{ ...base, type, column, values }];
-    }
-    case 'row_count': {
-      const { min, max } = data as { min?: number; max?: number };
-      if (min === undefined && max === undefined) {
-        issues.push({ code: 'CONFIG_INVALID', path, message: `"${formatPath(path)}": give "min", "max" or both` });
-        return [];
-      }
-      if (min !== undefined && max !== undefined && min > max) {
-        issues.push({ code: 'CONFIG_INVALID', path: [...path, 'min'], message: `"${formatPath(path)}": "min" (${min}) is greater than "max" (${max})` });
-        return [];
-      }
-      return [{ ...base, type, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) }];
-    }
-    case 'expression':
-      return [{ ...base, type, sql: (data as { sql: string }).sql }];
+  const { drafts, problems } = draftsFromForm(type, parsed.data as Record<string, unknown>);
+  for (const problem of problems) {
+    issues.push({ code: 'CONFIG_INVALID', path: problem.key === undefined || !isObject ? path : [...path, problem.key], message: `"${formatPath(path)}": ${problem.message}` });
   }
-}
-
-function shorthand(type: CheckType, args: unknown): Record<string, unknown> | undefined {
-  if (type === 'expression') return typeof args === 'string' ? { sql: args } : undefined;
-  return typeof args === 'string' || Array.isArray(args) ? { column: args } : undefined;
+  return drafts.map((draft) => ({ ...draft, path }) as Draft);
 }
 
 /** Gives unnamed checks their default names and rejects two checks with one name. */
 function nameChecks(drafts: Draft[], issues: ConfigIssue[]): CheckSpec[] {
   const checks: CheckSpec[] = [];
   const seen = new Map<string, ValuePath>();
-  let expressions = 0;
+  // Expressions and custom SQL have no column to name them by: they are numbered per type.
+  const numbered = new Map<string, number>();
   for (const draft of drafts) {
-    if (draft.type === 'expression') expressions++;
-    const name = draft.name ?? defaultName(draft, expressions);
+    const number = (numbered.get(draft.type) ?? 0) + 1;
+    numbered.set(draft.type, number);
+    const name = draft.name ?? defaultName(draft, number);
     const first = seen.get(name);
     if (first !== undefined) {
       issues.push({
@@ -190,15 +123,22 @@ function nameChecks(drafts: Draft[], issues: ConfigIssue[]): CheckSpec[] {
 
 function defaultName(draft: Draft, expressionNumber: number): string {
   switch (draft.type) {
-    case 'not_null':
-      return `not_null_${draft.column}`;
     case 'unique':
       return `unique_${draft.columns.join('_')}`;
-    case 'accepted_values':
-      return `accepted_values_${draft.column}`;
     case 'row_count':
-      return 'row_count';
+      return draft.equalTo !== undefined ? `row_count_equal_to_${draft.equalTo}` : draft.fewerThan !== undefined ? `row_count_fewer_than_${draft.fewerThan}` : 'row_count';
     case 'expression':
-      return `expression_${expressionNumber}`;
+    case 'custom_sql':
+      return `${draft.type}_${expressionNumber}`;
+    case 'schema':
+      return 'schema';
+    case 'freshness':
+      return draft.column === undefined ? 'freshness' : `freshness_${draft.column}`;
+    case 'spc':
+      return draft.column === undefined ? `spc_${draft.metric}` : `spc_${draft.metric}_${draft.column}`;
+    case 'relationships':
+      return `relationships_${draft.column}_to_${draft.to}`;
+    default:
+      return `${draft.type}_${draft.column}`;
   }
 }

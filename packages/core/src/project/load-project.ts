@@ -8,6 +8,8 @@ import { didYouMean } from '../errors/closest-name.js';
 import { WeirError } from '../errors/weir-error.js';
 import { buildAssetGraph } from '../graph/build-asset-graph.js';
 import { findTableReferences } from '../graph/find-table-references.js';
+import { resolveCheckReferences } from './check-references.js';
+import { loadChecksFile } from './checks-file-loader.js';
 import { findProjectRoot } from './find-project-root.js';
 import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
 import { listProjectFiles } from './project-files.js';
@@ -53,16 +55,25 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
 
   const files = await listProjectFiles(projectRoot);
   // SQL models and sources are cheap; esbuild runs in its own service, so bundles overlap too.
-  const results: FileLoadResult[] = await Promise.all([
-    ...files.sources.map((file) => loadSourceFile(projectRoot, file)),
-    ...files.sqlModels.map((file) => loadSqlModel(projectRoot, file, settings.defaults)),
-    ...files.typeScriptModels.map((file) => loadTypeScriptFile(projectRoot, file)),
+  const [results, checksFiles] = await Promise.all([
+    Promise.all([
+      ...files.sources.map((file) => loadSourceFile(projectRoot, file)),
+      ...files.sqlModels.map((file) => loadSqlModel(projectRoot, file, settings.defaults)),
+      ...files.typeScriptModels.map((file) => loadTypeScriptFile(projectRoot, file)),
+    ]),
+    Promise.all(files.checks.map((file) => loadChecksFile(projectRoot, file))),
   ]);
 
-  const allProblems = results.flatMap((result) => result.problems);
+  const allProblems = [...results.flatMap((result) => result.problems), ...checksFiles.flatMap((file) => file.problems)];
   const filesFailed = allProblems.length > 0;
   const assets = collectAssets(results, allProblems);
   const declared = resolveDeclaredInputs(results, assets, allProblems);
+  const checkProblems: WeirError[] = [];
+  const loadedChecks = checksFiles.flatMap((file) => (file.loaded === undefined ? [] : [file.loaded]));
+  const checked = await resolveCheckReferences(assets, loadedChecks, checkProblems);
+  // Unlike SQL's unknown tables (mostly noise when a file failed), every check problem is kept, so
+  // that one load reports them all; an unknown asset may be one of a file that failed, and says so.
+  allProblems.push(...(filesFailed ? checkProblems.map(mayBeInFailedFile) : checkProblems));
 
   const models = [...assets.values()].filter((asset): asset is SqlAsset => asset.kind === 'sql');
   const { byModel, problems: sqlProblems } = await findTableReferences(models, assets.keys(), declared);
@@ -70,7 +81,7 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   allProblems.push(...(filesFailed ? sqlProblems.filter((problem) => problem.code !== 'ASSET_UNKNOWN') : sqlProblems));
   throwProblems(allProblems);
 
-  const complete = [...assets.values()].map((asset): AssetSpec => {
+  const complete = [...checked.values()].map((asset): AssetSpec => {
     if (asset.kind === 'sql') return { ...asset, ...byModel.get(asset.name) };
     if (asset.kind === 'typescript') return { ...asset, inputs: declared.get(asset.name) ?? [] };
     return asset;
@@ -129,4 +140,10 @@ function resolveDeclared(input: DeclaredInput, assetName: string, lowerNames: Ma
     );
   }
   return found;
+}
+
+function mayBeInFailedFile(problem: WeirError): WeirError {
+  if (problem.code !== 'ASSET_UNKNOWN') return problem;
+  const hint = [problem.hint, 'or it is defined in a file that failed to load'].filter(Boolean).join('; ');
+  return new WeirError(problem.code, problem.message, { ...(problem.location === undefined ? {} : { location: problem.location }), hint });
 }

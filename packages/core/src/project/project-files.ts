@@ -7,17 +7,21 @@ export interface ProjectFiles {
   sources: string[];
   sqlModels: string[];
   typeScriptModels: string[];
+  /** `checks/*.yaml`: checks declared apart from their assets. */
+  checks: string[];
 }
 
 /**
- * Lists `sources/*.yaml` (and `.yml`), `models/**\/*.sql` and `models/**\/*.ts`. Hidden entries
+ * Lists `sources/*.yaml` (and `.yml`), `models/**\/*.sql`, `models/**\/*.ts` and `checks/*.yaml`. Hidden entries
  * and `node_modules` are skipped, and so are TypeScript declaration and test files
  * (`*.d.ts`, `*.test.ts`, `*.spec.ts`), which live beside models without being assets.
  */
 export async function listProjectFiles(root: string): Promise<ProjectFiles> {
   const sources = (await listFiles(root, 'sources', false)).filter((file) => /\.ya?ml$/.test(file));
   const models = await listFiles(root, 'models', true);
+  const checks = (await listFiles(root, 'checks', false)).filter((file) => /\.ya?ml$/.test(file));
   return {
+    checks,
     sources,
     sqlModels: models.filter((file) => file.endsWith('.sql')),
     typeScriptModels: models.filter((file) => file.endsWith('.ts') && !/\.(d|test|spec)\.ts$/.test(file)),

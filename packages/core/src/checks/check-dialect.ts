@@ -1,0 +1,166 @@
+/**
+ * The SQL differences the check planner needs, per engine, and where each engine runs the
+ * expensive measures fastest. Checks stay engine-neutral; this object is the one place that knows
+ * DuckDB's `regexp_matches` from PostgreSQL's `~`.
+ *
+ * Placement was measured on this kind of machine (see bench/check-suite.js): on DuckDB several
+ * `count(DISTINCT)` in one query are slower than one query each (each distinct aggregate keeps its
+ * own hash table and the fused query cannot run them in parallel), while PostgreSQL pays a full
+ * scan per query, so there everything that can share a scan does.
+ */
+import type { ParseTarget } from '../definitions/check-spec.js';
+import type { EngineSession } from '../engines/engine-adapter.js';
+
+/** How identifiers are quoted for the target engine. */
+export type QuoteIdentifier = (name: string) => string;
+
+/** What the check planner asks of an engine's SQL. */
+export interface CheckDialect {
+  readonly kind: string;
+  quote: QuoteIdentifier;
+  /** Exact distinct counts share the main scan (true) or run as one query each (false). */
+  fuseDistinct: boolean;
+  /** Approximate distinct counts exist (for per-column metrics). */
+  approxDistinct(expr: string): string | undefined;
+  /** The expression as text. */
+  asText(expr: string): string;
+  /** TRUE when the text `expr` contains a match of the pattern bound at `param`. */
+  regexMatches(textExpr: string, param: string): string;
+  /** Length in characters of a text expression. */
+  textLength(textExpr: string): string;
+  /** TRUE when the text `expr` does NOT parse as `target` (with an optional strptime format bound at `formatParam`). */
+  parseFails(textExpr: string, target: ParseTarget, formatParam: string | undefined): string;
+  /** A strptime format (`%Y-%m-%d`) in the form this engine's date parser takes. */
+  dateFormat(format: string): string;
+  /** A continuous quantile aggregate (`q` between 0 and 1). */
+  quantile(expr: string, q: number): string;
+  /** Seconds since 1970 of a date or timestamp aggregate. */
+  epochSeconds(expr: string): string;
+  /** Cast to a double for averaging. */
+  asDouble(expr: string): string;
+  /** Prepares the session once before check queries run (helper functions); may do nothing. */
+  prepare(session: EngineSession): Promise<void>;
+}
+
+/** A numeric literal that is safe to inline: bounds come from validated config, never from data. */
+export function numberLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return String(value);
+}
+
+const duckdbDialect = (quote: QuoteIdentifier): CheckDialect => ({
+  kind: 'duckdb',
+  quote,
+  fuseDistinct: false,
+  approxDistinct: (expr) => `approx_count_distinct(${expr})`,
+  asText: (expr) => `CAST(${expr} AS VARCHAR)`,
+  regexMatches: (text, param) => `regexp_matches(${text}, ${param})`,
+  textLength: (text) => `length(${text})`,
+  parseFails: (text, target, formatParam) => {
+    switch (target) {
+      case 'date':
+        return formatParam === undefined ? `TRY_CAST(${text} AS DATE) IS NULL` : `TRY_STRPTIME(${text}, ${formatParam}) IS NULL`;
+      case 'timestamp':
+        return formatParam === undefined ? `TRY_CAST(${text} AS TIMESTAMP) IS NULL` : `TRY_STRPTIME(${text}, ${formatParam}) IS NULL`;
+      case 'number':
+        return `TRY_CAST(trim(${text}) AS DOUBLE) IS NULL`;
+      case 'integer':
+        return `TRY_CAST(trim(${text}) AS HUGEINT) IS NULL`;
+      case 'json':
+        return `NOT COALESCE(json_valid(${text}), FALSE)`;
+    }
+  },
+  dateFormat: (format) => format,
+  quantile: (expr, q) => `quantile_cont(${expr}, ${numberLiteral(q)})`,
+  epochSeconds: (expr) => `epoch(${expr})`,
+  asDouble: (expr) => `CAST(${expr} AS DOUBLE)`,
+  prepare: async () => {},
+});
+
+/**
+ * PostgreSQL 15 has no TRY_CAST and no non-throwing JSON or date test, so parseability goes
+ * through one small function that catches the cast error. It lives in `weir_staging`, Weir's own
+ * schema, and is created once per database.
+ */
+const PG_PARSE_FUNCTION = 'weir_staging.weir_fails_to_parse';
+const PG_PARSE_FUNCTION_SQL = `CREATE OR REPLACE FUNCTION ${PG_PARSE_FUNCTION}(value text, target text, format text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $weir$
+BEGIN
+  IF target = 'json' THEN PERFORM value::json;
+  ELSIF target = 'number' THEN PERFORM trim(value)::double precision;
+  ELSIF target = 'integer' THEN PERFORM trim(value)::numeric(1000,0); IF trim(value) !~ '^[-+]?[0-9]+$' THEN RETURN true; END IF;
+  ELSIF target = 'date' AND format IS NULL THEN PERFORM value::date;
+  ELSIF target = 'timestamp' AND format IS NULL THEN PERFORM value::timestamp;
+  ELSE PERFORM to_timestamp(value, format);
+  END IF;
+  RETURN false;
+EXCEPTION WHEN others THEN RETURN true;
+END $weir$`;
+
+/** strptime directives and their PostgreSQL `to_timestamp` equivalents. */
+const STRPTIME_TO_POSTGRES: Record<string, string> = {
+  '%Y': 'YYYY',
+  '%m': 'MM',
+  '%d': 'DD',
+  '%H': 'HH24',
+  '%I': 'HH12',
+  '%M': 'MI',
+  '%S': 'SS',
+  '%p': 'AM',
+  '%b': 'Mon',
+  '%B': 'Month',
+  '%y': 'YY',
+  '%j': 'DDD',
+  '%f': 'US',
+  '%%': '%',
+};
+
+/**
+ * A strptime format (`%Y-%m-%d`) as a PostgreSQL `to_timestamp` template (`YYYY-MM-DD`).
+ * Literal text is quoted so that letters in it are not read as template fields.
+ *
+ * @example
+ * ```ts
+ * postgresDateTemplate('%d/%m/%Y %H:%M'); // 'DD/MM/YYYY HH24:MI'
+ * ```
+ */
+export function postgresDateTemplate(format: string): string {
+  return format.replace(/%.|[^%]+/g, (piece) => {
+    if (piece.startsWith('%')) return STRPTIME_TO_POSTGRES[piece] ?? piece;
+    return /[A-Za-z]/.test(piece) ? `"${piece.replaceAll('"', '')}"` : piece;
+  });
+}
+
+const postgresDialect = (quote: QuoteIdentifier): CheckDialect => ({
+  kind: 'postgres',
+  quote,
+  fuseDistinct: true,
+  approxDistinct: () => undefined,
+  asText: (expr) => `CAST(${expr} AS TEXT)`,
+  regexMatches: (text, param) => `(${text} ~ ${param})`,
+  textLength: (text) => `char_length(${text})`,
+  parseFails: (text, target, formatParam) => `${PG_PARSE_FUNCTION}(${text}, '${target}', ${formatParam === undefined ? 'NULL' : `${formatParam}::text`})`,
+  dateFormat: postgresDateTemplate,
+  quantile: (expr, q) => `percentile_cont(${numberLiteral(q)}) WITHIN GROUP (ORDER BY ${expr})`,
+  epochSeconds: (expr) => `extract(epoch from ${expr})`,
+  asDouble: (expr) => `CAST(${expr} AS DOUBLE PRECISION)`,
+  prepare: async (session) => {
+    const [found] = await session.query(`SELECT to_regprocedure('${PG_PARSE_FUNCTION}(text,text,text)') IS NOT NULL AS present`);
+    if (found?.present === true) return;
+    await session.execute('CREATE SCHEMA IF NOT EXISTS weir_staging');
+    await session.execute(PG_PARSE_FUNCTION_SQL);
+  },
+});
+
+/**
+ * The check dialect of an engine, by its `kind`.
+ *
+ * @example
+ * ```ts
+ * const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
+ * ```
+ */
+export function checkDialectFor(kind: string, quote: QuoteIdentifier): CheckDialect {
+  if (kind === 'postgres') return postgresDialect(quote);
+  return duckdbDialect(quote);
+}

@@ -1,0 +1,101 @@
+import { beforeAll, expect, it } from 'vitest';
+import { describeOnEachEngine, PLANTED_ORDERS_ROWS, PLANTED_ORDERS_SQL, type ProfilingEngine } from '../testing/profiling-engines.js';
+import { profileRelation, type ColumnProfile, type ProfileOptions, type RelationProfile } from './profile-relation.js';
+
+async function profile(current: ProfilingEngine, table: string, options: ProfileOptions = {}): Promise<RelationProfile> {
+  const ref = { schema: 'profiling', name: table };
+  const columns = await current.engine.describe(ref);
+  if (!columns) throw new Error(`no table ${table}`);
+  return profileRelation(
+    { session: current.session, kind: current.kind, quoteIdentifier: (name) => current.engine.quoteIdentifier(name), relation: current.engine.quoteRelation(ref), columns },
+    options,
+  );
+}
+
+function column(result: RelationProfile, name: string): ColumnProfile {
+  const found = result.columns.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no column ${name} in the profile`);
+  return found;
+}
+
+await describeOnEachEngine('profileRelation', (current) => {
+  beforeAll(async () => {
+    const { engine, session } = current();
+    await engine.createSchema('profiling');
+    await session.execute(`CREATE TABLE profiling.orders AS ${PLANTED_ORDERS_SQL}`);
+    await session.execute(`CREATE VIEW profiling.orders_view AS SELECT * FROM profiling.orders`);
+    await session.execute(`CREATE TABLE profiling.empty AS SELECT * FROM profiling.orders WHERE order_id < 0`);
+  });
+
+  it('measures every column exactly when the sample is the whole table', async () => {
+    const result = await profile(current(), 'orders');
+    expect(result.rows).toBe(PLANTED_ORDERS_ROWS);
+    expect(result.sample).toEqual({ rows: PLANTED_ORDERS_ROWS, complete: true });
+
+    const id = column(result, 'order_id');
+    expect(id).toMatchObject({ category: 'integer', nulls: 0, distinct: PLANTED_ORDERS_ROWS, distinctExact: true, min: 1, max: PLANTED_ORDERS_ROWS, negatives: 0 });
+    expect(id.mean).toBeCloseTo(2500.5, 6);
+    expect(id.stddev).toBeCloseTo(1443.52, 1);
+    expect(column(result, 'invoice_no')).toMatchObject({ distinct: PLANTED_ORDERS_ROWS - 3, distinctExact: true });
+
+    const email = column(result, 'email');
+    expect(email).toMatchObject({ category: 'string', nulls: 20, nullShare: 20 / PLANTED_ORDERS_ROWS, distinct: PLANTED_ORDERS_ROWS - 20 });
+    expect(email.patterns).toEqual([{ pattern: 'email', matches: 4960, share: 4960 / 4980 }]);
+    expect(email.length).toMatchObject({ min: 'user1@example.com'.length, max: 'user4999@example.com'.length });
+
+    const status = column(result, 'status');
+    expect(status.values.source).toBe('table');
+    expect(status.values.complete).toBe(true);
+    expect(status.values.counts.find((entry) => entry.value === 'on_hold')?.count).toBe(5);
+    expect(status.values.counts.map((entry) => entry.value).sort()).toEqual(['delivered', 'on_hold', 'placed', 'shipped']);
+
+    expect(column(result, 'amount')).toMatchObject({ category: 'decimal', negatives: 5, nulls: 0 });
+    expect(column(result, 'gift')).toMatchObject({ category: 'boolean', trues: Math.floor(PLANTED_ORDERS_ROWS / 3), min: null });
+    expect(column(result, 'code').length).toEqual({ min: 4, max: 4, mean: 4 });
+    expect(column(result, 'tracking_id').patterns.map((found) => found.pattern)).toEqual(['uuid']);
+    expect(column(result, 'ship_date_text').patterns).toEqual([{ pattern: 'date', format: '%Y-%m-%d', matches: PLANTED_ORDERS_ROWS, share: 1 }]);
+    // Days up to 28 rule out month-first.
+    expect(column(result, 'invoice_date_text').patterns).toEqual([{ pattern: 'date', format: '%d/%m/%Y', matches: PLANTED_ORDERS_ROWS, share: 1 }]);
+    const orderedOn = column(result, 'ordered_on');
+    expect(orderedOn.category).toBe('date');
+    expect(orderedOn.min).toEqual(new Date('2024-01-01T00:00:00Z'));
+    expect(column(result, 'note')).toMatchObject({ nulls: 500, distinct: 37 });
+  });
+
+  it('samples a larger table, yet counts the values of few-valued text columns exactly, rare ones included', async () => {
+    const result = await profile(current(), 'orders', { sampleSize: 300 });
+    expect(result.rows).toBe(PLANTED_ORDERS_ROWS);
+    expect(result.sample.complete).toBe(false);
+    expect(result.sample.rows).toBeGreaterThan(0);
+    expect(result.sample.rows).toBeLessThanOrEqual(300);
+
+    // Exact whatever the sample held: five on_hold orders among 5,000, found by the scan or by the follow-up query.
+    const status = column(result, 'status');
+    expect(status.values).toMatchObject({ source: 'table', complete: true });
+    expect(Object.fromEntries(status.values.counts.map((entry) => [entry.value, entry.count]))).toEqual({ placed: 1665, shipped: 1665, delivered: 1665, on_hold: 5 });
+    expect(status).toMatchObject({ distinct: 4, distinctExact: true });
+
+    // Exact aggregates do not depend on the sample.
+    expect(column(result, 'email')).toMatchObject({ nulls: 20, length: { min: 17, max: 20 } });
+    expect(column(result, 'amount').negatives).toBe(5);
+
+    // Estimated distinct counts: a unique column reads as about as many values as rows.
+    const id = column(result, 'order_id');
+    expect(id.distinctExact).toBe(false);
+    expect(id.distinct).toBeGreaterThan(PLANTED_ORDERS_ROWS * 0.9);
+    expect(id.values.source).toBe('sample');
+    const quantity = column(result, 'quantity');
+    expect(quantity.distinct).toBe(4);
+  });
+
+  it('profiles a view and an empty table', async () => {
+    const viaView = await profile(current(), 'orders_view', { sampleSize: 300 });
+    expect(viaView.rows).toBe(PLANTED_ORDERS_ROWS);
+    expect(column(viaView, 'status').values.counts.find((entry) => entry.value === 'on_hold')?.count).toBe(5);
+
+    const empty = await profile(current(), 'empty');
+    expect(empty.rows).toBe(0);
+    expect(empty.sample).toEqual({ rows: 0, complete: true });
+    expect(column(empty, 'email')).toMatchObject({ nulls: 0, nullShare: 0, distinct: 0, min: null, max: null, length: null, patterns: [] });
+  });
+});

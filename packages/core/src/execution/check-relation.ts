@@ -1,0 +1,66 @@
+/**
+ * Evaluating an asset's checks on one relation from inside a run or a `weir check`: the bridge
+ * between the engine-neutral check engine (`checks/`) and a live engine session, with the step's
+ * abort signal (timeouts, Ctrl-C) able to interrupt the query running.
+ */
+import { checkDialectFor } from '../checks/check-dialect.js';
+import { columnMetricRequests, defaultFreshnessColumn } from '../checks/column-metrics.js';
+import { evaluateChecks, type CheckContext, type CheckEvaluation } from '../checks/evaluate-checks.js';
+import type { CheckSpec } from '../definitions/check-spec.js';
+import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
+import { withAbort } from '../engines/with-abort.js';
+import { environmentView } from '../plan/physical-names.js';
+
+/** What checking a relation needs to know. */
+export interface RelationCheckOptions {
+  engine: EngineAdapter;
+  /** The environment whose published versions other assets are read from. */
+  environment: string;
+  asset: string;
+  relation: RelationRef;
+  signal: AbortSignal;
+  /** Measure the build metrics too (a full build or a `weir check`; not the staged rows of an incremental build). */
+  measureMetrics: boolean;
+  now?: Date;
+  lastChangeAt?: CheckContext['lastChangeAt'];
+  judgeSpc?: CheckContext['judgeSpc'];
+}
+
+/**
+ * Evaluates `checks` on `options.relation`.
+ *
+ * @example
+ * ```ts
+ * const evaluation = await checkRelation(asset.checks, { engine, environment: 'prod', asset: 'orders', relation, signal, measureMetrics: true });
+ * ```
+ */
+export async function checkRelation(checks: readonly CheckSpec[], options: RelationCheckOptions): Promise<CheckEvaluation> {
+  const { engine } = options;
+  const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
+  const needsColumns = options.measureMetrics || checks.some((check) => check.type === 'schema');
+  const columns = needsColumns ? await engine.describe(options.relation) : undefined;
+  // The freshness lag follows the column a freshness check names, else the first timestamp column.
+  const declared = checks.find((check) => check.type === 'freshness' && check.column !== undefined);
+  const freshnessColumn = declared?.type === 'freshness' ? declared.column : columns === undefined ? undefined : defaultFreshnessColumn(columns);
+  const session = await engine.session();
+  try {
+    return await withAbort(options.signal, () => session.interrupt(), () =>
+      evaluateChecks(checks, {
+        session,
+        dialect,
+        target: {
+          relationSql: engine.quoteRelation(options.relation),
+          asset: options.asset,
+          relationOf: (other) => engine.quoteRelation(environmentView(options.environment, other)),
+        },
+        ...(columns === undefined ? {} : { columns }),
+        ...(options.measureMetrics && columns !== undefined ? { metrics: columnMetricRequests(columns, dialect, freshnessColumn) } : {}),
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.lastChangeAt === undefined ? {} : { lastChangeAt: options.lastChangeAt }),
+        ...(options.judgeSpc === undefined ? {} : { judgeSpc: options.judgeSpc }),
+      }),
+    );
+  } finally {
+    await session.close();
+  }
+}
