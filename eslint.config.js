@@ -45,6 +45,7 @@ export default tseslint.config(
     ],
   ),
   layer(['packages/core/src/materialize/**/*.ts'], [['(^|/)(execution|testing)/', 'materialize sits below execution'], [CONCRETE, 'only the apps wire concrete engines and stores']]),
+  layer(['packages/core/src/model-tests/**/*.ts'], [['(^|/)testing/', 'model tests run on the engine interface, beside execution'], [CONCRETE, 'only the apps wire concrete engines and stores']]),
   layer(['packages/core/src/{execution,connectors}/**/*.ts'], [[CONCRETE, 'execution drives work only through the interfaces; the apps wire concrete engines and stores']]),
   layer(['packages/core/src/{engines,storage}/**/*.ts'], [['(^|/)(execution|materialize|plan|graph|project)/', 'engines and stores implement interfaces; they know nothing of runs']]),
   layer(['packages/weir/src/**/*.ts'], [['^@weir/core/', "import core's public entry '@weir/core' only"], ['packages/core', "import core's public entry '@weir/core' only"]]),

@@ -14,7 +14,20 @@ export type { CheckSpec, CheckSeverity, CheckType } from './definitions/check-sp
 
 // Events
 export { eventTime } from './events/weir-event.js';
-export type { WeirEvent, WeirEventType, StoredEvent, RunStatus, StepStatus, SkipReason, RecordedError } from './events/weir-event.js';
+export type {
+  WeirEvent,
+  WeirEventType,
+  StoredEvent,
+  RunStatus,
+  StepStatus,
+  SkipReason,
+  RecordedError,
+  MeasuredMetric,
+  MetricsMeasuredEvent,
+  SpcRebaselinedEvent,
+  RowsQuarantinedEvent,
+  QuarantineReplayedEvent,
+} from './events/weir-event.js';
 
 // Project and graph
 export { loadProject } from './project/load-project.js';
@@ -24,6 +37,34 @@ export { buildAssetGraph } from './graph/build-asset-graph.js';
 export type { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/select-assets.js';
 export type { Selection } from './graph/select-assets.js';
+export { inferOutputColumns } from './graph/infer-output-columns.js';
+export type { InferOutputColumnsOptions } from './graph/infer-output-columns.js';
+export { columnPresence } from './graph/output-columns.js';
+export type { AssetColumns, OutputColumn, ColumnSource } from './graph/output-columns.js';
+export type { DescribeSource, DescribedColumns } from './graph/input-asset-columns.js';
+
+// Checks: statistical process control (pure math; the spc check and metric events wire it)
+export { buildControlChart } from './checks/spc/control-chart.js';
+export { judgeNewestPoint } from './checks/spc/judge-newest-point.js';
+export { defaultSpcConfig, monitorSpcConfig, SPC_MONITOR_DEFAULTS, SPC_RULES } from './checks/spc/spc-config.js';
+export type { SpcConfig, SpcConfigInput, SpcRule, SpcDirection, SpcSeasonality, SpcMonitorKind } from './checks/spc/spc-config.js';
+export type { SpcPoint, SpcSeriesInput, SpcChart, SpcChartPoint, SpcViolation, SpcJudgement, SpcLimits, SpcBaseline, SpcSeasonLimits, SpcStatus, SpcPhase, SpcZone, SpcSide } from './checks/spc/spc-types.js';
+export { computeXmrLimits } from './checks/spc/xmr-limits.js';
+export type { XmrNumbers } from './checks/spc/xmr-limits.js';
+// Deterministic simulated metric histories, for tests at every level (the issue #3 scenario).
+export { mulberry32, normalFrom, simulateDailyBuilds, scenarioSeries, SCENARIO_METRICS } from './checks/spc/simulated-series.js';
+export type { SimulatedBuild, SimulationOptions, ScenarioMetric, ScenarioMetricSpec } from './checks/spc/simulated-series.js';
+
+// Checks: profiling and suggested checks (`weir profile`, `weir checks suggest`)
+export { profileRelation, PROFILE_DEFAULTS } from './checks/profile-relation.js';
+export type { ProfileTarget, ProfileOptions, RelationProfile, ColumnProfile, ColumnValues } from './checks/profile-relation.js';
+export type { ColumnCategory } from './checks/column-category.js';
+export type { DetectedPattern, PatternName, ParseTarget } from './checks/detect-patterns.js';
+export type { ValueCount } from './checks/sample-statistics.js';
+export { suggestChecks } from './checks/suggest-checks.js';
+export type { SuggestedCheck, SuggestedCondition, CheckSuggestions, SuggestOptions } from './checks/suggest-checks.js';
+export { renderChecksFile, suggestedCheckItem } from './checks/render-suggested-checks.js';
+export type { SuggestionProvenance } from './checks/render-suggested-checks.js';
 
 // Plan
 export { buildPlan, inputsOf, dependencyOrder } from './plan/build-plan.js';
@@ -42,12 +83,30 @@ export type { RollbackResult } from './execution/rollback-asset.js';
 export { collectGarbage } from './execution/collect-garbage.js';
 export type { GarbageItem } from './execution/collect-garbage.js';
 
+// Model unit tests (tests/*.yaml)
+export { loadModelTests } from './model-tests/load-model-tests.js';
+export { runModelTests, runModelTest, resultLocation } from './model-tests/run-model-tests.js';
+export type { ModelTestResult, TestEngineFactory, RunModelTestsOptions } from './model-tests/run-model-tests.js';
+export type { ModelTest } from './model-tests/model-test-spec.js';
+export type { RowDiff, DiffRow } from './model-tests/compare-rows.js';
+
 // Engines
 export type { EngineAdapter, EngineSession, EngineCapabilities, RelationRef, ColumnInfo, Row, FileReadOptions } from './engines/engine-adapter.js';
 export { openDuckDBAdapter } from './engines/duckdb/duckdb-adapter.js';
 export { openPostgresAdapter } from './engines/postgres/postgres-adapter.js';
 
 // State
-export type { StateStore, RunRecord, StepRecord, VersionRecord, PointerRecord, CheckResultRecord } from './storage/state-store.js';
+export type {
+  StateStore,
+  RunRecord,
+  StepRecord,
+  VersionRecord,
+  PointerRecord,
+  CheckResultRecord,
+  MetricSeriesKey,
+  MetricSeriesQuery,
+  MetricPointRecord,
+  LatestMetricRecord,
+} from './storage/state-store.js';
 export { openSqliteStateStore } from './storage/sqlite/open-sqlite-state-store.js';
 export { openPostgresStateStore } from './storage/postgres/open-postgres-state-store.js';

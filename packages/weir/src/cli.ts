@@ -12,6 +12,9 @@ import { registerRollbackCommands } from './commands/rollback-command.js';
 import { registerRunCommands } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerProfileCommand } from './commands/profile-command.js';
+import { registerChecksCommand } from './commands/checks-command.js';
+import { registerTestCommand } from './commands/test-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -32,10 +35,13 @@ export function buildProgram(exit: ExitBox): Command {
     registerRunCommands,
     registerLsCommand,
     registerShowCommand,
+    registerProfileCommand,
+    registerChecksCommand,
     registerRunsCommand,
     registerQueryCommand,
     registerRollbackCommands,
     registerGcCommand,
+    registerTestCommand,
   ]) {
     register(program, exit);
   }

@@ -42,6 +42,8 @@ const regexPattern = (name: PatternName, regex: string, extra?: (value: string) 
 };
 
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_REGEX = `^(${OCTET}[.]){3}${OCTET}$`;
+const ipv4Like = new RegExp(IPV4_REGEX);
 const DECIMAL_REGEX = '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 const decimalLike = new RegExp(DECIMAL_REGEX);
 
@@ -103,18 +105,22 @@ export const DATE_FORMATS = ['%Y-%m-%d', '%Y/%m/%d', '%d/%m/%Y', '%m/%d/%Y', '%d
 /** Timestamp formats with one fixed shape; other ISO 8601 timestamps match the generic `timestamp` pattern. */
 export const TIMESTAMP_FORMATS = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S'] as const;
 
+// Date-shaped, valid or not (2024-13-01 is a bad date, not a phone number).
+const dateShaped = /^([0-9]{4}[-/.][0-9]{2}[-/.][0-9]{2}|[0-9]{2}[-/.][0-9]{2}[-/.][0-9]{4})([ T].*)?$/;
+
 const DATE_AND_TIME_PATTERNS = [...DATE_FORMATS, ...TIMESTAMP_FORMATS].map((format) => formatPattern(format.includes('%H') ? 'timestamp' : 'date', format));
 
 function isPhone(value: string): boolean {
   const digits = value.replace(/[^0-9]/g, '').length;
-  // A plain run of digits is a number, 12.50 a decimal and 2024-01-31 a date; a phone number has
-  // a "+" or separators, and is none of those.
+  // A plain run of digits is a number, 12.50 a decimal, 2024-01-31 a date and 10.0.0.1 an address;
+  // a phone number has a "+" or separators, and is none of those.
   return (
     digits >= 7 &&
     digits <= 15 &&
     (value.startsWith('+') || /[ ().-]/.test(value)) &&
     !decimalLike.test(value) &&
-    !DATE_AND_TIME_PATTERNS.some((pattern) => pattern.matches(value))
+    !ipv4Like.test(value) &&
+    !dateShaped.test(value)
   );
 }
 
@@ -137,7 +143,7 @@ export const VALUE_PATTERNS: readonly ValuePattern[] = [
   regexPattern('uuid', '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'),
   regexPattern('email', '^[^@\\s]+@[^@\\s]+[.][^@\\s]+$'),
   regexPattern('url', '^(https?|ftp)://[^\\s/?#]+[^\\s]*$'),
-  regexPattern('ipv4', `^(${OCTET}[.]){3}${OCTET}$`),
+  regexPattern('ipv4', IPV4_REGEX),
   ...DATE_AND_TIME_PATTERNS.filter((pattern) => pattern.name === 'timestamp'),
   regexPattern(
     'timestamp',

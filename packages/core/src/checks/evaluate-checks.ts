@@ -9,7 +9,7 @@ import type { ColumnInfo, EngineSession } from '../engines/engine-adapter.js';
 import { WeirError, messageOf } from '../errors/weir-error.js';
 import type { CheckDialect } from './check-dialect.js';
 import type { MetricRequest } from './column-metrics.js';
-import { formatAge, judgeFailingRows, judgeSchema, judgeValue, type CheckMeasures, type CheckOutcome } from './judge-check.js';
+import { allowedFailures, formatAge, judgeFailingRows, judgeSchema, judgeValue, type CheckMeasures, type CheckOutcome } from './judge-check.js';
 import { metricSubject, planChecks, ROWS_SUBJECT, type PlanTarget } from './plan-checks.js';
 import { duplicateKeyFacts, fetchSample } from './failing-samples.js';
 
@@ -44,6 +44,8 @@ export interface CheckContext {
   columns?: readonly ColumnInfo[];
   /** Metrics to measure in the main scan. */
   metrics?: readonly MetricRequest[];
+  /** Metrics known without a query (the build's duration), judged and returned with the measured ones. */
+  knownMetrics?: readonly MeasuredMetric[];
   /** The clock for freshness (tests pass their own). */
   now?: Date;
   /** When the asset's content last changed before this evaluation, for `freshness: { expected_every }` without a column. */
@@ -88,7 +90,7 @@ export async function evaluateChecks(checks: readonly CheckSpec[], context: Chec
   }
   for (const measures of measured.values()) measures.rows = rows;
   const now = context.now ?? new Date();
-  const metrics = collectMetrics(context.metrics ?? [], measured, rows, now);
+  const metrics = [...collectMetrics(context.metrics ?? [], measured, rows, now), ...(context.knownMetrics ?? [])];
   const outcomes: CheckOutcome[] = [];
   for (const check of checks) {
     const outcome = await judge(check, at(check.name), { ...context, now, metrics });
@@ -124,7 +126,9 @@ async function judge(check: CheckSpec, measures: CheckMeasures, context: JudgeCo
       if (extra <= 0) return judgeFailingRows(check, 0, measures.applicable);
       const facts = await duplicateKeyFacts(check, context);
       const outcome = judgeFailingRows(check, facts.rows, measures.applicable);
-      return { ...outcome, detail: `${outcome.detail} (${facts.keys} duplicated key(s))`, sample: facts.sample };
+      const allowed = check.tolerance === undefined ? '' : `; ${allowedFailures(check.tolerance, measures.applicable ?? 0)} allowed`;
+      const detail = `${facts.rows} row(s) share ${facts.keys} duplicated ${check.columns.join(', ')} value(s), of ${measures.applicable ?? 0} checked${allowed}`;
+      return { ...outcome, detail, sample: facts.sample };
     }
     case 'distinct_count':
       return judgeValue(check, measures.value ?? 0, `distinct values of ${check.column}`);

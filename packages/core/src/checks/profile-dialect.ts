@@ -29,10 +29,11 @@ export interface ProfileDialect {
   regexMatches(expression: string, placeholder: string): string;
   /**
    * A predicate true when non-null text `expression` does NOT parse as `target` (in `format`, for
-   * dates and timestamps). `regexPlaceholder` is bound to the pattern's regex: engines that cannot
-   * try a parse without failing the statement (PostgreSQL 15) judge the value's shape by it.
+   * dates and timestamps). `bindRegex` binds the pattern's regex and returns its placeholder:
+   * engines that cannot try a parse without failing the statement (PostgreSQL 15) judge the
+   * value's shape by it.
    */
-  notParseable(expression: string, target: ParseTarget, format: string | undefined, regexPlaceholder: string): string;
+  notParseable(expression: string, target: ParseTarget, format: string | undefined, bindRegex: () => string): string;
 }
 
 /** The seed of repeatable samples, so that profiling the same data twice gives the same profile. */
@@ -93,7 +94,7 @@ const postgresDialect: ProfileDialect = {
   regexMatches: (expression, placeholder) => `(${expression} ~ ${placeholder})`,
   // PostgreSQL 15 has no non-failing cast (pg_input_is_valid came in 16): the value's shape is
   // judged by the pattern's regex, which keeps months and days in range but not, say, 30 February.
-  notParseable: (expression, _target, _format, regexPlaceholder) => `NOT (${expression} ~ ${regexPlaceholder})`,
+  notParseable: (expression, _target, _format, bindRegex) => `NOT (${expression} ~ ${bindRegex()})`,
 };
 
 /**

@@ -90,7 +90,8 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
 
   const unique = await uniqueSuggestions(target, profile);
   checks.push(...unique);
-  const keys = new Set(unique.filter((check) => check.exceptions === 0).flatMap((check) => (check.type === 'unique' ? check.columns : [])));
+  // Keys (even with a few duplicates) are identifiers: a range on them would only say how many rows there are.
+  const keys = new Set(unique.flatMap((check) => (check.type === 'unique' ? check.columns : [])));
   const patternChecks: SuggestedCheck[] = [];
   for (const column of profile.columns) {
     const accepted = acceptedValues(column);
@@ -99,7 +100,7 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
       const range = between(column, profile.rows);
       if (range) checks.push(range);
     }
-    const shape = accepted ? undefined : patternCheck(column, notes);
+    const shape = accepted ? undefined : patternCheck(column, profile.sample.complete, notes);
     if (shape) {
       checks.push(shape);
       patternChecks.push(shape);
@@ -237,13 +238,13 @@ function between(column: ColumnProfile, rows: number): SuggestedCheck | undefine
 }
 
 /** The best pattern at least 99% of the sampled values match: `parseable` for dates and numbers, `regex` for shapes. */
-function patternCheck(column: ColumnProfile, notes: string[]): SuggestedCheck | undefined {
+function patternCheck(column: ColumnProfile, wholeTable: boolean, notes: string[]): SuggestedCheck | undefined {
   if (column.category !== 'string' || column.sampledValues < SUGGESTION_RULES.minPatternValues) return undefined;
   const strong = column.patterns.filter((found) => found.share >= SUGGESTION_RULES.minPatternShare);
   const best = VALUE_PATTERNS.map((pattern) => strong.find((found) => found.pattern === pattern.name && found.format === pattern.format)).find((found) => found !== undefined);
   if (!best) return undefined;
   const definition = patternDefinition(best.pattern, best.format);
-  const seen = `${percent(best.share)} of ${count(column.sampledValues)} sampled values`;
+  const seen = `${percent(best.share)} of ${count(column.sampledValues)} ${wholeTable ? '' : 'sampled '}values`;
   const rivals = strong.filter((found) => found.pattern === 'date' && found.format !== best.format);
   if (best.pattern === 'date' && rivals.length > 0) {
     // Day-first and month-first fit alike when no day is above 12: check the shape, not a reading.
@@ -333,11 +334,13 @@ async function verifyOnWholeRelation(target: ProfileTarget, profile: RelationPro
   const dialect = profileDialectFor(target.kind);
   const q = target.quoteIdentifier;
   const params: unknown[] = [];
+  const bind = (value: unknown): string => `$${params.push(value)}`;
   const selects = checks.map((check, index) => {
     const column = 'column' in check ? q(check.column) : '';
-    params.push(check.type === 'regex' ? check.pattern : check.type === 'parseable' ? parseRegex(check.as, check.format) : '');
-    const placeholder = `$${params.length}`;
-    const failing = check.type === 'parseable' ? dialect.notParseable(column, check.as, check.format, placeholder) : `NOT ${dialect.regexMatches(column, placeholder)}`;
+    const failing =
+      check.type === 'parseable'
+        ? dialect.notParseable(column, check.as, check.format, () => bind(parseRegex(check.as, check.format)))
+        : `NOT ${dialect.regexMatches(column, bind(check.type === 'regex' ? check.pattern : ''))}`;
     return `count(*) FILTER (WHERE ${column} IS NOT NULL AND ${failing}) AS ${q(`f_${index}`)}`;
   });
   const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${target.relation}`, params);

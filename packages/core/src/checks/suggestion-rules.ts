@@ -111,7 +111,7 @@ export function valueText(value: unknown): string {
     const iso = value.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
   }
-  if (typeof value === 'number') return Number.isInteger(value) ? count(value) : String(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? count(value) : String(Number(value.toPrecision(6)));
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
 }

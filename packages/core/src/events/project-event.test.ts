@@ -223,6 +223,75 @@ describe('projectEvent', () => {
     expect(projectEvent({ type: 'cancel_requested', at, runId: 'r1', by: 'alice' })).toEqual([]);
   });
 
+  it('metrics_measured writes one point per metric; asset metrics have no column', () => {
+    const point = { runId: 'r1', asset: 'orders', version: 'v1', partition: null, measuredAt: at };
+    expect(
+      projectEvent({
+        type: 'metrics_measured',
+        at,
+        runId: 'r1',
+        asset: 'orders',
+        version: 'v1',
+        metrics: [
+          { metric: 'row_count', value: 1200 },
+          { metric: 'null_rate', column: 'email', value: 0.25, anomalous: true },
+          { metric: 'mean', column: 'amount', value: null },
+          { metric: 'null_rate', value: 0, anomalous: false },
+        ],
+      }),
+    ).toEqual([
+      { kind: 'insert_metric_point', point: { ...point, metric: 'row_count', column: null, value: 1200, anomalous: false } },
+      { kind: 'insert_metric_point', point: { ...point, metric: 'null_rate', column: 'email', value: 0.25, anomalous: true } },
+      { kind: 'insert_metric_point', point: { ...point, metric: 'mean', column: 'amount', value: null, anomalous: false } },
+      { kind: 'insert_metric_point', point: { ...point, metric: 'null_rate', column: null, value: 0, anomalous: false } },
+    ]);
+  });
+
+  it('metrics_measured keeps the partition and a null run, and records non-finite values as null, as the JSON log does', () => {
+    const writes = projectEvent({
+      type: 'metrics_measured',
+      at,
+      runId: null,
+      asset: 'events',
+      version: 'v1',
+      partition: '2025-03-01',
+      metrics: [
+        { metric: 'mean', column: 'x', value: Number.NaN },
+        { metric: 'max', column: 'x', value: Number.POSITIVE_INFINITY },
+      ],
+    });
+    expect(writes).toMatchObject([
+      { point: { runId: null, partition: '2025-03-01', value: null } },
+      { point: { runId: null, partition: '2025-03-01', value: null } },
+    ]);
+    expect(projectEvent({ type: 'metrics_measured', at, runId: 'r', asset: 'a', version: 'v', metrics: [] })).toEqual([]);
+  });
+
+  it('metrics_measured refuses a metric measured twice, empty names and non-numeric values', () => {
+    const measured = (metrics: unknown): WeirEvent =>
+      ({ type: 'metrics_measured', at, runId: 'r', asset: 'a', version: 'v', metrics }) as WeirEvent;
+    expect(() => projectEvent(measured([{ metric: 'min', column: 'x', value: 1 }, { metric: 'min', column: 'x', value: 2 }]))).toThrow(/min\(x\) twice/);
+    expect(() => projectEvent(measured([{ metric: 'row_count', value: 1 }, { metric: 'row_count', value: 2 }]))).toThrow(/twice/);
+    expect(() => projectEvent(measured([{ metric: 'min', column: '', value: 1 }]))).toThrow(/column/);
+    expect(() => projectEvent(measured([{ metric: '', value: 1 }]))).toThrow(/metric/);
+    expect(() => projectEvent(measured([{ metric: 'min', column: 'x', value: '1' }]))).toThrow(/numeric/);
+    expect(() => projectEvent(measured(undefined))).toThrow(/metrics/);
+  });
+
+  it('spc_rebaselined records the series and the time; quarantine events change no table', () => {
+    expect(projectEvent({ type: 'spc_rebaselined', at, asset: 'orders', metric: 'row_count', actor: 'alice', reason: 'new source' })).toEqual([
+      { kind: 'insert_spc_rebaseline', asset: 'orders', metric: 'row_count', column: null, rebaselinedAt: at },
+    ]);
+    expect(projectEvent({ type: 'spc_rebaselined', at, asset: 'orders', metric: 'null_rate', column: 'email' })).toEqual([
+      { kind: 'insert_spc_rebaseline', asset: 'orders', metric: 'null_rate', column: 'email', rebaselinedAt: at },
+    ]);
+    expect(() => projectEvent({ type: 'spc_rebaselined', at, asset: 'orders', metric: 'null_rate', column: '' })).toThrow(/column/);
+    expect(
+      projectEvent({ type: 'rows_quarantined', at, runId: 'r1', asset: 'orders', version: 'v1', table: 'weir_versions.orders__quarantine', counts: { 'not_null(id)': 3 } }),
+    ).toEqual([]);
+    expect(projectEvent({ type: 'quarantine_replayed', at, runId: null, asset: 'orders', version: 'v1', released: 3, stillFailing: 0 })).toEqual([]);
+  });
+
   it('normalises timestamps to UTC ISO strings', () => {
     const [write] = projectEvent({ type: 'step_cancelled', at: '2025-03-01T12:00:00+02:00', runId: 'r', asset: 'a' });
     expect(write).toMatchObject({ set: { endedAt: at } });

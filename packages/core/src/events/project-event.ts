@@ -6,7 +6,16 @@
  *
  * Pure: no I/O, no clock, nothing of Weir but the event types.
  */
-import type { CheckEvaluatedEvent, RecordedError, RunStatus, SkipReason, StepStatus, WeirEvent } from './weir-event.js';
+import type {
+  CheckEvaluatedEvent,
+  MetricsMeasuredEvent,
+  RecordedError,
+  RunStatus,
+  SkipReason,
+  SpcRebaselinedEvent,
+  StepStatus,
+  WeirEvent,
+} from './weir-event.js';
 
 /** Lifecycle of one physical version, as the projection records it. */
 export type ProjectedVersionStatus = 'built' | 'published' | 'blocked' | 'dropped';
@@ -122,6 +131,37 @@ export interface InsertCheckResultWrite {
   result: ProjectedCheckResult;
 }
 
+/**
+ * One point of a metric series, as projected. `column` is null for asset metrics; `partition` is
+ * null for a measurement of the whole asset.
+ */
+export interface ProjectedMetricPoint {
+  runId: string | null;
+  asset: string;
+  version: string;
+  partition: string | null;
+  metric: string;
+  column: string | null;
+  value: number | null;
+  anomalous: boolean;
+  measuredAt: string;
+}
+
+/** One measured value of one metric. */
+export interface InsertMetricPointWrite {
+  kind: 'insert_metric_point';
+  point: ProjectedMetricPoint;
+}
+
+/** A deliberate restart of one series' control limits, from `rebaselinedAt` on. */
+export interface InsertSpcRebaselineWrite {
+  kind: 'insert_spc_rebaseline';
+  asset: string;
+  metric: string;
+  column: string | null;
+  rebaselinedAt: string;
+}
+
 /** One change to the projections. */
 export type ProjectionWrite =
   | InsertRunWrite
@@ -131,14 +171,17 @@ export type ProjectionWrite =
   | SetVersionStatusWrite
   | SetPointerWrite
   | SetPinnedWrite
-  | InsertCheckResultWrite;
+  | InsertCheckResultWrite
+  | InsertMetricPointWrite
+  | InsertSpcRebaselineWrite;
 
 /**
  * Says what one event changes in the projections, in the order the writes must be applied.
  *
  * Timestamps are normalised to UTC ISO strings (`toISOString()`) so every store sorts and returns
  * them the same way. Throws a `TypeError` for an event that is not a {@link WeirEvent} (unknown
- * type, unreadable `at`), so a store can refuse it before anything is written.
+ * type, unreadable `at`, a metric measured twice in one event, an empty metric or column name),
+ * so a store can refuse it before anything is written.
  *
  * @example
  * ```ts
@@ -282,6 +325,22 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
       return [{ kind: 'set_pinned', environment: event.environment, asset: event.asset, pinned: event.pinned }];
     case 'version_dropped':
       return [{ kind: 'set_version_status', asset: event.asset, version: event.version, status: 'dropped' }];
+    case 'metrics_measured':
+      return metricPoints(event, at);
+    case 'spc_rebaselined':
+      return [
+        {
+          kind: 'insert_spc_rebaseline',
+          asset: event.asset,
+          metric: requireName(event.metric, 'metric', event),
+          column: event.column === undefined ? null : requireName(event.column, 'column', event),
+          rebaselinedAt: at,
+        },
+      ];
+    case 'rows_quarantined':
+    case 'quarantine_replayed':
+      // Read from the log by asset (`events({ asset })`); no table needs them yet.
+      return [];
     default:
       throw new TypeError(`unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
   }
@@ -291,6 +350,48 @@ function step(event: { runId: string; asset: string }, set: StepFields, setIfNul
   const write: UpsertStepWrite = { kind: 'upsert_step', runId: event.runId, asset: event.asset, set };
   if (setIfNull !== undefined) write.setIfNull = setIfNull;
   return write;
+}
+
+function metricPoints(event: MetricsMeasuredEvent, at: string): InsertMetricPointWrite[] {
+  if (!Array.isArray(event.metrics)) throw new TypeError('metrics_measured needs a "metrics" array');
+  const seen = new Set<string>();
+  return event.metrics.map((measured) => {
+    const metric = requireName(measured.metric, 'metric', event);
+    const column = measured.column === undefined ? null : requireName(measured.column, 'column', event);
+    // A duplicate would make the series depend on which row a store happens to return first.
+    const key = `${metric}\0${column ?? ''}`;
+    if (seen.has(key)) {
+      throw new TypeError(`metrics_measured of ${event.asset} has ${metric}${column === null ? '' : `(${column})`} twice`);
+    }
+    seen.add(key);
+    const { value } = measured;
+    if (value !== null && typeof value !== 'number') {
+      throw new TypeError(`metrics_measured of ${event.asset}: ${metric} has no numeric value`);
+    }
+    return {
+      kind: 'insert_metric_point',
+      point: {
+        runId: event.runId ?? null,
+        asset: event.asset,
+        version: event.version,
+        partition: event.partition ?? null,
+        metric,
+        column,
+        // The log stores the event as JSON, where NaN and Infinity become null: the series says the same.
+        value: value !== null && Number.isFinite(value) ? value : null,
+        anomalous: measured.anomalous === true,
+        measuredAt: at,
+      },
+    };
+  });
+}
+
+/** A metric or column name: a non-empty string (an empty column would be read as an asset metric). */
+function requireName(name: unknown, what: string, event: MetricsMeasuredEvent | SpcRebaselinedEvent): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`${event.type} of ${JSON.stringify(event.asset)} has an empty or missing ${what} name`);
+  }
+  return name;
 }
 
 /** The event's time as a UTC ISO string; stores compare these as text, so the form must be one. */

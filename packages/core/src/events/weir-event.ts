@@ -181,6 +181,64 @@ export interface VersionDroppedEvent extends EventBase {
   version: string;
 }
 
+/**
+ * One measured value. Asset metrics (`row_count`, `build_seconds`, `freshness_lag_hours`) have no
+ * `column`; column metrics (`null_rate`, `distinct_rate`, `min`, `max`, `mean`, `stddev`,
+ * `min_length`, `max_length`, `mean_length`) name theirs.
+ */
+export interface MeasuredMetric {
+  metric: string;
+  column?: string;
+  /** Null when the metric does not exist for this build (the mean of an empty table). */
+  value: number | null;
+  /** SPC judged this point anomalous: later baselines must leave it out. */
+  anomalous?: boolean;
+}
+
+/** The metrics of one build (or one `weir check`) of an asset: the points of its SPC series. */
+export interface MetricsMeasuredEvent extends EventBase {
+  type: 'metrics_measured';
+  runId: string | null;
+  asset: string;
+  version: string;
+  /** The partition measured, for partitioned assets; each partition is its own series. */
+  partition?: string;
+  /** At most one entry per (metric, column). */
+  metrics: MeasuredMetric[];
+}
+
+/** Control limits of one series are learned again from the points measured after this event. */
+export interface SpcRebaselinedEvent extends EventBase {
+  type: 'spc_rebaselined';
+  asset: string;
+  metric: string;
+  column?: string;
+  actor?: string;
+  reason?: string;
+}
+
+/** Rows that failed `on_fail: quarantine` checks were held in a quarantine relation, not published. */
+export interface RowsQuarantinedEvent extends EventBase {
+  type: 'rows_quarantined';
+  runId: string;
+  asset: string;
+  version: string;
+  /** The quarantine relation, `schema.name`. */
+  table: string;
+  /** Check name to rows it held. */
+  counts: Record<string, number>;
+}
+
+/** Quarantined rows were sent through the checks again: how many passed now, how many still fail. */
+export interface QuarantineReplayedEvent extends EventBase {
+  type: 'quarantine_replayed';
+  runId: string | null;
+  asset: string;
+  version: string;
+  released: number;
+  stillFailing: number;
+}
+
 /** Every event Weir records. */
 export type WeirEvent =
   | RunStartedEvent
@@ -197,7 +255,11 @@ export type WeirEvent =
   | CancelRequestedEvent
   | RunFinishedEvent
   | AssetPinnedEvent
-  | VersionDroppedEvent;
+  | VersionDroppedEvent
+  | MetricsMeasuredEvent
+  | SpcRebaselinedEvent
+  | RowsQuarantinedEvent
+  | QuarantineReplayedEvent;
 
 /** The type tag of an event. */
 export type WeirEventType = WeirEvent['type'];

@@ -10,6 +10,7 @@ import type { CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { withAbort } from '../engines/with-abort.js';
 import { environmentView } from '../plan/physical-names.js';
+import { defaultMonitors, spcJudge, type MetricHistory } from './spc-judge.js';
 
 /** What checking a relation needs to know. */
 export interface RelationCheckOptions {
@@ -23,7 +24,13 @@ export interface RelationCheckOptions {
   measureMetrics: boolean;
   now?: Date;
   lastChangeAt?: CheckContext['lastChangeAt'];
-  judgeSpc?: CheckContext['judgeSpc'];
+  /** Recorded metrics, for spc checks; without it they cannot be judged. */
+  history?: MetricHistory;
+  runId?: string;
+  /** Add the default volume and freshness monitors (builds of table-like assets). */
+  defaultMonitors?: boolean;
+  /** Seconds the build took, recorded as the `build_seconds` metric. */
+  buildSeconds?: number;
 }
 
 /**
@@ -34,14 +41,16 @@ export interface RelationCheckOptions {
  * const evaluation = await checkRelation(asset.checks, { engine, environment: 'prod', asset: 'orders', relation, signal, measureMetrics: true });
  * ```
  */
-export async function checkRelation(checks: readonly CheckSpec[], options: RelationCheckOptions): Promise<CheckEvaluation> {
+export async function checkRelation(declared: readonly CheckSpec[], options: RelationCheckOptions): Promise<CheckEvaluation> {
   const { engine } = options;
   const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
-  const needsColumns = options.measureMetrics || checks.some((check) => check.type === 'schema');
+  const needsColumns = options.measureMetrics || declared.some((check) => check.type === 'schema');
   const columns = needsColumns ? await engine.describe(options.relation) : undefined;
   // The freshness lag follows the column a freshness check names, else the first timestamp column.
-  const declared = checks.find((check) => check.type === 'freshness' && check.column !== undefined);
-  const freshnessColumn = declared?.type === 'freshness' ? declared.column : columns === undefined ? undefined : defaultFreshnessColumn(columns);
+  const freshness = declared.find((check) => check.type === 'freshness' && check.column !== undefined);
+  const freshnessColumn = freshness?.type === 'freshness' ? freshness.column : columns === undefined ? undefined : defaultFreshnessColumn(columns);
+  const checks = options.defaultMonitors === true && options.measureMetrics ? [...declared, ...defaultMonitors(declared, freshnessColumn !== undefined)] : declared;
+  const now = options.now ?? new Date();
   const session = await engine.session();
   try {
     return await withAbort(options.signal, () => session.interrupt(), () =>
@@ -55,9 +64,10 @@ export async function checkRelation(checks: readonly CheckSpec[], options: Relat
         },
         ...(columns === undefined ? {} : { columns }),
         ...(options.measureMetrics && columns !== undefined ? { metrics: columnMetricRequests(columns, dialect, freshnessColumn) } : {}),
-        ...(options.now === undefined ? {} : { now: options.now }),
+        now,
+        ...(options.buildSeconds === undefined ? {} : { knownMetrics: [{ metric: 'build_seconds', value: options.buildSeconds }] }),
         ...(options.lastChangeAt === undefined ? {} : { lastChangeAt: options.lastChangeAt }),
-        ...(options.judgeSpc === undefined ? {} : { judgeSpc: options.judgeSpc }),
+        ...(options.history === undefined ? {} : { judgeSpc: spcJudge(options.history, options.asset, now, options.runId) }),
       }),
     );
   } finally {

@@ -97,6 +97,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     retryDelayMs: options.project.defaults.retryDelaySeconds * 1000,
     existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
     published: await options.engine.viewDefinitions(plan.environment),
+    history: store,
   };
   const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
     run: (step) => runStep(step, context),

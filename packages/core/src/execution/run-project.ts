@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { listSourceFiles } from '../connectors/files/list-source-files.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildPlan, type RunPlan } from '../plan/build-plan.js';
+import { buildCheckPlan, buildPlan, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
 import { executePlan, type RunResult } from './execute-plan.js';
@@ -25,6 +25,8 @@ export interface RunProjectOptions {
   selection: string[];
   exclusion: string[];
   command: string;
+  /** `build` (the default) builds, checks and publishes; `check` only evaluates the checks of the published versions. */
+  mode?: 'build' | 'check';
   retryOf?: string;
   concurrency?: number;
   /** Wait for another run of this project instead of refusing. */
@@ -70,15 +72,19 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
       ...(options.onWait ? { onWait: options.onWait } : {}),
     }));
   try {
-    const plan = await buildPlan({
-      project,
-      engine: options.engine.kind,
-      environment: project.environment,
-      selected: options.selected,
-      pointers: await store.pointers(project.environment),
-      versions: await store.versions(),
-      describeFiles: async (asset) => listSourceFiles(asset.read.paths),
-    });
+    const pointers = await store.pointers(project.environment);
+    const plan =
+      options.mode === 'check'
+        ? buildCheckPlan(project, project.environment, options.selected, pointers).plan
+        : await buildPlan({
+            project,
+            engine: options.engine.kind,
+            environment: project.environment,
+            selected: options.selected,
+            pointers,
+            versions: await store.versions(),
+            describeFiles: async (asset) => listSourceFiles(asset.read.paths),
+          });
     options.onPlan?.(plan, runId);
     const result = await executePlan({
       project,

@@ -15,6 +15,8 @@ import { environmentView, physicalRelation } from '../plan/physical-names.js';
 import type { Project } from '../project/project-model.js';
 import { checkRelation } from './check-relation.js';
 import { locateModelError } from './locate-model-error.js';
+import { metricsEvent } from './metrics-event.js';
+import type { MetricHistory } from './spc-judge.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
 import { viewReads } from './view-reads.js';
@@ -47,6 +49,8 @@ export interface StepContext {
   existing: Set<string>;
   /** The SQL of each view in the environment's schema, listed once when the run starts. */
   published: Map<string, string>;
+  /** Recorded metrics, for spc checks and the default monitors. */
+  history?: MetricHistory;
 }
 
 /** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
@@ -68,6 +72,7 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'pinned', detail: step.reason, version: step.version }]);
     return 'pinned';
   }
+  if (step.action === 'check') return checkPublished(step, physical, context);
   const exists = context.existing.has(physical.name);
   // Unchanged only when the warehouse agrees: an environment view that is missing, or that reads
   // another version (a crash between a view switch and its record), is published again.
@@ -116,6 +121,59 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
   }
 }
 
+/**
+ * A `weir check` step: the published version's checks, recorded like a build's. A failed `error`
+ * check fails the step (the data being served breaks a rule) but changes nothing: the version
+ * stays published, since there is no better one to serve.
+ */
+async function checkPublished(step: PlanStep, physical: RelationRef, context: StepContext): Promise<StepOutcome> {
+  const { asset } = step;
+  const base = { runId: context.runId, asset: asset.name, version: step.version };
+  const started = Date.now();
+  await context.emit([{ type: 'step_started', at: eventTime(), ...base, attempt: 1 }]);
+  const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
+  try {
+    // Metrics are measured (spc checks judge them) but not recorded: they belong to the build.
+    const evaluation = await check(context, asset.name, asset.checks, physical, signal, true);
+    const events = checkResultEvents(evaluation, { at: eventTime(), ...base });
+    const failed = blockingFailures(evaluation).map((outcome) => outcome.check.name);
+    const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'warn').length;
+    if (failed.length > 0) {
+      const error = new WeirError('CHECK_FAILED', `${failed.length} check(s) failed on the published version: ${failed.join(', ')}`);
+      events.push({ type: 'step_failed', at: eventTime(), ...base, attempts: 1, error: recordError(error) });
+    } else {
+      events.push({ type: 'step_succeeded', at: eventTime(), ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings });
+    }
+    await context.emit(events);
+    return failed.length > 0 ? 'failed' : 'succeeded';
+  } catch (thrown) {
+    const error = signal.aborted && !context.signal.aborted ? signal.reason : thrown;
+    if (context.signal.aborted) {
+      await context.emit([{ type: 'step_cancelled', at: eventTime(), runId: context.runId, asset: asset.name }]);
+      return 'cancelled';
+    }
+    await context.emit([{ type: 'step_failed', at: eventTime(), ...base, attempts: 1, error: recordError(error) }]);
+    return 'failed';
+  } finally {
+    dispose();
+  }
+}
+
+/** One `check_evaluated` event per outcome. */
+function checkResultEvents(evaluation: CheckEvaluation, base: { at: string; runId: string; asset: string; version: string }): WeirEvent[] {
+  return evaluation.outcomes.map((outcome) => ({
+    type: 'check_evaluated',
+    ...base,
+    check: outcome.check.name,
+    checkType: outcome.check.type,
+    severity: outcome.severity,
+    passed: outcome.passed,
+    failingRows: outcome.failingRows,
+    detail: outcome.detail,
+    ...(outcome.sample ? { sample: outcome.sample } : {}),
+  }));
+}
+
 /** Errors that another attempt cannot fix: the project itself is wrong. */
 function isPermanent(error: unknown): boolean {
   return isWeirError(error) && ['SQL_SYNTAX', 'CONFIG_INVALID', 'ASSET_UNKNOWN'].includes(error.code);
@@ -134,6 +192,7 @@ function stepSignal(context: StepContext, assetName: string, seconds: number): {
 
 async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, signal: AbortSignal): Promise<CheckEvaluation> {
   const { asset } = step;
+  const buildStarted = Date.now();
   const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
   let staged: CheckEvaluation | undefined;
   const poll = setInterval(() => {
@@ -180,13 +239,24 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   const evaluation =
     remaining.length === 0 && asset.materialization === 'view'
       ? { rows: null, outcomes: [], metrics: [] }
-      : await check(context, asset.name, remaining, physical, signal, asset.materialization !== 'view');
+      : await check(context, asset.name, remaining, physical, signal, asset.materialization !== 'view', buildStarted);
   return staged ? { ...evaluation, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
 }
 
 /** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
-function check(context: StepContext, asset: string, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal, measureMetrics: boolean): Promise<CheckEvaluation> {
-  return checkRelation(checks, { engine: context.engine, environment: context.environment, asset, relation, signal, measureMetrics });
+function check(context: StepContext, asset: string, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal, measureMetrics: boolean, buildStarted?: number): Promise<CheckEvaluation> {
+  return checkRelation(checks, {
+    ...(buildStarted === undefined ? {} : { buildSeconds: (Date.now() - buildStarted) / 1000 }),
+    engine: context.engine,
+    environment: context.environment,
+    asset,
+    relation,
+    signal,
+    measureMetrics,
+    runId: context.runId,
+    defaultMonitors: true,
+    ...(context.history === undefined ? {} : { history: context.history }),
+  });
 }
 
 /** The record of a new physical version. */
@@ -228,18 +298,10 @@ async function publishOrBlock(
 ): Promise<StepOutcome> {
   const { asset } = step;
   const base = { at: eventTime(), runId: context.runId, asset: asset.name, version: step.version };
-  const results: WeirEvent[] = evaluation.outcomes.map((outcome) => ({
-    type: 'check_evaluated',
-    ...base,
-    check: outcome.check.name,
-    checkType: outcome.check.type,
-    severity: outcome.severity,
-    passed: outcome.passed,
-    failingRows: outcome.failingRows,
-    detail: outcome.detail,
-    ...(outcome.sample ? { sample: outcome.sample } : {}),
-  }));
+  const results = checkResultEvents(evaluation, base);
   const events = materialized ? [materialized, ...results] : results;
+  // Each build adds one point to every metric's series (a re-publication measures nothing new).
+  if (materialized && evaluation.metrics.length > 0) events.push(metricsEvent(evaluation, { ...base, buildSeconds: (Date.now() - started) / 1000 }));
   const blocking = blockingFailures(evaluation);
   const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'warn').length;
   if (blocking.length > 0) {

@@ -28,7 +28,8 @@ export interface ModelInputs {
  * added to the parsed ones.
  *
  * @returns the inputs per model name, and one problem per syntax error or unknown table
- *   (`SQL_SYNTAX`, `ASSET_UNKNOWN`), each at the model's `file:line:column`.
+ *   (`SQL_SYNTAX`, `ASSET_UNKNOWN`), each at the model's `file:line:column`; `statements` holds
+ *   the parsed AST node of every model DuckDB could read, for `inferOutputColumns` (one parse).
  * @example
  * ```ts
  * const { byModel, problems } = await findTableReferences(sqlAssets, ['orders', 'revenue']);
@@ -39,16 +40,19 @@ export async function findTableReferences(
   models: readonly SqlAsset[],
   assetNames: Iterable<string>,
   declaredInputs: ReadonlyMap<string, readonly string[]> = new Map(),
-): Promise<{ byModel: Map<string, ModelInputs>; problems: WeirError[] }> {
+): Promise<{ byModel: Map<string, ModelInputs>; problems: WeirError[]; statements: Map<string, unknown> }> {
   const names = new Map([...assetNames].map((name) => [name.toLowerCase(), name]));
   const parsed = await serializeSql(models.map((model) => model.sql));
   const byModel = new Map<string, ModelInputs>();
   const problems: WeirError[] = [];
+  const statements = new Map<string, unknown>();
   models.forEach((model, index) => {
-    const result = resolveModel(model, parsed[index], declaredInputs.get(model.name) ?? [], names, problems);
+    const serialized = parsed[index];
+    const result = resolveModel(model, serialized, declaredInputs.get(model.name) ?? [], names, problems);
     if (result !== undefined) byModel.set(model.name, result);
+    if (serialized !== undefined && !serialized.error && serialized.statements.length === 1) statements.set(model.name, serialized.statements[0]?.node);
   });
-  return { byModel, problems };
+  return { byModel, problems, statements };
 }
 
 function resolveModel(

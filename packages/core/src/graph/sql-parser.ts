@@ -56,3 +56,46 @@ async function serializeBatches(texts: readonly string[]): Promise<SerializedSql
   }
   return results;
 }
+
+/**
+ * Prints serialized statements back to SQL with DuckDB's own printer (`json_deserialize_sql`),
+ * in order; a statement DuckDB cannot read gives undefined. Used to learn the name DuckDB gives
+ * an unaliased expression, which is how its printer writes it.
+ *
+ * @example
+ * ```ts
+ * const [text] = await deserializeSql([JSON.stringify(ast)]); // 'SELECT (a + 1)'
+ * ```
+ */
+export function deserializeSql(statements: readonly string[]): Promise<Array<string | undefined>> {
+  const run = queue.then(() => deserializeBatches(statements));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function deserializeBatches(statements: readonly string[]): Promise<Array<string | undefined>> {
+  const results: Array<string | undefined> = [];
+  if (statements.length === 0) return results;
+  const parser = await parserConnection();
+  const printOne = async (statement: string): Promise<string | undefined> => {
+    try {
+      const reader = await parser.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [statement]);
+      return String(reader.getRowsJS()[0]?.[0]);
+    } catch {
+      return undefined;
+    }
+  };
+  for (let start = 0; start < statements.length; start += BATCH_SIZE) {
+    const batch = statements.slice(start, start + BATCH_SIZE);
+    try {
+      const reader = await parser.runAndReadAll('SELECT list_transform($1::VARCHAR[], s -> json_deserialize_sql(s::JSON)) AS printed', [listValue(batch)]);
+      const printed = reader.getRowsJS()[0]?.[0];
+      if (!Array.isArray(printed) || printed.length !== batch.length) throw new Error('json_deserialize_sql returned an unexpected result');
+      for (const text of printed) results.push(String(text));
+    } catch {
+      // One statement DuckDB cannot read fails the whole batch: print them one by one instead.
+      for (const statement of batch) results.push(await printOne(statement));
+    }
+  }
+  return results;
+}

@@ -18,7 +18,9 @@ export type StepAction =
   /** The version exists (built earlier or in another environment): check it again and publish it, no rebuild. */
   | 'reuse'
   /** A rollback pinned the asset: leave it where it is. */
-  | 'pinned';
+  | 'pinned'
+  /** `weir check`: evaluate the checks of the published version; nothing is built or published. */
+  | 'check';
 
 /** One step of a plan. */
 export interface PlanStep {
@@ -166,4 +168,45 @@ async function planStep(
     return { ...base, version, action: 'reuse', reason: 'this version was built before: checked again and published without a rebuild' };
   }
   return { ...base, version, action: 'build', reason: currentVersion ? 'code or inputs changed' : 'first build' };
+}
+
+/**
+ * The plan of a `weir check`: one `check` step per selected asset that has a published version,
+ * in dependency order. Steps do not wait for each other: nothing is built, so nothing upstream
+ * can change under them. Selected assets never published are returned apart.
+ *
+ * @example
+ * ```ts
+ * const { plan, unpublished } = buildCheckPlan(project, 'prod', selected, await store.pointers('prod'));
+ * ```
+ */
+export function buildCheckPlan(
+  project: Project,
+  environment: string,
+  selected: ReadonlySet<string>,
+  pointers: readonly PointerRecord[],
+): { plan: RunPlan; unpublished: string[] } {
+  const pointerOf = new Map(pointers.map((pointer) => [pointer.asset, pointer]));
+  const steps: PlanStep[] = [];
+  const unpublished: string[] = [];
+  for (const name of dependencyOrder(project, selected)) {
+    const asset = project.assets.get(name);
+    const pointer = pointerOf.get(name);
+    if (asset === undefined) throw new WeirError('ASSET_UNKNOWN', `unknown asset "${name}"`);
+    if (pointer === undefined) {
+      unpublished.push(name);
+      continue;
+    }
+    steps.push({
+      asset,
+      version: pointer.version,
+      action: 'check',
+      reason: 'check the published version',
+      upstreamInPlan: [],
+      inputVersions: {},
+      currentVersion: pointer.version,
+      basedOn: null,
+    });
+  }
+  return { plan: { environment, steps }, unpublished };
 }

@@ -17,7 +17,16 @@ import type {
 } from '../events/project-event.js';
 import type { BuildInsert, RowInserts } from './row-inserts.js';
 import type { StateDialect } from './state-dialect.js';
-import type { CheckResultsTable, PointersTable, RunsTable, StateTables, StepsTable, VersionsTable } from './state-tables.js';
+import type {
+  CheckResultsTable,
+  MetricPointsTable,
+  PointersTable,
+  RunsTable,
+  SpcRebaselinesTable,
+  StateTables,
+  StepsTable,
+  VersionsTable,
+} from './state-tables.js';
 
 /** One projection write and the id of the event it comes from. */
 export interface ProjectionEntry {
@@ -191,6 +200,37 @@ function toOperation(write: ProjectionWrite, eventId: number, dialect: StateDial
       };
       return { key: `check\0${eventId}`, shape: 'insert_check_result', row, build: insertCheckResults };
     }
+    case 'insert_metric_point': {
+      const { point } = write;
+      const row: Insertable<MetricPointsTable> = {
+        event_id: eventId,
+        run_id: point.runId,
+        asset: point.asset,
+        version: point.version,
+        partition: point.partition,
+        metric: point.metric,
+        column_name: point.column ?? '',
+        value: point.value,
+        anomalous: dialect.boolean(point.anomalous),
+        measured_at: point.measuredAt,
+      };
+      return {
+        key: `metric\0${eventId}\0${point.metric}\0${row.column_name}`,
+        shape: 'insert_metric_point',
+        row,
+        build: insertMetricPoints,
+      };
+    }
+    case 'insert_spc_rebaseline': {
+      const row: Insertable<SpcRebaselinesTable> = {
+        event_id: eventId,
+        asset: write.asset,
+        metric: write.metric,
+        column_name: write.column ?? '',
+        rebaselined_at: write.rebaselinedAt,
+      };
+      return { key: `rebaseline\0${eventId}`, shape: 'insert_spc_rebaseline', row, build: insertSpcRebaselines };
+    }
     default:
       throw new TypeError(`unknown projection write ${JSON.stringify((write as { kind?: unknown }).kind)}`);
   }
@@ -263,6 +303,14 @@ function insertRuns(db: Kysely<StateTables>, rows: object[]) {
 
 function insertCheckResults(db: Kysely<StateTables>, rows: object[]) {
   return db.insertInto('check_results').values(rows as Array<Insertable<CheckResultsTable>>);
+}
+
+function insertMetricPoints(db: Kysely<StateTables>, rows: object[]) {
+  return db.insertInto('metric_points').values(rows as Array<Insertable<MetricPointsTable>>);
+}
+
+function insertSpcRebaselines(db: Kysely<StateTables>, rows: object[]) {
+  return db.insertInto('spc_rebaselines').values(rows as Array<Insertable<SpcRebaselinesTable>>);
 }
 
 function upsertVersions(db: Kysely<StateTables>, rows: object[]) {

@@ -14,7 +14,10 @@ import type { StateDialect } from './state-dialect.js';
 import { migrateStateDatabase } from './state-migrations.js';
 import {
   readNumber,
+  readTime,
   toCheckResultRecord,
+  toLatestMetricRecord,
+  toMetricPointRecord,
   toPointerRecord,
   toRunRecord,
   toStepRecord,
@@ -24,6 +27,10 @@ import {
 import type {
   CheckResultRecord,
   EventQuery,
+  LatestMetricRecord,
+  MetricPointRecord,
+  MetricSeriesKey,
+  MetricSeriesQuery,
   PointerRecord,
   RunRecord,
   StateStore,
@@ -199,6 +206,66 @@ export class KyselyStateStore implements StateStore {
     });
   }
 
+  async metricSeries(query: MetricSeriesQuery): Promise<MetricPointRecord[]> {
+    return this.read(async () => {
+      // Newest first when limited, so the database stops after `limit` rows of the index.
+      let select = this.db
+        .selectFrom('metric_points')
+        .selectAll()
+        .where('asset', '=', query.asset)
+        .where('metric', '=', query.metric)
+        .where('column_name', '=', query.column ?? '')
+        .where('partition', query.partition === undefined ? 'is' : '=', query.partition ?? null)
+        .orderBy('event_id', query.limit === undefined ? 'asc' : 'desc');
+      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
+      const points = (await select.execute()).map(toMetricPointRecord);
+      return query.limit === undefined ? points : points.reverse();
+    });
+  }
+
+  async spcRebaselines(series: MetricSeriesKey): Promise<string[]> {
+    return this.read(async () => {
+      const rows = await this.db
+        .selectFrom('spc_rebaselines')
+        .select('rebaselined_at')
+        .where('asset', '=', series.asset)
+        .where('metric', '=', series.metric)
+        .where('column_name', '=', series.column ?? '')
+        .orderBy('event_id')
+        .execute();
+      return rows.map((row) => readTime(row.rebaselined_at));
+    });
+  }
+
+  async latestMetrics(asset: string): Promise<LatestMetricRecord[]> {
+    return this.read(async () => {
+      const rows = await this.db
+        .selectFrom('metric_points as point')
+        .innerJoin(
+          (eb) =>
+            eb
+              .selectFrom('metric_points')
+              .select(['metric', 'column_name', (inner) => inner.fn.max('event_id').as('event_id')])
+              .where('asset', '=', asset)
+              .groupBy(['metric', 'column_name'])
+              .as('newest'),
+          (join) =>
+            join
+              .onRef('newest.metric', '=', 'point.metric')
+              .onRef('newest.column_name', '=', 'point.column_name')
+              .onRef('newest.event_id', '=', 'point.event_id'),
+        )
+        .selectAll('point')
+        .where('point.asset', '=', asset)
+        .execute();
+      // Sorted here, not by the database: PostgreSQL's collation would order names differently
+      // from SQLite's bytes. '' (asset metrics) sorts first.
+      return rows
+        .sort((a, b) => compareText(a.column_name, b.column_name) || compareText(a.metric, b.metric))
+        .map(toLatestMetricRecord);
+    });
+  }
+
   /** Waits for queued appends, then releases the connections. Safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -366,6 +433,10 @@ function replaceUnstorable(value: unknown): unknown {
     );
   }
   return value;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function checkLimit(limit: number): number {

@@ -16,6 +16,8 @@ export interface StateColumnTypes {
   time: 'text' | 'timestamptz';
   json: 'text' | 'jsonb';
   boolean: 'integer' | 'boolean';
+  /** Measured values: 8-byte floating point. */
+  double: 'real' | 'double precision';
 }
 
 /** The database-specific part of a {@link KyselyStateStore}. */

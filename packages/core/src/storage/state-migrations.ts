@@ -11,7 +11,7 @@ import type { StateTables } from './state-tables.js';
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
 // Append only: a released migration is never edited, a change is a new entry.
-const migrations: readonly Migration[] = [createInitialTables];
+const migrations: readonly Migration[] = [createInitialTables, createMetricTables];
 
 /** The schema version this code writes. */
 export const stateSchemaVersion = migrations.length;
@@ -160,5 +160,45 @@ async function createInitialTables(db: Kysely<StateTables>, types: StateColumnTy
     .createIndex('check_results_by_asset')
     .on('check_results')
     .columns(['asset', 'version', 'evaluated_at'])
+    .execute();
+}
+
+/** Version 2: the SPC series (`metrics_measured`) and deliberate rebaselines (`spc_rebaselined`). */
+async function createMetricTables(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('metric_points')
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .addColumn('run_id', 'text')
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('version', 'text', (column) => column.notNull())
+    .addColumn('partition', 'text')
+    .addColumn('metric', 'text', (column) => column.notNull())
+    .addColumn('column_name', 'text', (column) => column.notNull())
+    .addColumn('value', types.double)
+    .addColumn('anomalous', types.boolean, (column) => column.notNull())
+    .addColumn('measured_at', types.time, (column) => column.notNull())
+    .addPrimaryKeyConstraint('metric_points_pk', ['event_id', 'metric', 'column_name'])
+    .execute();
+  // One series is one index range, in log order, whether or not it is partitioned (`partition
+  // is null` is an index lookup on both databases): the newest N points are read backwards from
+  // its end without a sort.
+  await db.schema
+    .createIndex('metric_points_by_series')
+    .on('metric_points')
+    .columns(['asset', 'metric', 'column_name', 'partition', 'event_id'])
+    .execute();
+
+  await db.schema
+    .createTable('spc_rebaselines')
+    .addColumn('event_id', types.bigint, (column) => column.primaryKey())
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('metric', 'text', (column) => column.notNull())
+    .addColumn('column_name', 'text', (column) => column.notNull())
+    .addColumn('rebaselined_at', types.time, (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createIndex('spc_rebaselines_by_series')
+    .on('spc_rebaselines')
+    .columns(['asset', 'metric', 'column_name', 'event_id'])
     .execute();
 }

@@ -7,6 +7,8 @@ import type { Selectable } from 'kysely';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent } from '../events/weir-event.js';
 import type {
   CheckResultRecord,
+  LatestMetricRecord,
+  MetricPointRecord,
   PointerRecord,
   RunRecord,
   StepRecord,
@@ -16,6 +18,7 @@ import type {
 import type {
   CheckResultsTable,
   EventsTable,
+  MetricPointsTable,
   PointersTable,
   RunsTable,
   StepsTable,
@@ -134,4 +137,30 @@ export function toCheckResultRecord(row: Selectable<CheckResultsTable>): CheckRe
     detail: row.detail,
     evaluatedAt: readTime(row.evaluated_at),
   };
+}
+
+/** A metric point row as a {@link MetricPointRecord}. */
+export function toMetricPointRecord(row: Selectable<MetricPointsTable>): MetricPointRecord {
+  return {
+    at: readTime(row.measured_at),
+    value: row.value,
+    runId: row.run_id,
+    version: row.version,
+    anomalous: readBoolean(row.anomalous),
+    eventId: readNumber(row.event_id),
+  };
+}
+
+/** A metric point row as a {@link LatestMetricRecord}: '' in `column_name` means an asset metric. */
+export function toLatestMetricRecord(row: Selectable<MetricPointsTable>): LatestMetricRecord {
+  const record: LatestMetricRecord = {
+    metric: row.metric,
+    value: row.value,
+    at: readTime(row.measured_at),
+    version: row.version,
+    anomalous: readBoolean(row.anomalous),
+  };
+  if (row.column_name !== '') record.column = row.column_name;
+  if (row.partition !== null) record.partition = row.partition;
+  return record;
 }

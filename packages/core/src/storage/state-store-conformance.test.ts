@@ -20,6 +20,7 @@ import { createTestDatabase, describeWithService, postgresService, type TestData
 import { describeStateStoreConformance } from '../testing/state-store-conformance.js';
 import { openPostgresStateStore } from './postgres/open-postgres-state-store.js';
 import { openSqliteStateStore } from './sqlite/open-sqlite-state-store.js';
+import { stateSchemaVersion } from './state-migrations.js';
 
 const at = '2025-01-01T00:00:00.000Z';
 const runStarted = (runId: string): WeirEvent => ({
@@ -46,7 +47,7 @@ describe('SQLite state store', () => {
     const outside = new Database(file, { readonly: true });
     try {
       expect(outside.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(outside.prepare('select max(version) as v from schema_version').get()).toEqual({ v: 1 });
+      expect(outside.prepare('select max(version) as v from schema_version').get()).toEqual({ v: stateSchemaVersion });
     } finally {
       outside.close();
       await store.close();

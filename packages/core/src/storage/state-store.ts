@@ -1,8 +1,9 @@
 /**
  * The one storage interface for Weir's state. An implementation keeps the append-only event log
  * and the projections derived from it (runs, steps, versions, publication pointers, check
- * results), and writes both in the same transaction so they never disagree. SQLite (local, WAL)
- * and PostgreSQL (team) implement it and pass the same conformance suite.
+ * results, metric series and SPC rebaselines), and writes both in the same transaction so they
+ * never disagree. SQLite (local, WAL) and PostgreSQL (team) implement it and pass the same
+ * conformance suite.
  */
 import type { ProjectedCheckResult } from '../events/project-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
@@ -68,6 +69,53 @@ export interface PointerRecord {
 /** One evaluated check, as the projection keeps it. */
 export type CheckResultRecord = ProjectedCheckResult;
 
+/**
+ * One metric series of an asset: an asset metric (`row_count`), or a column metric (`null_rate`)
+ * with its `column`. Asset and column metrics of the same name are different series.
+ */
+export interface MetricSeriesKey {
+  asset: string;
+  metric: string;
+  column?: string;
+}
+
+/** Which points of a series to read. */
+export interface MetricSeriesQuery extends MetricSeriesKey {
+  /**
+   * One partition's series. Without it, the points measured on the whole asset (recorded without
+   * a partition); the partitions of an asset are never mixed into one series.
+   */
+  partition?: string;
+  /** Only the newest `limit` points (still returned oldest first). */
+  limit?: number;
+}
+
+/** One point of a metric series. */
+export interface MetricPointRecord {
+  /** When it was measured (the event's time). */
+  at: string;
+  value: number | null;
+  runId: string | null;
+  version: string;
+  /** SPC judged it anomalous when it was measured: keep it out of later baselines. */
+  anomalous: boolean;
+  /** The `metrics_measured` event it comes from, for linking to the log. */
+  eventId: number;
+}
+
+/** The newest value of one metric of an asset. */
+export interface LatestMetricRecord {
+  metric: string;
+  /** Absent for asset metrics. */
+  column?: string;
+  value: number | null;
+  at: string;
+  version: string;
+  anomalous: boolean;
+  /** The partition it was measured on, when the asset is partitioned. */
+  partition?: string;
+}
+
 /** Filters for reading the raw log. */
 export interface EventQuery {
   runId?: string;
@@ -106,6 +154,15 @@ export interface StateStore {
   pointers(environment: string): Promise<PointerRecord[]>;
   /** Check results, newest first. */
   checkResults(query: { asset?: string; runId?: string; version?: string; limit?: number }): Promise<CheckResultRecord[]>;
+  /** The points of one metric series in log order (oldest first); with `limit`, the newest `limit` of them. */
+  metricSeries(query: MetricSeriesQuery): Promise<MetricPointRecord[]>;
+  /** Times of the deliberate rebaselines of one series, oldest first. */
+  spcRebaselines(series: MetricSeriesKey): Promise<string[]>;
+  /**
+   * The newest value of each metric of an asset (whatever partition measured it): asset metrics
+   * first, then column metrics by column, each by metric name.
+   */
+  latestMetrics(asset: string): Promise<LatestMetricRecord[]>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -104,6 +104,33 @@ export interface CheckResultsTable {
   evaluated_at: TimeColumn;
 }
 
+/**
+ * One row per metric per `metrics_measured` event. `column_name` is '' for asset metrics (not null,
+ * so a series is found by equality and one index serves asset and column metrics alike).
+ */
+export interface MetricPointsTable {
+  event_id: IntegerColumn;
+  run_id: string | null;
+  asset: string;
+  version: string;
+  partition: string | null;
+  metric: string;
+  column_name: string;
+  /** A double: PostgreSQL `double precision` and SQLite `real` both read back as numbers. */
+  value: number | null;
+  anomalous: BooleanColumn;
+  measured_at: TimeColumn;
+}
+
+/** One row per `spc_rebaselined` event; `column_name` is '' for asset metrics. */
+export interface SpcRebaselinesTable {
+  event_id: IntegerColumn;
+  asset: string;
+  metric: string;
+  column_name: string;
+  rebaselined_at: TimeColumn;
+}
+
 /** Migrations applied, one row each. */
 export interface SchemaVersionTable {
   version: IntegerColumn;
@@ -118,5 +145,7 @@ export interface StateTables {
   versions: VersionsTable;
   pointers: PointersTable;
   check_results: CheckResultsTable;
+  metric_points: MetricPointsTable;
+  spc_rebaselines: SpcRebaselinesTable;
   schema_version: SchemaVersionTable;
 }

@@ -1,7 +1,8 @@
 /**
  * The conformance suite every {@link StateStore} must pass, against a real database: projections
  * of whole runs, retries, skips, blocked versions, rollback, pins, drops, the raw log, run-id
- * prefixes, group commit, batches that fail alone, reopening, and two stores on one database.
+ * prefixes, group commit, batches that fail alone, reopening, two stores on one database, and
+ * (in `state-store-conformance-metrics.ts`) metric series, SPC rebaselines and quarantine events.
  *
  * Group commit is verified through one test hook the store must expose: `appendStats()` returning
  * at least `{ transactions }`, the number of append transactions it committed. The contract the
@@ -12,6 +13,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent, WeirEvent } from '../events/weir-event.js';
 import type { StateStore } from '../storage/state-store.js';
+import { metricCases } from './state-store-conformance-metrics.js';
 
 /** A store with the test hook the suite reads. */
 export type ConformingStateStore = StateStore & { appendStats(): { transactions: number } };
@@ -535,6 +537,8 @@ export function describeStateStoreConformance(name: string, harness: StateStoreH
       }
       expect(await right.runs()).toHaveLength(201);
     });
+
+    describe('metrics, SPC rebaselines and quarantine', () => metricCases({ fresh }));
 
     it('two stores opening an empty database at once both work', async () => {
       database = await harness.emptyDatabase();

@@ -1,6 +1,7 @@
 /**
  * `weir run` builds, checks and publishes the selected assets; `weir retry <run>` runs again only
- * the steps of an earlier run that failed, were blocked, skipped or cancelled.
+ * the steps of an earlier run that failed, were blocked, skipped or cancelled; `weir check`
+ * evaluates the checks of the published versions without building anything.
  */
 import type { Command } from 'commander';
 import { WeirError, buildAssetGraph, newRunId, runProject, selectAssets, type RunResult } from '@weir/core';
@@ -41,6 +42,31 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     });
 
   program
+    .command('check')
+    .description('evaluate the checks of the published versions of the selected assets, without rebuilding')
+    .option('-s, --select <selector>', 'assets to check: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)', collect)
+    .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
+    .option('-c, --concurrency <n>', 'assets checked at once (default from weir.yaml)')
+    .option('--wait', 'wait for another run of this project to finish instead of refusing')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: RunOptions, command: Command) => {
+      exit.code = await withLockedProject(command, async (runtime, held) => {
+        const select = selectorList(options.select);
+        const exclude = selectorList(options.exclude);
+        const selected = selectAssets(buildAssetGraph(runtime.project), runtime.project, { select, exclude });
+        const published = new Set((await runtime.store.pointers(runtime.project.environment)).map((pointer) => pointer.asset));
+        const unpublished = [...selected].filter((name) => !published.has(name));
+        if (unpublished.length === selected.size) {
+          throw new WeirError('SELECTION_INVALID', `nothing to check: no selected asset has a published version in environment "${runtime.project.environment}"`, {
+            hint: 'build them first with: weir run',
+          });
+        }
+        if (unpublished.length > 0) process.stderr.write(`not checked (never published in ${runtime.project.environment}): ${unpublished.join(', ')}\n`);
+        return execute(runtime, held, { selected, select, exclude, command: 'check', mode: 'check', options });
+      });
+    });
+
+  program
     .command('retry <run-id>')
     .description('run again only the failed, blocked, skipped and cancelled steps of a run')
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
@@ -64,7 +90,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
 async function execute(
   runtime: ProjectRuntime,
   held: HeldLock,
-  request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; retryOf?: string; options: RunOptions },
+  request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; mode?: 'build' | 'check'; retryOf?: string; options: RunOptions },
 ): Promise<number> {
   const { options } = request;
   const progress: RunProgress = options.json
@@ -111,7 +137,12 @@ async function execute(
       runId,
       lock,
       signal: controller.signal,
+      ...(request.mode === undefined ? {} : { mode: request.mode }),
       onPlan: (plan, runId) => {
+        if (request.mode === 'check') {
+          progress.line(`check ${runId}: ${plan.steps.length} published asset(s) to check, environment ${plan.environment}`);
+          return;
+        }
         const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse').length;
         progress.line(`run ${runId}: ${plan.steps.length} asset(s) selected, ${building} to build or publish, environment ${plan.environment}`);
       },

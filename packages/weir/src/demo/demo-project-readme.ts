@@ -43,6 +43,8 @@ same bytes).
 - \`models/marts/\`: \`daily_revenue\` (incremental), \`customer_lifetime_value\`,
   \`product_performance\`, and \`customer_segments\`, a TypeScript asset that scores customers by
   recency, frequency and monetary value.
+- \`tests/\`: unit tests of the models: a few fixture rows in, the rows each model must produce
+  out (including an incremental build of \`daily_revenue\`).
 
 Every model is plain SQL with its settings, owner, column descriptions and checks in the
 \`/*--- ---*/\` block at the top.
@@ -50,6 +52,7 @@ Every model is plain SQL with its settings, owner, column descriptions and check
 ## Run it
 
 \`\`\`sh
+weir test   # the models' unit tests, on fixture rows in memory; the warehouse is not touched
 weir run
 \`\`\`
 

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ASSET_MODEL_FILES } from './demo-asset-model.js';
 import { DEFAULT_DEMO_SEED, DEMO_DATA_PATHS, DEMO_SIZES, generateDemoData, type DemoSize, type DemoTable } from './demo-data-generator.js';
 import { MART_MODEL_FILES } from './demo-mart-models.js';
+import { MODEL_TEST_FILES } from './demo-model-tests.js';
 import { demoProjectReadme } from './demo-project-readme.js';
 import { SHOP_SOURCES_YAML, WEIR_YAML, gitignoreLines } from './demo-source-files.js';
 import { STAGING_MODEL_FILES } from './demo-staging-models.js';
@@ -40,6 +41,7 @@ const TEXT_FILES: Readonly<Record<string, string>> = {
   ...STAGING_MODEL_FILES,
   ...MART_MODEL_FILES,
   ...ASSET_MODEL_FILES,
+  ...MODEL_TEST_FILES,
 };
 
 /**

@@ -56,6 +56,19 @@ export async function openProjectRuntime(options: ProjectOptions): Promise<Proje
   };
 }
 
+/**
+ * A new, empty in-memory DuckDB for one model unit test (`weir test`). It is DuckDB whatever the
+ * project's warehouse is: tests never touch the warehouse, and need no server.
+ *
+ * @example
+ * ```ts
+ * const results = await runModelTests(project, tests, openTestEngine);
+ * ```
+ */
+export function openTestEngine(): Promise<EngineAdapter> {
+  return openDuckDBAdapter({ path: ':memory:' });
+}
+
 async function openStore(project: Project): Promise<StateStore> {
   if (project.state.store === 'postgres') return openPostgresStateStore(project.state.url, { schema: project.state.schema });
   return openSqliteStateStore(project.state.path);

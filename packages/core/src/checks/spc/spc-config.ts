@@ -113,7 +113,7 @@ export function monitorSpcConfig(kind: SpcMonitorKind, input: SpcConfigInput = {
 
 function validateSpcConfig(config: SpcConfig): void {
   const problem = (setting: string, expected: string, got: unknown): never => {
-    throw new WeirError('CONFIG_INVALID', `spc setting "${setting}" must be ${expected} (got ${JSON.stringify(got)})`);
+    throw new WeirError('CONFIG_INVALID', `spc setting "${setting}" must be ${expected} (got ${typeof got === 'number' ? String(got) : JSON.stringify(got)})`);
   };
   if (!Number.isInteger(config.minPoints) || config.minPoints < 2) problem('minPoints', 'a whole number of at least 2', config.minPoints);
   if (!Number.isInteger(config.baselinePoints) || config.baselinePoints < config.minPoints) {

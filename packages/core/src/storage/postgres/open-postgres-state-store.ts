@@ -65,7 +65,7 @@ function postgresStateDialect(schema: string, maskedUrl: string, mask: (text: st
   const lockKey = `weir_state:${schema}`;
   return {
     description,
-    columnTypes: { bigint: 'bigint', integer: 'integer', time: 'timestamptz', json: 'jsonb', boolean: 'boolean' },
+    columnTypes: { bigint: 'bigint', integer: 'integer', time: 'timestamptz', json: 'jsonb', boolean: 'boolean', double: 'double precision' },
     // Another store of this process waits for the advisory lock on its own connection, without
     // blocking the event loop, so nothing needs serialising here.
     exclusive: (work) => work(),

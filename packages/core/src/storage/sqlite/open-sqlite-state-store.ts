@@ -65,7 +65,7 @@ export async function openSqliteStateStore(
 function sqliteStateDialect(file: string, key: string | symbol, busyTimeoutMs: number): StateDialect {
   const dialect: StateDialect = {
     description: `SQLite state database ${file}`,
-    columnTypes: { bigint: 'integer', integer: 'integer', time: 'text', json: 'text', boolean: 'integer' },
+    columnTypes: { bigint: 'integer', integer: 'integer', time: 'text', json: 'text', boolean: 'integer', double: 'real' },
     exclusive: (work) => exclusive(key, work),
     async beginWrite(connection) {
       // IMMEDIATE takes the write lock now, waiting up to busy_timeout. A deferred transaction
