@@ -43,6 +43,10 @@ export { columnPresence } from './graph/output-columns.js';
 export type { AssetColumns, OutputColumn, ColumnSource } from './graph/output-columns.js';
 export type { DescribeSource, DescribedColumns } from './graph/input-asset-columns.js';
 
+// Checks: quarantine
+export { quarantineRelation, countReplayable } from './execution/quarantine-rows.js';
+export { quarantines, QUARANTINE_COLUMNS } from './checks/quarantine-sql.js';
+
 // Checks: statistical process control (pure math; the spc check and metric events wire it)
 export { buildControlChart } from './checks/spc/control-chart.js';
 export { judgeNewestPoint } from './checks/spc/judge-newest-point.js';
@@ -64,6 +68,8 @@ export type { ValueCount } from './checks/sample-statistics.js';
 export { suggestChecks } from './checks/suggest-checks.js';
 export type { SuggestedCheck, SuggestedCondition, CheckSuggestions, SuggestOptions } from './checks/suggest-checks.js';
 export { renderChecksFile, suggestedCheckItem } from './checks/render-suggested-checks.js';
+export { withoutDeclaredChecks, checkNamesInFile } from './checks/declared-checks.js';
+export type { DeclaredCheck } from './checks/declared-checks.js';
 export type { SuggestionProvenance } from './checks/render-suggested-checks.js';
 
 // Plan
@@ -80,6 +86,8 @@ export { acquireProjectLock } from './execution/project-lock.js';
 export type { LockHolder, ProjectLock } from './execution/project-lock.js';
 export { rollbackAsset, unpinAsset } from './execution/rollback-asset.js';
 export type { RollbackResult } from './execution/rollback-asset.js';
+export { spcChartFor, spcSeriesFor, rebaselineSpc, resolveSpcSeries, seriesLabel } from './execution/spc-chart.js';
+export type { SpcSeriesView, SpcWatcher, SpcRebaselineRequest, SpcChartStore, ResolvedSpcSeries } from './execution/spc-chart.js';
 export { collectGarbage } from './execution/collect-garbage.js';
 export type { GarbageItem } from './execution/collect-garbage.js';
 

@@ -7,6 +7,7 @@ import { EXIT, reportError } from './cli-errors.js';
 import { registerGcCommand } from './commands/gc-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
+import { registerQuarantineCommands } from './commands/quarantine-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerRollbackCommands } from './commands/rollback-command.js';
 import { registerRunCommands } from './commands/run-command.js';
@@ -15,6 +16,7 @@ import { registerShowCommand } from './commands/show-command.js';
 import { registerProfileCommand } from './commands/profile-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerTestCommand } from './commands/test-command.js';
+import { registerSpcCommand } from './commands/spc-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -41,7 +43,9 @@ export function buildProgram(exit: ExitBox): Command {
     registerQueryCommand,
     registerRollbackCommands,
     registerGcCommand,
+    registerQuarantineCommands,
     registerTestCommand,
+    registerSpcCommand,
   ]) {
     register(program, exit);
   }

@@ -52,8 +52,8 @@ export function judgeFailingRows(check: CheckSpec, failing: number, applicable: 
   return { check, passed, severity: check.severity, failingRows: failing, detail: `${failing} failing row(s)${scope}: ${describeRule(check)}${tolerance}` };
 }
 
-/** What the check requires, in words. */
-function describeRule(check: CheckSpec): string {
+/** What the check requires, in words ("status in [a, b]"). */
+export function describeRule(check: CheckSpec): string {
   switch (check.type) {
     case 'not_null':
       return `${check.column} is never null`;

@@ -90,13 +90,13 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
 
   const unique = await uniqueSuggestions(target, profile);
   checks.push(...unique);
-  // Keys (even with a few duplicates) are identifiers: a range on them would only say how many rows there are.
+  // Keys (even with a few duplicates) and foreign keys are identifiers, not quantities: no range.
   const keys = new Set(unique.flatMap((check) => (check.type === 'unique' ? check.columns : [])));
   const patternChecks: SuggestedCheck[] = [];
   for (const column of profile.columns) {
     const accepted = acceptedValues(column);
     if (accepted) checks.push(accepted);
-    if (!(keys.has(column.name) && column.category === 'integer')) {
+    if (!(column.category === 'integer' && (keys.has(column.name) || ID_NAME.test(column.name)))) {
       const range = between(column, profile.rows);
       if (range) checks.push(range);
     }
@@ -116,6 +116,9 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
   const rejected = await verifyOnWholeRelation(target, profile, patternChecks, notes);
   return { checks: checks.filter((check) => !rejected.has(check)), notes };
 }
+
+/** Names of identifier columns: a range on them says only how many rows there are so far (and breaks as they grow). */
+const ID_NAME = /(^id$|_id$|_key$|_no$|_number$)/i;
 
 /** Columns that look like keys, confirmed exactly: strict `unique`, or `unique` with `mostly` when a few rows repeat a key. */
 async function uniqueSuggestions(target: ProfileTarget, profile: RelationProfile): Promise<SuggestedCheck[]> {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { listSourceFiles } from '../connectors/files/list-source-files.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildCheckPlan, buildPlan, type RunPlan } from '../plan/build-plan.js';
+import { buildCheckPlan, buildPlan, buildReplayPlan, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
 import { executePlan, type RunResult } from './execute-plan.js';
@@ -26,7 +26,7 @@ export interface RunProjectOptions {
   exclusion: string[];
   command: string;
   /** `build` (the default) builds, checks and publishes; `check` only evaluates the checks of the published versions. */
-  mode?: 'build' | 'check';
+  mode?: 'build' | 'check' | 'replay';
   retryOf?: string;
   concurrency?: number;
   /** Wait for another run of this project instead of refusing. */
@@ -76,7 +76,9 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
     const plan =
       options.mode === 'check'
         ? buildCheckPlan(project, project.environment, options.selected, pointers).plan
-        : await buildPlan({
+        : options.mode === 'replay'
+          ? buildReplayPlan(project, project.environment, [...options.selected][0] ?? '', pointers, runId)
+          : await buildPlan({
             project,
             engine: options.engine.kind,
             environment: project.environment,

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
+import { quarantines } from '../checks/quarantine-sql.js';
 import { checkableOnNewRows, type CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError, isWeirError } from '../errors/weir-error.js';
@@ -16,6 +17,7 @@ import type { Project } from '../project/project-model.js';
 import { checkRelation } from './check-relation.js';
 import { locateModelError } from './locate-model-error.js';
 import { metricsEvent } from './metrics-event.js';
+import { buildReplayVersion, countReplayable, quarantineRows, releaseReplayed, type QuarantineResult } from './quarantine-rows.js';
 import type { MetricHistory } from './spc-judge.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
@@ -174,6 +176,19 @@ function checkResultEvents(evaluation: CheckEvaluation, base: { at: string; runI
   }));
 }
 
+/** A quarantining check passes on what is published; its result says how many rows it held back. */
+function withQuarantineDetail(evaluation: BuildResult): CheckEvaluation {
+  const held = evaluation.quarantined;
+  if (held === undefined) return evaluation;
+  const table = `${held.table.schema}.${held.table.name}`;
+  const outcomes = evaluation.outcomes.map((outcome) => {
+    const count = held.counts[outcome.check.name];
+    if (count === undefined) return outcome;
+    return { ...outcome, failingRows: count, detail: `${count} row(s) quarantined to ${table}; ${outcome.detail}` };
+  });
+  return { ...evaluation, outcomes };
+}
+
 /** Errors that another attempt cannot fix: the project itself is wrong. */
 function isPermanent(error: unknown): boolean {
   return isWeirError(error) && ['SQL_SYNTAX', 'CONFIG_INVALID', 'ASSET_UNKNOWN'].includes(error.code);
@@ -190,9 +205,15 @@ function stepSignal(context: StepContext, assetName: string, seconds: number): {
   return { signal: AbortSignal.any([context.signal, timeout.signal]), dispose: () => clearTimeout(timer) };
 }
 
-async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, signal: AbortSignal): Promise<CheckEvaluation> {
+/** A build's check results, and the rows it quarantined. */
+type BuildResult = CheckEvaluation & { quarantined?: QuarantineResult };
+
+async function buildAndCheck(step: PlanStep, physical: RelationRef, context: StepContext, signal: AbortSignal): Promise<BuildResult> {
   const { asset } = step;
   const buildStarted = Date.now();
+  let quarantined: QuarantineResult | undefined;
+  const hold = (relation: RelationRef) =>
+    quarantineRows(asset.checks, { engine: context.engine, environment: context.environment, asset: asset.name, relation, runId: context.runId, version: step.version });
   const target = { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal };
   let staged: CheckEvaluation | undefined;
   const poll = setInterval(() => {
@@ -211,13 +232,16 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
         log: (message) => context.log(asset.name, message),
         onRows: (rows) => context.progress(asset.name, rows),
       });
+    } else if (step.action === 'replay' && step.basedOn !== null) {
+      await buildReplayVersion(asset.checks, context.engine, context.environment, asset.name, physicalRelation(asset.name, step.basedOn), physical);
     } else if (asset.materialization === 'incremental') {
       const staging = await stageIncrementalRows(asset, { ...target, runId: context.runId, basedOn: step.basedOn });
       try {
+        quarantined = await hold(staging);
         // Checks that judge rows one by one judge only the new rows, before anything is merged.
         staged = await check(context, asset.name, asset.checks.filter(checkableOnNewRows), staging, signal, false);
         // Nothing merged means no version exists: the results are recorded, no build is.
-        if (blockingFailures(staged).length > 0) return { ...staged, rows: null };
+        if (blockingFailures(staged).length > 0) return { ...staged, rows: null, ...(quarantined === undefined ? {} : { quarantined }) };
         await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
       } finally {
         // Whatever happened, the staged rows have served their purpose (gc sweeps any a crash leaves).
@@ -226,6 +250,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     } else {
       await buildModel(asset, target);
     }
+    if (asset.materialization !== 'incremental' && asset.materialization !== 'view' && step.action !== 'replay') quarantined = await hold(physical);
   } catch (error) {
     if (signal.aborted && !context.signal.aborted) throw signal.reason;
     throw asset.kind === 'sql' ? locateModelError(asset, error) : error;
@@ -240,7 +265,9 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
     remaining.length === 0 && asset.materialization === 'view'
       ? { rows: null, outcomes: [], metrics: [] }
       : await check(context, asset.name, remaining, physical, signal, asset.materialization !== 'view', buildStarted);
-  return staged ? { ...evaluation, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
+  const result: BuildResult = staged ? { ...evaluation, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
+  if (quarantined !== undefined) result.quarantined = quarantined;
+  return result;
 }
 
 /** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
@@ -280,6 +307,8 @@ function materializedEvent(step: PlanStep, physical: RelationRef, context: StepC
 
 /** Builds that are one atomic statement (CREATE ... AS): if the relation exists, it is complete. */
 function builtAtomically(asset: PlanStep['asset']): boolean {
+  // Quarantine deletes rows after the CREATE: such a table is complete only once recorded.
+  if (asset.checks.some(quarantines)) return false;
   return asset.kind === 'source' || (asset.kind === 'sql' && asset.materialization !== 'incremental');
 }
 
@@ -291,14 +320,18 @@ function blockingFailures(evaluation: CheckEvaluation): CheckEvaluation['outcome
 async function publishOrBlock(
   step: PlanStep,
   physical: RelationRef,
-  evaluation: CheckEvaluation,
+  evaluation: BuildResult,
   context: StepContext,
   started: number,
   materialized: WeirEvent | undefined,
 ): Promise<StepOutcome> {
   const { asset } = step;
   const base = { at: eventTime(), runId: context.runId, asset: asset.name, version: step.version };
-  const results = checkResultEvents(evaluation, base);
+  const results = checkResultEvents(withQuarantineDetail(evaluation), base);
+  if (evaluation.quarantined !== undefined && evaluation.quarantined.rows > 0) {
+    const { table, counts } = evaluation.quarantined;
+    results.push({ type: 'rows_quarantined', ...base, table: `${table.schema}.${table.name}`, counts });
+  }
   const events = materialized ? [materialized, ...results] : results;
   // Each build adds one point to every metric's series (a re-publication measures nothing new).
   if (materialized && evaluation.metrics.length > 0) events.push(metricsEvent(evaluation, { ...base, buildSeconds: (Date.now() - started) / 1000 }));
@@ -318,6 +351,12 @@ async function publishOrBlock(
   // the state does not point at and publishes again, and gc never drops a table a view serves.
   await context.emit(events, { durable: !builtAtomically(asset) });
   await context.engine.pointView(environmentView(context.environment, asset.name), physical);
+  if (step.action === 'replay') {
+    // Published: the rows it added leave quarantine (a crash before this leaves them in both; never in neither).
+    const released = await releaseReplayed(asset.checks, context.engine, context.environment, asset.name);
+    const left = await countReplayable(asset.checks, context.engine, context.environment, asset.name);
+    await context.emit([{ type: 'quarantine_replayed', ...base, released, stillFailing: left.stillFailing }]);
+  }
   await context.emit([
     { type: 'asset_published', ...base, environment: context.environment, previousVersion: step.currentVersion, reason: materialized ? 'build' : 'reuse' },
     { type: 'step_succeeded', ...base, rows: evaluation.rows, durationMs: Date.now() - started, warnings },

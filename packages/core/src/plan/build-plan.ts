@@ -3,6 +3,7 @@
  * inputs call for and what the run must do about it. A plan explains itself: every step carries a
  * reason a person can read ("unchanged since run r_...", "code changed", "new files").
  */
+import { createHash } from 'node:crypto';
 import { assetsReadByChecks } from '../definitions/check-spec.js';
 import { WeirError } from '../errors/weir-error.js';
 import type { AssetSpec, Project } from '../project/project-model.js';
@@ -20,7 +21,9 @@ export type StepAction =
   /** A rollback pinned the asset: leave it where it is. */
   | 'pinned'
   /** `weir check`: evaluate the checks of the published version; nothing is built or published. */
-  | 'check';
+  | 'check'
+  /** `weir quarantine replay`: the published version plus the quarantined rows that now pass, checked and published. */
+  | 'replay';
 
 /** One step of a plan. */
 export interface PlanStep {
@@ -209,4 +212,29 @@ export function buildCheckPlan(
     });
   }
   return { plan: { environment, steps }, unpublished };
+}
+
+/**
+ * The plan of a quarantine replay: one step building a new version of `asset` from its published
+ * version plus the quarantined rows its checks now let through.
+ *
+ * @example
+ * ```ts
+ * const plan = buildReplayPlan(project, 'prod', 'orders', pointers, runId);
+ * ```
+ */
+export function buildReplayPlan(project: Project, environment: string, asset: string, pointers: readonly PointerRecord[], runId: string): RunPlan {
+  const spec = project.assets.get(asset);
+  if (spec === undefined) throw new WeirError('ASSET_UNKNOWN', `unknown asset "${asset}"`);
+  const pointer = pointers.find((candidate) => candidate.asset === asset);
+  if (pointer === undefined) {
+    throw new WeirError('VERSION_UNKNOWN', `${asset} has no published version in environment "${environment}" to replay quarantined rows into`, { hint: 'run it first: weir run' });
+  }
+  const version = createHash('sha256').update(`${pointer.version}:replay:${runId}`).digest('hex');
+  return {
+    environment,
+    steps: [
+      { asset: spec, version, action: 'replay', reason: 'quarantined rows that now pass, added to the published version', upstreamInPlan: [], inputVersions: {}, currentVersion: pointer.version, basedOn: pointer.version },
+    ],
+  };
 }

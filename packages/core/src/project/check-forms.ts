@@ -54,7 +54,7 @@ export const OBJECT_FORMS = {
   not_regex: strictObject({ column: nonEmptyString, pattern: nonEmptyString, ...rowLevel }),
   length: strictObject({ column: nonEmptyString, ...wholeBounds, ...rowLevel }),
   parseable: strictObject({ column: nonEmptyString, as: z.enum(['date', 'timestamp', 'number', 'integer', 'json']), format: nonEmptyString.optional(), ...rowLevel }),
-  relationships: strictObject({ column: nonEmptyString, to: nonEmptyString, field: nonEmptyString, where: nonEmptyString.optional(), ...common, mostly: fraction.optional(), max_failures: maxFailures.optional() }),
+  relationships: strictObject({ column: nonEmptyString, to: nonEmptyString, field: nonEmptyString, where: nonEmptyString.optional(), ...rowLevel }),
   row_count: strictObject({ ...wholeBounds, equal_to: nonEmptyString.optional(), fewer_than: nonEmptyString.optional(), ...common }),
   freshness: strictObject({ column: nonEmptyString.optional(), max_age: duration.optional(), expected_every: duration.optional(), ...common }),
   distinct_count: strictObject({ column: nonEmptyString, ...wholeBounds, ...common }),

@@ -112,4 +112,22 @@ select 1 as order_id`,
     });
     expect(problems.join('\n')).toContain('check "custom_sql_1" of orders: its SQL does not parse');
   });
+
+  test('a check on a missing column names the model and the column, with every other such problem', async () => {
+    const problems = await loadProblems({
+      'models/orders.sql': `/*---
+checks:
+  - not_null: [order_id, ordr_total]
+  - relationships: { column: customer_id, to: customers, field: id }
+---*/
+select 1 as order_id, 2 as order_total, 1 as customer_id`,
+      'models/wide.sql': '/*---\nchecks:\n  - not_null: anything\n---*/\nselect * from read_csv(\'x.csv\')',
+    });
+    const text = problems.join('\n');
+    expect(text).toContain('check "not_null_ordr_total" of orders: column "ordr_total" is not a column of orders');
+    expect(text).toContain('did you mean "order_total"?');
+    expect(text).toContain('column "id" is not a column of customers');
+    // Columns that cannot be known (a table function) are never reported missing.
+    expect(text).not.toContain('anything');
+  });
 });

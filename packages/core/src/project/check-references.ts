@@ -4,7 +4,7 @@
  * kept in `checks/*.yaml`, and the columns checks name. Every problem is reported before any
  * build starts, all at once.
  */
-import { columnsNamedByCheck, isRowLevelCheck, type CheckSpec } from '../definitions/check-spec.js';
+import { checkableOnNewRows, columnsNamedByCheck, type CheckSpec } from '../definitions/check-spec.js';
 import { ASSET_METRICS, COLUMN_METRICS, isKnownMetric } from '../definitions/metric-names.js';
 import { didYouMean } from '../errors/closest-name.js';
 import { WeirError } from '../errors/weir-error.js';
@@ -104,7 +104,7 @@ function validateCheck(asset: AssetSpec, check: CheckSpec, problems: WeirError[]
     problems.push(checkProblem('CONFIG_INVALID', asset, check, why, misplaced ? undefined : (didYouMean(check.metric, known) ?? `metrics: ${known.join(', ')}`)));
   }
   if (check.onFail === 'quarantine') {
-    if (!isRowLevelCheck(check)) problems.push(checkProblem('CONFIG_INVALID', asset, check, 'only row-level checks can quarantine rows'));
+    if (!checkableOnNewRows(check)) problems.push(checkProblem('CONFIG_INVALID', asset, check, 'only checks judged row by row (and relationships) can quarantine rows'));
     else if (asset.materialization === 'view') {
       problems.push(checkProblem('CONFIG_INVALID', asset, check, 'a view cannot quarantine rows (it stores none)', 'materialize the asset as a table or incremental'));
     }

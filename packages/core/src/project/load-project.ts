@@ -6,9 +6,11 @@
  */
 import { didYouMean } from '../errors/closest-name.js';
 import { WeirError } from '../errors/weir-error.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
 import { buildAssetGraph } from '../graph/build-asset-graph.js';
+import { inferOutputColumns } from '../graph/infer-output-columns.js';
 import { findTableReferences } from '../graph/find-table-references.js';
-import { resolveCheckReferences } from './check-references.js';
+import { resolveCheckReferences, validateCheckColumns } from './check-references.js';
 import { loadChecksFile } from './checks-file-loader.js';
 import { findProjectRoot } from './find-project-root.js';
 import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
@@ -76,10 +78,9 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   allProblems.push(...(filesFailed ? checkProblems.map(mayBeInFailedFile) : checkProblems));
 
   const models = [...assets.values()].filter((asset): asset is SqlAsset => asset.kind === 'sql');
-  const { byModel, problems: sqlProblems } = await findTableReferences(models, assets.keys(), declared);
+  const { byModel, problems: sqlProblems, statements } = await findTableReferences(models, assets.keys(), declared);
   // Assets of files that failed to load are missing, so "unknown table" would mostly be noise then.
   allProblems.push(...(filesFailed ? sqlProblems.filter((problem) => problem.code !== 'ASSET_UNKNOWN') : sqlProblems));
-  throwProblems(allProblems);
 
   const complete = [...checked.values()].map((asset): AssetSpec => {
     if (asset.kind === 'sql') return { ...asset, ...byModel.get(asset.name) };
@@ -89,7 +90,10 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   complete.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
   const project: Project = { ...settings, assets: new Map(complete.map((asset) => [asset.name, asset])) };
   // Building the graph is what finds cycles; callers build their own (it is cheap) when they need one.
-  buildAssetGraph(project);
+  const graph = tryGraph(project, allProblems);
+  // Checks naming columns a model does not produce are found now, with every other problem.
+  if (graph !== undefined && !filesFailed) await validateColumns(project, graph, statements, allProblems);
+  throwProblems(allProblems);
   return project;
 }
 
@@ -146,4 +150,27 @@ function mayBeInFailedFile(problem: WeirError): WeirError {
   if (problem.code !== 'ASSET_UNKNOWN') return problem;
   const hint = [problem.hint, 'or it is defined in a file that failed to load'].filter(Boolean).join('; ');
   return new WeirError(problem.code, problem.message, { ...(problem.location === undefined ? {} : { location: problem.location }), hint });
+}
+
+function tryGraph(project: Project, problems: WeirError[]): AssetGraph | undefined {
+  try {
+    return buildAssetGraph(project);
+  } catch (error) {
+    if (error instanceof WeirError && error.code === 'GRAPH_CYCLE') {
+      problems.push(error);
+      return undefined;
+    }
+    // An edge to an unknown asset is already among the problems, named where it was written.
+    if (error instanceof WeirError && problems.length > 0) return undefined;
+    throw error;
+  }
+}
+
+async function validateColumns(project: Project, graph: AssetGraph, statements: Map<string, unknown>, problems: WeirError[]): Promise<void> {
+  const inferred = await inferOutputColumns(project.assets, graph, { statements });
+  const known = new Map(
+    // A guessed name (an unaliased cast) could be spelled otherwise by DuckDB: judge only certain lists.
+    [...inferred].map(([name, columns]) => [name, { columns: columns.columns.map((column) => column.name), complete: columns.complete && columns.columns.every((column) => column.nameCertain) }]),
+  );
+  validateCheckColumns(project.assets, known, problems);
 }

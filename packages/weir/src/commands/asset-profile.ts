@@ -1,6 +1,6 @@
 /**
  * What `weir profile` and `weir checks suggest` share: finding the version of an asset to read
- * (the one live in the environment, or `--version`), opening the warehouse, and profiling it.
+ * (the one live in the environment, or `--at`), opening the warehouse, and profiling it.
  */
 import { physicalRelation, profileRelation, WeirError, type ProfileTarget, type RelationProfile, type RelationRef } from '@weir/core';
 import type { ProjectRuntime } from '../runtime/project-runtime.js';
@@ -18,7 +18,7 @@ export interface ProfiledVersion {
 
 /** Options the two commands share. */
 export interface AssetProfileOptions {
-  /** A version id or a unique prefix of one; default: the version live in the environment. */
+  /** A version id or a unique prefix of one (`--at`); default: the version live in the environment. */
   version?: string;
   /** Rows to sample (default 10,000). */
   sampleSize?: number;
@@ -83,7 +83,7 @@ async function resolveVersion(runtime: ProjectRuntime, name: string, requested: 
     // A build held back by a check is often exactly what someone wants to look at.
     const newest = versions[0];
     throw new WeirError('VERSION_UNKNOWN', `${name} has no published version in environment "${environment}"`, {
-      hint: newest ? `its newest build is ${newest.version} (${newest.status}): add --version ${newest.version}` : 'build it first with: weir run',
+      hint: newest ? `its newest build is ${newest.version} (${newest.status}): add --at ${newest.version}` : 'build it first with: weir run',
     });
   }
   return { asset: name, version, environment, live: version === pointer?.version, relation: physicalRelation(name, version) };

@@ -10,7 +10,8 @@ import { withProject } from './command-options.js';
 
 /** Options of `profile` and `checks suggest`. */
 export interface ProfileCommandOptions {
-  version?: string;
+  /** A version id or prefix (not `--version`, which the root program answers with its own version). */
+  at?: string;
   sample?: string;
 }
 
@@ -27,13 +28,13 @@ export function registerProfileCommand(program: Command, exit: ExitBox): void {
   program
     .command('profile <asset>')
     .description('per-column statistics of an asset: type, nulls, distinct values, min and max, mean, lengths, frequent values, text patterns')
-    .option('--version <version>', 'profile this version (or a unique prefix) instead of the live one')
+    .option('--at <version>', 'profile this version (or a unique prefix) instead of the live one')
     .option('--sample <rows>', 'rows to sample for values and patterns (default 10000); smaller assets are read whole')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: ProfileCommandOptions & { json?: boolean }, command: Command) => {
       const sample = sampleSizeOption(options);
       exit.code = await withProject(command, (runtime) =>
-        withAssetProfile(runtime, name, { ...sample, ...(options.version ? { version: options.version } : {}) }, async ({ version, profile }) => {
+        withAssetProfile(runtime, name, { ...sample, ...(options.at ? { version: options.at } : {}) }, async ({ version, profile }) => {
           if (options.json) {
             printJson({ asset: name, version: version.version, environment: version.environment, live: version.live, ...profile });
           } else {

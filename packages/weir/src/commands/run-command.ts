@@ -37,7 +37,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
         const exclude = selectorList(options.exclude);
         const graph = buildAssetGraph(runtime.project);
         const selected = selectAssets(graph, runtime.project, { select, exclude });
-        return execute(runtime, held, { selected, select, exclude, command: 'run', options });
+        return executeRun(runtime, held, { selected, select, exclude, command: 'run', options });
       });
     });
 
@@ -62,7 +62,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
           });
         }
         if (unpublished.length > 0) process.stderr.write(`not checked (never published in ${runtime.project.environment}): ${unpublished.join(', ')}\n`);
-        return execute(runtime, held, { selected, select, exclude, command: 'check', mode: 'check', options });
+        return executeRun(runtime, held, { selected, select, exclude, command: 'check', mode: 'check', options });
       });
     });
 
@@ -82,15 +82,16 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
           else process.stdout.write(`run ${run.runId} has no failed or skipped steps: nothing to retry\n`);
           return EXIT.ok;
         }
-        return execute(runtime, held, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
+        return executeRun(runtime, held, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
       });
     });
 }
 
-async function execute(
+/** Runs a plan of the selected assets with live progress and prints the summary; the exit status follows the run. */
+export async function executeRun(
   runtime: ProjectRuntime,
   held: HeldLock,
-  request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; mode?: 'build' | 'check'; retryOf?: string; options: RunOptions },
+  request: { selected: ReadonlySet<string>; select: string[]; exclude: string[]; command: string; mode?: 'build' | 'check' | 'replay'; retryOf?: string; options: RunOptions },
 ): Promise<number> {
   const { options } = request;
   const progress: RunProgress = options.json
@@ -143,7 +144,7 @@ async function execute(
           progress.line(`check ${runId}: ${plan.steps.length} published asset(s) to check, environment ${plan.environment}`);
           return;
         }
-        const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse').length;
+        const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse' || step.action === 'replay').length;
         progress.line(`run ${runId}: ${plan.steps.length} asset(s) selected, ${building} to build or publish, environment ${plan.environment}`);
       },
       onEvent: (event) => progress.onEvent(event),

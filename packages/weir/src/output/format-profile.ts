@@ -68,13 +68,14 @@ function valuesLine(column: ColumnProfile): string {
   const { counts, source, complete } = column.values;
   if (counts.length === 0 || (counts[0]?.count ?? 0) < 2) return '';
   const shown = complete ? counts : counts.slice(0, 5);
-  const text = shown.map((entry) => `${short(entry.value)} ${number(entry.count)}`).join(' · ');
+  const text = shown.map((entry) => `${short(entry.value)} (${number(entry.count)})`).join(' · ');
   const note = source === 'table' ? (complete ? 'every value' : 'exact counts') : 'in the sample';
   return `${text}   (${note})`;
 }
 
 function short(value: unknown): string {
-  const text = cellText(value);
+  // Timestamps as people write them: 2024-01-01 00:35:11.
+  const text = value instanceof Date ? cellText(value).replace('T', ' ').replace(/(\.000)?Z$/, '') : cellText(value);
   return text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text;
 }
 
