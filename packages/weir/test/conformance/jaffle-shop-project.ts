@@ -10,23 +10,13 @@
  *   rendered (see `render-dbt-jinja.ts`); the result is plain SQL with a `/*--- ---*\/` header;
  * - `materialized` from `dbt_project.yml` (table, staging: view) becomes `materialization`;
  * - descriptions from `schema.yml` become `description` and `columns` (with `doc()` resolved);
- * - every `schema.yml` test becomes a Weir check: `unique`, `not_null` and `accepted_values` map
- *   one to one. `relationships` has no Weir check yet (the minimal check set works on one
- *   relation; cross-asset checks belong to the quality engine issue), so it is returned instead,
- *   for the test to verify with a query.
+ * - every `schema.yml` test becomes a Weir check: `unique`, `not_null`, `accepted_values` and
+ *   `relationships` map one to one.
  */
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { readDocBlocks, renderDbtJinja } from './render-dbt-jinja.js';
-
-/** A dbt `relationships` test: every non-null `model.column` must exist in `toModel.toColumn`. */
-export interface RelationshipTest {
-  model: string;
-  column: string;
-  toModel: string;
-  toColumn: string;
-}
 
 /** What was written, for the test to compare the run against. */
 export interface JaffleShopProject {
@@ -35,9 +25,8 @@ export interface JaffleShopProject {
   models: Array<{ name: string; materialization: 'view' | 'table'; checks: number }>;
   /** Every test declared in the schema.yml files, counted before any mapping. */
   declaredTests: number;
-  /** Weir checks written into model headers (declaredTests minus relationships). */
+  /** Weir checks written into model headers. */
   mappedChecks: number;
-  relationships: RelationshipTest[];
 }
 
 interface DbtColumn {
@@ -85,7 +74,7 @@ export async function writeJaffleShopProject(corpusDir: string, root: string): P
   }
   const projectConfig = parseYaml(await readFile(join(corpusDir, 'dbt_project.yml'), 'utf8')) as DbtProjectConfig;
 
-  const result: JaffleShopProject = { root, seeds: seeds.map((seed) => basename(seed, '.csv')), models: [], declaredTests: 0, mappedChecks: 0, relationships: [] };
+  const result: JaffleShopProject = { root, seeds: seeds.map((seed) => basename(seed, '.csv')), models: [], declaredTests: 0, mappedChecks: 0 };
   for (const entry of entries.values()) {
     for (const column of entry.columns ?? []) result.declaredTests += testsOf(column).length;
   }
@@ -100,9 +89,7 @@ export async function writeJaffleShopProject(corpusDir: string, root: string): P
     for (const column of entry?.columns ?? []) {
       if (column.description !== undefined) columns[column.name] = renderDbtJinja(column.description, { docs });
       for (const test of testsOf(column)) {
-        const mapped = mapTest(name, column.name, test);
-        if ('relationship' in mapped) result.relationships.push(mapped.relationship);
-        else checks.push(mapped.check);
+        checks.push(mapTest(name, column.name, test));
       }
     }
     const header: Record<string, unknown> = { materialization };
@@ -125,18 +112,18 @@ function testsOf(column: DbtColumn): unknown[] {
   return [...(column.tests ?? []), ...(column.data_tests ?? [])];
 }
 
-/** One dbt generic test as a Weir check, or as a relationship for the test to verify itself. */
-function mapTest(model: string, column: string, test: unknown): { check: unknown } | { relationship: RelationshipTest } {
-  if (test === 'unique') return { check: { unique: column } };
-  if (test === 'not_null') return { check: { not_null: column } };
+/** One dbt generic test as a Weir check. */
+function mapTest(model: string, column: string, test: unknown): unknown {
+  if (test === 'unique') return { unique: column };
+  if (test === 'not_null') return { not_null: column };
   if (typeof test === 'object' && test !== null && Object.keys(test).length === 1) {
     const [type, args] = Object.entries(test)[0] as [string, Record<string, unknown> | undefined];
     if (type === 'accepted_values' && Array.isArray(args?.values)) {
-      return { check: { accepted_values: { column, values: args.values } } };
+      return { accepted_values: { column, values: args.values } };
     }
     if (type === 'relationships' && typeof args?.to === 'string' && typeof args.field === 'string') {
       // `to` is itself Jinja (`ref('customers')`): render it to the plain model name.
-      return { relationship: { model, column, toModel: renderDbtJinja(`{{ ${args.to} }}`), toColumn: args.field } };
+      return { relationships: { column, to: renderDbtJinja(`{{ ${args.to} }}`), field: args.field } };
     }
   }
   throw new Error(`${model}.${column}: no Weir mapping for the dbt test ${JSON.stringify(test)}`);

@@ -22,7 +22,8 @@ function ordersCsv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('weir spc', () => {
+// Each command starts a process; on a loaded machine that takes seconds, so allow more than the default.
+describe('weir spc', { timeout: 120_000 }, () => {
   let project: WeirTestProject;
   const BUILT_ROWS = [100, 101, 102];
 
