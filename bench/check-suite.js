@@ -86,7 +86,7 @@ const PRIMES = [1_000_003, 999_983];
  * The SELECT generating rows `first`..`first + count - 1` of the table. `h(k)` is a pseudo-random
  * non-negative BIGINT per row and `k`; `pick(list, k)` one element of a literal list.
  */
-function generateSql(engine, { first, count, permuteOver }) {
+export function generateSql(engine, { first, count, permuteOver }) {
   const duck = engine === 'duckdb';
   const h = duck ? (k) => `hash(i, ${k})` : (k) => `abs(hashint8extended(i, ${k}))`;
   const int = duck ? 'INTEGER' : 'integer';
@@ -120,7 +120,7 @@ function check(type, fields) {
 }
 
 /** The 14 cheap checks of target (a): nulls, ranges, min/max, mean/stddev, lengths, one expression. */
-const CHEAP_CHECKS = [
+export const CHEAP_CHECKS = [
   check('not_null', { column: 'id' }),
   check('not_null', { column: 'email' }),
   check('not_null', { column: 'created_at' }),
@@ -147,7 +147,7 @@ const OTHER_CHECKS = [
   check('relationships', { column: 'customer_id', to: 'customers', field: 'customer_id' }),
 ];
 
-const ALL_CHECKS = [...CHEAP_CHECKS, ...OTHER_CHECKS];
+export const ALL_CHECKS = [...CHEAP_CHECKS, ...OTHER_CHECKS];
 
 // ---------------------------------------------------------------------------------------------
 // Hand-written SQL: the best plans a person would write, and one query per check (dbt style)
@@ -192,7 +192,7 @@ const RELATIONSHIP_SQL = (t) => `SELECT count(*) FROM ${t.orders} AS o WHERE o.c
  * Candidate hand-written plans for all 20 checks, per engine; each is measured and the fastest is
  * the baseline of target (b), so "best" is decided by this run, not assumed.
  */
-function handPlans(engine, t) {
+export function handPlans(engine, t) {
   const select = (aggregates, from = t.orders) => `SELECT ${aggregates.join(', ')} FROM ${from}`;
   const cheap = cheapAggregates(engine);
   const rows = rowAggregates(engine);
@@ -221,7 +221,7 @@ function handPlans(engine, t) {
  * One query per check, as dbt's generic tests (and dbt_utils / dbt_expectations) compile them:
  * each a SELECT of the failing rows (or of the statistic), counted.
  */
-function dbtQueries(engine, t) {
+export function dbtQueries(engine, t) {
   const o = t.orders;
   const len = engine === 'duckdb' ? 'length' : 'char_length';
   const failures = (where) => `SELECT count(*) AS failures FROM (SELECT * FROM ${o} WHERE ${where}) AS dbt_internal_test`;
@@ -251,7 +251,7 @@ function dbtQueries(engine, t) {
 }
 
 /** One bare full-width scan: min() of every column, so every value of every column is read and compared once. */
-function bareScanSql(t) {
+export function bareScanSql(t) {
   return `SELECT ${COLUMNS.map((column) => `min(${column})`).join(', ')} FROM ${t.orders}`;
 }
 

@@ -10,6 +10,7 @@
  */
 import type { ParseTarget } from '../definitions/check-spec.js';
 import type { EngineSession } from '../engines/engine-adapter.js';
+import { isNumericFamily, typeFamily } from './type-family.js';
 
 /** How identifiers are quoted for the target engine. */
 export type QuoteIdentifier = (name: string) => string;
@@ -40,6 +41,22 @@ export interface CheckDialect {
   asDouble(expr: string): string;
   /** Prepares the session once before check queries run (helper functions); may do nothing. */
   prepare(session: EngineSession): Promise<void>;
+  /** True when the relation's column holds numbers (known once it is described); value lists then compare as numbers. */
+  isNumeric?(column: string): boolean;
+}
+
+/**
+ * The dialect, told which columns of the relation hold numbers: `accepted_values: [1, 2]` on a
+ * DOUBLE column compares 2.0 with 2, not the text "2.0" with "2".
+ *
+ * @example
+ * ```ts
+ * const dialect = withColumnTypes(checkDialectFor('duckdb', quote), await engine.describe(relation) ?? []);
+ * ```
+ */
+export function withColumnTypes(dialect: CheckDialect, columns: ReadonlyArray<{ name: string; type: string }>): CheckDialect {
+  const numeric = new Set(columns.filter((column) => isNumericFamily(typeFamily(column.type))).map((column) => column.name.toLowerCase()));
+  return { ...dialect, isNumeric: (column) => numeric.has(column.toLowerCase()) };
 }
 
 /** A numeric literal that is safe to inline: bounds come from validated config, never from data. */

@@ -203,13 +203,11 @@ async function judgeSpcCheck(check: SpcCheck, context: JudgeContext): Promise<Ch
 }
 
 /**
- * The fused scan failed: find the check whose SQL is at fault, so the error names one check rather
- * than twenty. Each check with user-written SQL is planned alone and run on no rows (binding errors
- * show without reading data).
+ * The fused scan failed: find the check at fault, so the error names one check rather than twenty.
+ * Each check is planned alone and run on no rows (binding errors show without reading data).
  */
 async function findBrokenCheck(checks: readonly CheckSpec[], context: CheckContext): Promise<string | undefined> {
   for (const check of checks) {
-    if (check.type !== 'expression') continue;
     const [main] = planChecks([check], [], context.target, context.dialect).queries;
     if (main === undefined) continue;
     try {

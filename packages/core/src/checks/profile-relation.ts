@@ -1,15 +1,19 @@
 /**
- * Profiling a relation: per-column statistics in few queries. One sample of rows (whole storage
- * blocks, a fraction of a scan) gives the value counts, the distinct-value estimate and the text
- * patterns; one fused aggregate scan gives what must be exact: rows, nulls, min and max, mean and
- * standard deviation, negative values, string lengths, and the exact count of every value of the
- * columns the sample shows to have few of them. Only when such a column turns out to hold values
- * the sample missed does one more small grouping query list them.
+ * Profiling a relation: per-column statistics in one scan, plus one narrow grouping query when it
+ * helps. The scan computes everything exact (rows, nulls, min and max, mean and standard
+ * deviation, negative values, string lengths) and, in the same pass, collects a random sample of
+ * each column's values (every row is kept with probability size/rows, so the sample is spread over
+ * the whole relation however it is ordered). From the sample come the value counts, the text
+ * patterns and the distinct-value estimates (PostgreSQL's own estimator, see
+ * `sample-statistics.ts`). Text columns the sample shows to have few values then get every value
+ * counted exactly, all of them in one GROUPING SETS query that reads only those columns. A relation
+ * no bigger than the sample is read whole instead, and everything about it is exact.
  *
- * Distinct counts of the other columns are estimated from the sample (PostgreSQL's own estimator,
- * see `sample-statistics.ts`), on both engines: an approximate distinct count per column costs
- * DuckDB about 40% of a full scan each (measured: ~0.12 s per column of 10M rows against ~0.3 s for
- * the whole scan), which would put a 10-column profile far beyond 3 scans. Suggestions that need
+ * Why not DuckDB's approx_count_distinct: measured at ~0.12 s per column of 10M rows against ~0.3 s
+ * for a whole full-width scan, a 10-column table would pay four scans for it, beyond the 3-scan
+ * budget. Why not block sampling (USING SAMPLE ... system, TABLESAMPLE SYSTEM): it returns whole
+ * runs of consecutive rows, and on a table ordered by a key every value of a run differs, which
+ * made the distinct estimate of a 100,000-value column read as 10,000,000. Suggestions that need
  * an exact answer (is this column unique?) ask for it themselves, for the few columns concerned.
  */
 import type { ColumnInfo, EngineSession, Row } from '../engines/engine-adapter.js';
@@ -97,13 +101,13 @@ interface ColumnPlan {
   category: ColumnCategory;
   sampleCounts: ValueCount[];
   sampledValues: number;
-  /** Text columns with few values in the sample: their values, counted exactly in the scan. */
-  countedValues?: unknown[];
 }
 
+/** The column holding the sampling coin, named so that no user column is likely to share it. */
+const SAMPLED = '__weir_sampled';
+
 /**
- * Profiles `target.relation`: a sample query, one fused aggregate scan, and rarely one small
- * grouping query per text column with values the sample missed.
+ * Profiles `target.relation` (see the top of this file for what it runs).
  *
  * @example
  * ```ts
@@ -119,31 +123,38 @@ interface ColumnPlan {
 export async function profileRelation(target: ProfileTarget, options: ProfileOptions = {}): Promise<RelationProfile> {
   const settings = { ...PROFILE_DEFAULTS, ...options };
   const dialect = profileDialectFor(target.kind);
-  const { rows: sampleRows, complete } = await readSample(target, dialect, settings.sampleSize);
-  const plans: ColumnPlan[] = target.columns.map((info) => {
-    const values = sampleRows.map((row) => row[info.name]);
-    const sampleCounts = countValues(values);
-    const sampledValues = sampleCounts.reduce((sum, entry) => sum + entry.count, 0);
-    const category = columnCategory(info.type);
-    const few = category === 'string' && !complete && sampleCounts.length > 0 && sampleCounts.length <= settings.fewValues && sampledValues >= 2 * sampleCounts.length;
-    return { info, category, sampleCounts, sampledValues, ...(few ? { countedValues: sampleCounts.map((entry) => entry.value) } : {}) };
-  });
-
-  const scan = await fusedScan(target, dialect, plans);
+  const size = settings.sampleSize;
+  let estimate = await dialect.rowCount(target.session, target.relation);
+  const whole = estimate <= size ? await readWhole(target, size) : undefined;
+  if (!whole && estimate <= size) {
+    // A stale estimate (PostgreSQL's planner statistics): count, or the "sample" would be the whole table.
+    estimate = Number((await target.session.query(`SELECT count(*) AS n FROM ${target.relation}`))[0]?.n ?? 0);
+  }
+  const rate = whole ? undefined : size / Math.max(size, estimate);
+  const scan = await fusedScan(target, dialect, rate);
   const rows = Number(scan.__rows ?? 0);
-  const columns: ColumnProfile[] = [];
-  for (const [index, plan] of plans.entries()) {
+  const complete = whole !== undefined && whole.length === rows;
+  const plans: ColumnPlan[] = target.columns.map((info, index) => {
+    const values = whole ? whole.map((row) => row[info.name]) : listOf(scan[`s_${index}`]);
+    const sampleCounts = countValues(values);
+    return { info, category: columnCategory(info.type), sampleCounts, sampledValues: sampleCounts.reduce((sum, entry) => sum + entry.count, 0) };
+  });
+  const few = complete
+    ? []
+    : plans.filter((plan) => plan.category === 'string' && plan.sampleCounts.length > 0 && plan.sampleCounts.length <= settings.fewValues && plan.sampledValues >= 2 * plan.sampleCounts.length);
+  const exact = await countEveryValue(target, few);
+
+  const columns = plans.map((plan, index): ColumnProfile => {
     const stat = (name: string): unknown => scan[`${name}_${index}`] ?? null;
     const nonNull = Number(stat('n'));
-    const values = await columnValues(target, plan, index, scan, nonNull, complete, settings);
     const stringValues = plan.category === 'string' ? plan.sampleCounts.flatMap((entry) => Array<string>(entry.count).fill(String(entry.value))) : [];
-    columns.push({
+    return {
       name: plan.info.name,
       type: plan.info.type,
       category: plan.category,
       nulls: rows - nonNull,
       nullShare: rows === 0 ? 0 : (rows - nonNull) / rows,
-      ...values.distinct,
+      ...valuesOf(plan, exact.get(plan.info.name), nonNull, complete, settings),
       min: isOrdered(plan.category) ? stat('mn') : null,
       max: isOrdered(plan.category) ? stat('mx') : null,
       mean: isNumeric(plan.category) ? numberOrNull(stat('avg')) : null,
@@ -151,108 +162,98 @@ export async function profileRelation(target: ProfileTarget, options: ProfileOpt
       negatives: isNumeric(plan.category) ? Number(stat('neg')) : null,
       trues: plan.category === 'boolean' ? Number(stat('t')) : null,
       length: plan.category === 'string' && nonNull > 0 ? { min: Number(stat('lmin')), max: Number(stat('lmax')), mean: Number(stat('lavg')) } : null,
-      values: values.values,
       patterns: detectPatterns(stringValues),
       sampledValues: plan.sampledValues,
-    });
-  }
-  return { rows, sample: { rows: sampleRows.length, complete: complete && sampleRows.length === rows }, columns };
+    };
+  });
+  return { rows, sample: { rows: whole ? whole.length : Number(scan.__sampled ?? 0), complete }, columns };
 }
 
-async function readSample(target: ProfileTarget, dialect: ProfileDialect, size: number): Promise<{ rows: Row[]; complete: boolean }> {
+/** The relation's rows when there are at most `size` of them (then nothing needs sampling). */
+async function readWhole(target: ProfileTarget, size: number): Promise<Row[] | undefined> {
+  if (target.columns.length === 0) return [];
   const list = target.columns.map((column) => target.quoteIdentifier(column.name)).join(', ');
-  if (list === '') return { rows: [], complete: true };
-  const source = await dialect.sampleSource(target.session, target.relation, size);
-  let rows = await target.session.query(`SELECT ${list} FROM ${source.from}`);
-  if (source.sampled && rows.length === 0) {
-    // Block sampling can miss every block of a small table with a stale row estimate.
-    rows = await target.session.query(`SELECT ${list} FROM ${target.relation} ORDER BY random() LIMIT ${size}`);
-  }
-  const complete = !source.sampled && rows.length <= size;
-  return { rows: rows.slice(0, size), complete };
+  // One row more than allowed tells a stale estimate from a small relation.
+  const rows = await target.session.query(`SELECT ${list} FROM ${target.relation} LIMIT ${size + 1}`);
+  return rows.length <= size ? rows : undefined;
 }
 
-/** Everything exact, in one scan: rows, non-null values, ranges, means, lengths and the counted values. */
-async function fusedScan(target: ProfileTarget, dialect: ProfileDialect, plans: ColumnPlan[]): Promise<Row> {
+/** Everything exact, and (when `rate` is given) each column's sampled values, in one scan. */
+async function fusedScan(target: ProfileTarget, dialect: ProfileDialect, rate: number | undefined): Promise<Row> {
   const q = target.quoteIdentifier;
-  const params: unknown[] = [];
   const selects = [`count(*) AS ${q('__rows')}`];
-  plans.forEach((plan, index) => {
-    const column = q(plan.info.name);
+  if (rate !== undefined) selects.push(`count(*) FILTER (WHERE ${q(SAMPLED)}) AS ${q('__sampled')}`);
+  target.columns.forEach((info, index) => {
+    const category = columnCategory(info.type);
+    const column = q(info.name);
     const add = (name: string, sql: string): number => selects.push(`${sql} AS ${q(`${name}_${index}`)}`);
     add('n', `count(${column})`);
-    if (isOrdered(plan.category)) {
+    if (isOrdered(category)) {
       add('mn', `min(${column})`);
       add('mx', `max(${column})`);
     }
-    if (isNumeric(plan.category)) {
+    if (isNumeric(category)) {
       add('avg', dialect.toDouble(`avg(${column})`));
       add('sd', dialect.toDouble(`stddev_samp(${column})`));
       add('neg', `count(*) FILTER (WHERE ${column} < 0)`);
     }
-    if (plan.category === 'boolean') add('t', `count(*) FILTER (WHERE ${column})`);
-    if (plan.category === 'string') {
+    if (category === 'boolean') add('t', `count(*) FILTER (WHERE ${column})`);
+    if (category === 'string') {
       add('lmin', `min(length(${column}))`);
       add('lmax', `max(length(${column}))`);
       add('lavg', dialect.toDouble(`avg(length(${column}))`));
     }
-    if (plan.countedValues) {
-      const placeholders = plan.countedValues.map((value, position) => {
-        params.push(value);
-        add(`v${position}`, `count(*) FILTER (WHERE ${column} = $${params.length})`);
-        return `$${params.length}`;
-      });
-      add('vo', `count(*) FILTER (WHERE ${column} IS NOT NULL AND ${column} NOT IN (${placeholders.join(', ')}))`);
-    }
+    if (rate !== undefined) add('s', `${dialect.collect(column)} FILTER (WHERE ${q(SAMPLED)} AND ${column} IS NOT NULL)`);
   });
-  const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${target.relation}`, params);
+  // The coin is tossed once per row, in a subquery, so every column samples the same rows.
+  const from = rate === undefined ? target.relation : `(SELECT *, random() < $1 AS ${q(SAMPLED)} FROM ${target.relation}) AS ${q('profiled')}`;
+  const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${from}`, rate === undefined ? [] : [rate]);
   return row ?? {};
 }
 
-/** The value counts and distinct count of one column, from the sample or from the exact counts of the scan. */
-async function columnValues(
-  target: ProfileTarget,
+/** Every value and its count, for each of `plans` (text columns with few values), in one query reading only those columns. */
+async function countEveryValue(target: ProfileTarget, plans: ColumnPlan[]): Promise<Map<string, ValueCount[]>> {
+  const counts = new Map<string, ValueCount[]>(plans.map((plan) => [plan.info.name, []]));
+  if (plans.length === 0) return counts;
+  const q = target.quoteIdentifier;
+  const columns = plans.map((plan) => q(plan.info.name));
+  const rows = await target.session.query(
+    `SELECT ${columns.map((column, index) => `GROUPING(${column}) AS ${q(`g_${index}`)}, ${column} AS ${q(`v_${index}`)}`).join(', ')}, count(*) AS ${q('n')}
+     FROM ${target.relation} GROUP BY GROUPING SETS (${columns.map((column) => `(${column})`).join(', ')})`,
+  );
+  for (const row of rows) {
+    const index = plans.findIndex((_plan, position) => Number(row[`g_${position}`]) === 0);
+    const value = row[`v_${index}`];
+    const plan = plans[index];
+    if (plan && value !== null && value !== undefined) counts.get(plan.info.name)?.push({ value, count: Number(row.n) });
+  }
+  for (const list of counts.values()) list.sort((a, b) => b.count - a.count);
+  return counts;
+}
+
+/** The value counts and distinct count of one column: exact when known, else from the sample. */
+function valuesOf(
   plan: ColumnPlan,
-  index: number,
-  scan: Row,
+  exact: ValueCount[] | undefined,
   nonNull: number,
   complete: boolean,
   settings: Required<ProfileOptions>,
-): Promise<{ distinct: Pick<ColumnProfile, 'distinct' | 'distinctExact'>; values: ColumnValues }> {
-  if (complete) {
-    const all = plan.sampleCounts.length <= settings.fewValues;
-    return {
-      distinct: { distinct: plan.sampleCounts.length, distinctExact: true },
-      values: { source: 'table', complete: all, counts: all ? plan.sampleCounts : plan.sampleCounts.slice(0, settings.topValues) },
-    };
+): Pick<ColumnProfile, 'distinct' | 'distinctExact' | 'values'> {
+  const known = complete ? plan.sampleCounts : exact;
+  if (known) {
+    const all = known.length <= settings.fewValues;
+    return { distinct: known.length, distinctExact: true, values: { source: 'table', complete: all, counts: all ? known : known.slice(0, settings.topValues) } };
   }
-  if (!plan.countedValues) {
-    return {
-      distinct: { distinct: estimateDistinct(plan.sampleCounts, nonNull), distinctExact: false },
-      values: { source: 'sample', complete: false, counts: plan.sampleCounts.slice(0, settings.topValues) },
-    };
-  }
-  const counts: ValueCount[] = plan.countedValues.map((value, position) => ({ value, count: Number(scan[`v${position}_${index}`] ?? 0) }));
-  let allListed = true;
-  if (Number(scan[`vo_${index}`] ?? 0) > 0) {
-    // Values the sample missed: rare by definition, so few rows to group.
-    const q = target.quoteIdentifier;
-    const column = q(plan.info.name);
-    const placeholders = plan.countedValues.map((_value, position) => `$${position + 1}`).join(', ');
-    const extra = await target.session.query(
-      `SELECT ${column} AS ${q('value')}, count(*) AS ${q('n')} FROM ${target.relation}
-       WHERE ${column} IS NOT NULL AND ${column} NOT IN (${placeholders})
-       GROUP BY ${column} ORDER BY count(*) DESC LIMIT ${settings.fewValues + 1}`,
-      plan.countedValues,
-    );
-    counts.push(...extra.map((row) => ({ value: row.value, count: Number(row.n) })));
-    allListed = counts.length <= settings.fewValues;
-  }
-  const present = counts.filter((entry) => entry.count > 0).sort((a, b) => b.count - a.count);
   return {
-    distinct: allListed ? { distinct: present.length, distinctExact: true } : { distinct: Math.max(present.length, estimateDistinct(plan.sampleCounts, nonNull)), distinctExact: false },
-    values: { source: 'table', complete: allListed, counts: allListed ? present : present.slice(0, settings.topValues) },
+    distinct: estimateDistinct(plan.sampleCounts, nonNull),
+    distinctExact: false,
+    values: { source: 'sample', complete: false, counts: plan.sampleCounts.slice(0, settings.topValues) },
   };
+}
+
+/** A collected list as the engine returns it (an array; null when no row was sampled), without nulls. */
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value.filter((item) => item !== null && item !== undefined) : [];
 }
 
 function numberOrNull(value: unknown): number | null {

@@ -41,9 +41,14 @@ function violation(check: Exclude<RowLevelCheck, { type: 'expression' | 'not_nul
   switch (check.type) {
     case 'accepted_values':
     case 'not_accepted_values': {
-      // Compared as text so that one list of YAML values works for numbers, strings and booleans.
+      const operator = check.type === 'accepted_values' ? 'NOT IN' : 'IN';
+      // Numbers against a numeric column compare as numbers (2.0 is 2); anything else compares as
+      // text, so that one list of YAML values works for strings, codes and booleans.
+      if (check.values.every((value) => typeof value === 'number') && dialect.isNumeric?.(check.column) === true) {
+        return `${column} ${operator} (${check.values.map((value) => numberLiteral(value as number)).join(', ')})`;
+      }
       const list = check.values.map((value) => params.bind(String(value))).join(', ');
-      return `${dialect.asText(column)} ${check.type === 'accepted_values' ? 'NOT IN' : 'IN'} (${list})`;
+      return `${dialect.asText(column)} ${operator} (${list})`;
     }
     case 'between':
       return `NOT (${boundsCondition(column, check)})`;

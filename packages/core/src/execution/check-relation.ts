@@ -3,7 +3,7 @@
  * between the engine-neutral check engine (`checks/`) and a live engine session, with the step's
  * abort signal (timeouts, Ctrl-C) able to interrupt the query running.
  */
-import { checkDialectFor } from '../checks/check-dialect.js';
+import { checkDialectFor, withColumnTypes } from '../checks/check-dialect.js';
 import { columnMetricRequests, defaultFreshnessColumn } from '../checks/column-metrics.js';
 import { evaluateChecks, type CheckContext, type CheckEvaluation } from '../checks/evaluate-checks.js';
 import type { CheckSpec } from '../definitions/check-spec.js';
@@ -43,9 +43,9 @@ export interface RelationCheckOptions {
  */
 export async function checkRelation(declared: readonly CheckSpec[], options: RelationCheckOptions): Promise<CheckEvaluation> {
   const { engine } = options;
-  const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
-  const needsColumns = options.measureMetrics || declared.some((check) => check.type === 'schema');
-  const columns = needsColumns ? await engine.describe(options.relation) : undefined;
+  const columns = await engine.describe(options.relation);
+  const plain = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
+  const dialect = columns === undefined ? plain : withColumnTypes(plain, columns);
   // The freshness lag follows the column a freshness check names, else the first timestamp column.
   const freshness = declared.find((check) => check.type === 'freshness' && check.column !== undefined);
   const freshnessColumn = freshness?.type === 'freshness' ? freshness.column : columns === undefined ? undefined : defaultFreshnessColumn(columns);

@@ -4,7 +4,7 @@
  * the version), and the rest is checked and published. The move is one transaction, so a row is
  * always in exactly one of the two tables; nothing is ever dropped silently.
  */
-import { checkDialectFor } from '../checks/check-dialect.js';
+import { checkDialectFor, withColumnTypes } from '../checks/check-dialect.js';
 import { QUARANTINE_COLUMNS, quarantinePredicates, quarantines } from '../checks/quarantine-sql.js';
 import type { CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, EngineSession, RelationRef } from '../engines/engine-adapter.js';
@@ -49,13 +49,13 @@ export async function quarantineRows(checks: readonly CheckSpec[], target: Quara
   const holding = checks.filter(quarantines);
   if (holding.length === 0) return undefined;
   const { engine } = target;
-  const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
-  const relationSql = engine.quoteRelation(target.relation);
-  const predicates = quarantinePredicates(holding, relationSql, dialect, (other) => engine.quoteRelation(environmentView(target.environment, other)));
-  const table = quarantineRelation(target.environment, target.asset);
   // Described before a session is opened: the adapter may serve both from one connection.
   const columns = (await engine.describe(target.relation)) ?? [];
+  const table = quarantineRelation(target.environment, target.asset);
   const existing = await engine.describe(table);
+  const dialect = withColumnTypes(checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name)), columns);
+  const relationSql = engine.quoteRelation(target.relation);
+  const predicates = quarantinePredicates(holding, relationSql, dialect, (other) => engine.quoteRelation(environmentView(target.environment, other)));
   const session = await engine.session();
   try {
     const countSql = predicates.byCheck.map((entry, index) => `count(*) FILTER (WHERE ${entry.sql}) AS ${dialect.quote(`q${index}`)}`).join(', ');
@@ -122,8 +122,8 @@ export interface ReplayCounts {
 }
 
 /** The SQL pieces of a replay: which quarantined rows the current checks let through. */
-function releasable(checks: readonly CheckSpec[], engine: EngineAdapter, environment: string, table: RelationRef) {
-  const dialect = checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name));
+function releasable(checks: readonly CheckSpec[], engine: EngineAdapter, environment: string, table: RelationRef, columns: ReadonlyArray<{ name: string; type: string }>) {
+  const dialect = withColumnTypes(checkDialectFor(engine.kind, (name) => engine.quoteIdentifier(name)), columns);
   const tableSql = engine.quoteRelation(table);
   const predicates = quarantinePredicates(checks, tableSql, dialect, (other) => engine.quoteRelation(environmentView(environment, other)));
   return { dialect, tableSql, passes: `NOT COALESCE(${predicates.any}, FALSE)`, params: predicates.params };
@@ -139,8 +139,9 @@ function releasable(checks: readonly CheckSpec[], engine: EngineAdapter, environ
  */
 export async function countReplayable(checks: readonly CheckSpec[], engine: EngineAdapter, environment: string, asset: string): Promise<ReplayCounts> {
   const table = quarantineRelation(environment, asset);
-  if ((await engine.describe(table)) === undefined) return { releasable: 0, stillFailing: 0 };
-  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table);
+  const columns = await engine.describe(table);
+  if (columns === undefined) return { releasable: 0, stillFailing: 0 };
+  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table, columns);
   const session = await engine.session();
   try {
     const [row] = await session.query(`SELECT count(*) FILTER (WHERE ${passes}) AS ${dialect.quote('ok')}, count(*) AS ${dialect.quote('total')} FROM ${tableSql}`, params);
@@ -158,7 +159,7 @@ export async function countReplayable(checks: readonly CheckSpec[], engine: Engi
  */
 export async function buildReplayVersion(checks: readonly CheckSpec[], engine: EngineAdapter, environment: string, asset: string, from: RelationRef, target: RelationRef): Promise<void> {
   const table = quarantineRelation(environment, asset);
-  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table);
+  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table, (await engine.describe(table)) ?? []);
   await engine.cloneTable(from, target);
   const columns = ((await engine.describe(target)) ?? []).map((column) => dialect.quote(column.name));
   const session = await engine.session();
@@ -172,7 +173,7 @@ export async function buildReplayVersion(checks: readonly CheckSpec[], engine: E
 /** Removes from quarantine the rows a published replay version now holds. */
 export async function releaseReplayed(checks: readonly CheckSpec[], engine: EngineAdapter, environment: string, asset: string): Promise<number> {
   const table = quarantineRelation(environment, asset);
-  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table);
+  const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table, (await engine.describe(table)) ?? []);
   const session = await engine.session();
   try {
     const [row] = await session.query(`SELECT count(*) AS ${dialect.quote('n')} FROM ${tableSql} WHERE ${passes}`, params);

@@ -99,3 +99,39 @@ async function deserializeBatches(statements: readonly string[]): Promise<Array<
   }
   return results;
 }
+
+/** A regular expression or a strptime format to try on DuckDB. */
+export interface EngineSyntaxProbe {
+  kind: 'regex' | 'strptime';
+  text: string;
+}
+
+/**
+ * Asks DuckDB whether each regex (RE2) or strptime format compiles, in order: undefined when it
+ * does, else DuckDB's message. Checks are written in the engine's syntax, not JavaScript's, so
+ * that is what judges them when a project loads.
+ *
+ * @example
+ * ```ts
+ * const [problem] = await probeEngineSyntax([{ kind: 'regex', text: '(?i)ab' }]); // undefined: RE2 accepts it
+ * ```
+ */
+export function probeEngineSyntax(probes: readonly EngineSyntaxProbe[]): Promise<Array<string | undefined>> {
+  const run = queue.then(async () => {
+    const results: Array<string | undefined> = [];
+    if (probes.length === 0) return results;
+    const parser = await parserConnection();
+    for (const probe of probes) {
+      const sql = probe.kind === 'regex' ? "SELECT regexp_matches('', $1)" : "SELECT try_strptime('', $1)";
+      try {
+        await parser.runAndReadAll(sql, [probe.text]);
+        results.push(undefined);
+      } catch (error) {
+        results.push((error as Error).message.replace(/^[A-Za-z ]+Error: /, ''));
+      }
+    }
+    return results;
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}

@@ -168,7 +168,7 @@ export function draftsFromForm(type: CheckType, data: FormData): { drafts: Check
       return done([{ ...base, type, column: data.column as string, ...requiredBounds(data, problems) }]);
     case 'regex':
     case 'not_regex':
-      checkPattern(data.pattern as string, problems);
+      // The pattern is compiled by the engine's own regex library when the project loads (check-references.ts).
       return done([{ ...base, type, column: data.column as string, pattern: data.pattern as string }]);
     case 'parseable':
       if (data.format !== undefined && data.as !== 'date' && data.as !== 'timestamp') problems.push({ key: 'format', message: '"format" applies to "as: date" and "as: timestamp" only' });
@@ -229,14 +229,6 @@ function requiredBounds(data: FormData, problems: FormProblem[]): { min?: number
     ...(strictMin === true ? { strictMin } : {}),
     ...(strictMax === true ? { strictMax } : {}),
   };
-}
-
-function checkPattern(pattern: string, problems: FormProblem[]): void {
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    problems.push({ key: 'pattern', message: `the pattern does not compile: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
-  }
 }
 
 function rowCountDraft(base: BaseFields, data: FormData, problems: FormProblem[]): CheckDraft {

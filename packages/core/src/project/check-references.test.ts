@@ -63,11 +63,13 @@ checks:
   - row_count: { equal_to: ordres }
   - spc: { metric: null_rat, column: amount }
   - spc: null_rate
+  - regex: { column: order_id, pattern: '([a-z' }
+  - regex: { column: order_id, pattern: '(?i)ab', name: case_insensitive_is_re2 }
+  - parseable: { column: order_id, as: date, format: '%Q' }
 ---*/
 select 1 as order_id, 1 as customer_id`,
       'models/payments.sql': `/*---
 checks:
-  - regex: { column: code, pattern: '([a-z' }
   - between: { column: amount, min: low }
 ---*/
 select 'a' as code, 1 as amount`,
@@ -79,7 +81,9 @@ select 'a' as code, 1 as amount`,
     expect(text).toContain('"ordres"');
     expect(text).toContain('"null_rat" is not a metric Weir records\n  hint: did you mean "null_rate"?');
     expect(text).toContain('"null_rate" is a column metric: add "column:"');
-    expect(text).toContain('the pattern does not compile');
+    expect(text).toContain('check "regex_order_id" of orders: the pattern does not compile: missing ]');
+    expect(text).not.toContain('case_insensitive_is_re2');
+    expect(text).toContain('check "parseable_order_id" of orders: the date format is not valid');
     expect(text).toContain('expected a number');
     expect(text).toContain('checks/payments.yaml:1:');
     expect(text).toContain('"paymnts", which is not an asset');

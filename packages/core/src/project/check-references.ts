@@ -8,7 +8,7 @@ import { checkableOnNewRows, columnsNamedByCheck, type CheckSpec } from '../defi
 import { ASSET_METRICS, COLUMN_METRICS, isKnownMetric } from '../definitions/metric-names.js';
 import { didYouMean } from '../errors/closest-name.js';
 import { WeirError } from '../errors/weir-error.js';
-import { serializeSql } from '../graph/sql-parser.js';
+import { probeEngineSyntax, serializeSql, type EngineSyntaxProbe } from '../graph/sql-parser.js';
 import { tableMentions } from '../graph/table-mentions.js';
 import type { ChecksFile } from './checks-file-loader.js';
 import type { AssetSpec } from './project-model.js';
@@ -47,7 +47,24 @@ export async function resolveCheckReferences(assets: ReadonlyMap<string, AssetSp
     asset.checks = asset.checks.map((check) => resolveNames(asset, check, lowerNames, problems));
     for (const check of asset.checks) validateCheck(asset, check, problems);
   }
+  await validateEngineSyntax(result, problems);
   return result;
+}
+
+/** Regexes and date formats compile in the engine's syntax (RE2, strptime), judged by DuckDB itself. */
+async function validateEngineSyntax(assets: ReadonlyMap<string, AssetSpec>, problems: WeirError[]): Promise<void> {
+  const probes: Array<{ asset: AssetSpec; check: CheckSpec; probe: EngineSyntaxProbe; what: string }> = [];
+  for (const asset of assets.values()) {
+    for (const check of asset.checks) {
+      if (check.type === 'regex' || check.type === 'not_regex') probes.push({ asset, check, probe: { kind: 'regex', text: check.pattern }, what: 'the pattern does not compile' });
+      if (check.type === 'parseable' && check.format !== undefined) probes.push({ asset, check, probe: { kind: 'strptime', text: check.format }, what: 'the date format is not valid' });
+    }
+  }
+  const answers = await probeEngineSyntax(probes.map((entry) => entry.probe));
+  probes.forEach((entry, index) => {
+    const answer = answers[index];
+    if (answer !== undefined) problems.push(checkProblem('CONFIG_INVALID', entry.asset, entry.check, `${entry.what}: ${answer}`));
+  });
 }
 
 function attachChecksFile(file: ChecksFile, assets: Map<string, AssetSpec>, lowerNames: Map<string, string>, problems: WeirError[]): void {

@@ -70,10 +70,6 @@ const DOCUMENTED_DEVIATIONS: Record<string, readonly string[]> = {
     'dbt_utils.recency / recency_time_excluded #1',
   ],
   dbt_expectations: [
-    // Weir bug: the parser validates regexes with JavaScript's RegExp, which has no inline (?i).
-    'dbt_expectations.expect_column_values_to_match_regex / data_text.email_address #3',
-    'dbt_expectations.expect_column_values_to_match_regex_list / data_text.email_address #12',
-    'dbt_expectations.expect_column_values_to_not_match_regex_list / data_text.email_address #20',
     // Weir's unique skips rows with any NULL key; dbt-expectations compares them unless all are NULL.
     'dbt_expectations.expect_compound_columns_to_be_unique / data_test #6',
     // Unsupported: not_match lists with match_on: any ("fails to match at least one pattern").
