@@ -9,6 +9,8 @@ export { didYouMean, closestName } from './errors/closest-name.js';
 
 // Definitions (what project code imports)
 export { defineAsset, isAssetDefinition } from './definitions/asset-definition.js';
+export { defineCheck } from './definitions/define-check.js';
+export type { CheckArguments, CheckDeclaration } from './definitions/define-check.js';
 export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './definitions/asset-definition.js';
 export type { CheckSpec, CheckSeverity, CheckType } from './definitions/check-spec.js';
 

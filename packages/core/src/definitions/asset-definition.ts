@@ -4,6 +4,8 @@
  * (the user-code boundary), so a throw or a hang in user code fails one step, never Weir.
  */
 
+import type { CheckDeclaration } from './define-check.js';
+
 /** A row produced or read by a TypeScript asset. */
 export type AssetRow = Record<string, unknown>;
 
@@ -36,8 +38,8 @@ export interface AssetOptions {
   columns?: Record<string, string>;
   /** Column descriptions. */
   columnDescriptions?: Record<string, string>;
-  /** Checks in the same shape as a model header's `checks:` list. */
-  checks?: unknown[];
+  /** Checks in the same shape as a model header's `checks:` list; `defineCheck` types them. */
+  checks?: Array<CheckDeclaration | Record<string, unknown>>;
   /** Attempts after the first failure. */
   retries?: number;
   /** Seconds before the build is stopped. */

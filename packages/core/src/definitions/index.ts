@@ -2,3 +2,5 @@
 export { defineAsset, isAssetDefinition, ASSET_DEFINITION_MARKER } from './asset-definition.js';
 export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './asset-definition.js';
 export type { CheckSeverity, CheckSpec, CheckType } from './check-spec.js';
+export { defineCheck } from './define-check.js';
+export type { CheckArguments, CheckDeclaration } from './define-check.js';

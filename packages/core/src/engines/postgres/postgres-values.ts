@@ -21,15 +21,19 @@ const OID = {
 
 type TextParser = (text: string) => unknown;
 
+// pg-types 2.x declares `arrayParser` as a function, but at run time it is `{ create(source, transform) }`.
+const parseArray = (text: string, transform: TextParser): unknown[] =>
+  (types.arrayParser as unknown as { create(source: string, transform: TextParser): { parse(): unknown[] } }).create(text, transform).parse();
+
 const TEXT_PARSERS = new Map<number, TextParser>([
   [OID.int8, parseInt8],
   [OID.numeric, plainDecimal],
   [OID.date, parseDate],
   [OID.timestamp, parseTimestamp],
-  [OID.int8Array, (text) => types.arrayParser(text, parseInt8)],
-  [OID.numericArray, (text) => types.arrayParser(text, plainDecimal)],
-  [OID.dateArray, (text) => types.arrayParser(text, parseDate)],
-  [OID.timestampArray, (text) => types.arrayParser(text, parseTimestamp)],
+  [OID.int8Array, (text) => parseArray(text, parseInt8)],
+  [OID.numericArray, (text) => parseArray(text, plainDecimal)],
+  [OID.dateArray, (text) => parseArray(text, parseDate)],
+  [OID.timestampArray, (text) => parseArray(text, parseTimestamp)],
 ]);
 
 /**
