@@ -76,8 +76,11 @@ await describeOnEachEngine('profileRelation', (current) => {
     expect(Object.fromEntries(status.values.counts.map((entry) => [entry.value, entry.count]))).toEqual({ placed: 1665, shipped: 1665, delivered: 1665, on_hold: 5 });
     expect(status).toMatchObject({ distinct: 4, distinctExact: true });
 
-    // Exact aggregates do not depend on the sample.
-    expect(column(result, 'email')).toMatchObject({ nulls: 20, length: { min: 17, max: 20 } });
+    // Exact aggregates do not depend on the sample; lengths come from it.
+    const email = column(result, 'email');
+    expect(email.nulls).toBe(20);
+    expect(email.length?.min).toBeGreaterThanOrEqual(17);
+    expect(email.length?.max).toBeLessThanOrEqual(20);
     expect(column(result, 'amount').negatives).toBe(5);
 
     // Estimated distinct counts: a unique column reads as about as many values as rows.

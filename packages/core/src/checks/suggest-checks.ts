@@ -92,7 +92,8 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
   checks.push(...unique);
   // Keys (even with a few duplicates) and foreign keys are identifiers, not quantities: no range.
   const keys = new Set(unique.flatMap((check) => (check.type === 'unique' ? check.columns : [])));
-  const patternChecks: SuggestedCheck[] = [];
+  // Checks read off the sample (patterns, fixed widths): confirmed on the whole relation at the end.
+  const sampled: SuggestedCheck[] = [];
   for (const column of profile.columns) {
     const accepted = acceptedValues(column);
     if (accepted) checks.push(accepted);
@@ -103,17 +104,20 @@ export async function suggestChecks(target: ProfileTarget, profile: RelationProf
     const shape = accepted ? undefined : patternCheck(column, profile.sample.complete, notes);
     if (shape) {
       checks.push(shape);
-      patternChecks.push(shape);
+      sampled.push(shape);
     }
-    const width = accepted || shape ? undefined : fixedLength(column, profile.rows);
-    if (width) checks.push(width);
+    const width = accepted || shape ? undefined : fixedLength(column, profile.rows, profile.sample.complete);
+    if (width) {
+      checks.push(width);
+      sampled.push(width);
+    }
     const nulls = nullProportion(column, profile.rows, notes);
     if (nulls) checks.push(nulls);
   }
   const fresh = freshness(profile, options.now ?? new Date(), notes);
   if (fresh) checks.push(fresh);
 
-  const rejected = await verifyOnWholeRelation(target, profile, patternChecks, notes);
+  const rejected = await verifyOnWholeRelation(target, profile, sampled, notes);
   return { checks: checks.filter((check) => !rejected.has(check)), notes };
 }
 
@@ -289,12 +293,12 @@ function describePattern(found: DetectedPattern): string {
   return `${names[found.pattern]}${found.format ? ` (${found.format})` : ''}`;
 }
 
-/** Text of one fixed width (codes, ISO country codes): that width. */
-function fixedLength(column: ColumnProfile, rows: number): SuggestedCheck | undefined {
+/** Text of one fixed width in the sample (codes, ISO country codes): that width, confirmed on the whole relation later. */
+function fixedLength(column: ColumnProfile, rows: number, wholeTable: boolean): SuggestedCheck | undefined {
   const nonNull = rows - column.nulls;
   if (column.category !== 'string' || column.length === null || column.length.min !== column.length.max || nonNull < SUGGESTION_RULES.minRowsForKeys) return undefined;
   const width = column.length.min;
-  return { type: 'length', column: column.name, min: width, max: width, exceptions: 0, reason: `every value is ${count(width)} character${width === 1 ? '' : 's'} long, so length ${width}` };
+  return { type: 'length', column: column.name, min: width, max: width, exceptions: 0, reason: `every ${wholeTable ? '' : 'sampled '}value is ${count(width)} character${width === 1 ? '' : 's'} long, so length ${width}` };
 }
 
 /** Columns with some nulls: at most twice today's share, rounded up. */
@@ -327,9 +331,9 @@ function freshness(profile: RelationProfile, now: Date, notes: string[]): Sugges
 }
 
 /**
- * Pattern checks come from the sample: one fused query counts, on the whole relation, the values
- * each one would fail. None: kept as it is. A few: kept with `mostly`, as a warning. More: dropped
- * (returned), with a note.
+ * Pattern and width checks come from the sample: one fused query counts, on the whole relation,
+ * the values each one would fail. None: kept as it is. A few: kept with `mostly`, as a warning.
+ * More: dropped (returned), with a note.
  */
 async function verifyOnWholeRelation(target: ProfileTarget, profile: RelationProfile, checks: SuggestedCheck[], notes: string[]): Promise<Set<SuggestedCheck>> {
   const rejected = new Set<SuggestedCheck>();
@@ -343,7 +347,9 @@ async function verifyOnWholeRelation(target: ProfileTarget, profile: RelationPro
     const failing =
       check.type === 'parseable'
         ? dialect.notParseable(column, check.as, check.format, () => bind(parseRegex(check.as, check.format)))
-        : `NOT ${dialect.regexMatches(column, bind(check.type === 'regex' ? check.pattern : ''))}`;
+        : check.type === 'length'
+          ? `(length(${column}) < ${check.min} OR length(${column}) > ${check.max})`
+          : `NOT ${dialect.regexMatches(column, bind(check.type === 'regex' ? check.pattern : ''))}`;
     return `count(*) FILTER (WHERE ${column} IS NOT NULL AND ${failing}) AS ${q(`f_${index}`)}`;
   });
   const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${target.relation}`, params);

@@ -283,7 +283,18 @@ function check(context: StepContext, asset: string, checks: CheckSpec[], relatio
     runId: context.runId,
     defaultMonitors: true,
     ...(context.history === undefined ? {} : { history: context.history }),
+    lastChangeAt: () => lastChangeAt(context, asset, buildStarted),
   });
+}
+
+/**
+ * When the asset's content last changed, for `freshness: { expected_every }`: a build is new
+ * content now; otherwise (a `weir check`, a re-publication) the newest version's build time.
+ */
+async function lastChangeAt(context: StepContext, asset: string, buildStarted: number | undefined): Promise<Date | undefined> {
+  if (buildStarted !== undefined) return new Date();
+  const [newest] = (await context.history?.versions(asset)) ?? [];
+  return newest === undefined ? undefined : new Date(newest.createdAt);
 }
 
 /** The record of a new physical version. */

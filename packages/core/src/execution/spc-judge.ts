@@ -9,8 +9,8 @@ import { judgeNewestPoint } from '../checks/spc/judge-newest-point.js';
 import type { CheckSpec, SpcCheck } from '../definitions/check-spec.js';
 import type { StateStore } from '../storage/state-store.js';
 
-/** The part of the state store SPC reads. */
-export type MetricHistory = Pick<StateStore, 'metricSeries' | 'spcRebaselines'>;
+/** The part of the state store SPC and cadence checks read. */
+export type MetricHistory = Pick<StateStore, 'metricSeries' | 'spcRebaselines' | 'versions'>;
 
 /** Which built-in monitor's defaults a metric takes. */
 export function monitorKindOf(metric: string): SpcMonitorKind {

@@ -30,7 +30,7 @@ export function formatProfile(profile: RelationProfile, heading: ProfileHeading)
   lines.push(
     profile.sample.complete
       ? `${number(profile.rows)} rows, every one read`
-      : `${number(profile.rows)} rows; values and patterns from a sample of ${number(profile.sample.rows)} rows (distinct counts marked ~ are estimates)`,
+      : `${number(profile.rows)} rows; values, patterns, lengths and standard deviations from a random sample of ${number(profile.sample.rows)} rows (distinct counts marked ~ are estimates)`,
   );
   lines.push('');
   const rows = profile.columns.map((column) => ({
