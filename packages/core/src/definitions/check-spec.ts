@@ -25,6 +25,8 @@ interface CheckBase {
    * Only for row-level checks of table and incremental assets.
    */
   onFail?: 'quarantine';
+  /** Where the check is written (set by the project loader), for errors about it. */
+  declaredAt?: { file: string; line?: number; column?: number };
 }
 
 export interface NotNullCheck extends CheckBase {

@@ -6,7 +6,7 @@
 import type { CheckSpec, CheckType } from '../definitions/check-spec.js';
 import { didYouMean } from '../errors/closest-name.js';
 import { CHECK_TYPES, CHECK_USAGE, OBJECT_FORMS, draftsFromForm, expandShorthand, type CheckDraft } from './check-forms.js';
-import { fromZodIssues, type ConfigIssue } from './config-issues.js';
+import { fromZodIssues, type ConfigIssue, type Locator } from './config-issues.js';
 import { formatPath, type ValuePath } from './yaml-source.js';
 
 export { CHECK_TYPES } from './check-forms.js';
@@ -23,7 +23,7 @@ type Draft = CheckDraft & { path: ValuePath };
  * // not_null_id, not_null_email, unique_id
  * ```
  */
-export function parseChecks(value: unknown, path: ValuePath): { checks: CheckSpec[]; issues: ConfigIssue[] } {
+export function parseChecks(value: unknown, path: ValuePath, locator?: Locator): { checks: CheckSpec[]; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   if (value === undefined || value === null) return { checks: [], issues };
   if (!Array.isArray(value)) {
@@ -32,7 +32,7 @@ export function parseChecks(value: unknown, path: ValuePath): { checks: CheckSpe
   }
   const drafts: Draft[] = [];
   value.forEach((item, index) => drafts.push(...parseItem(item, [...path, index], issues)));
-  return { checks: nameChecks(drafts, issues), issues };
+  return { checks: nameChecks(drafts, issues, locator), issues };
 }
 
 function parseItem(item: unknown, path: ValuePath, issues: ConfigIssue[]): Draft[] {
@@ -94,7 +94,7 @@ function parseArgs(type: CheckType, args: unknown, path: ValuePath, issues: Conf
 }
 
 /** Gives unnamed checks their default names and rejects two checks with one name. */
-function nameChecks(drafts: Draft[], issues: ConfigIssue[]): CheckSpec[] {
+function nameChecks(drafts: Draft[], issues: ConfigIssue[], locator: Locator | undefined): CheckSpec[] {
   const checks: CheckSpec[] = [];
   const seen = new Map<string, ValuePath>();
   // Expressions and custom SQL have no column to name them by: they are numbered per type.
@@ -115,6 +115,7 @@ function nameChecks(drafts: Draft[], issues: ConfigIssue[]): CheckSpec[] {
     }
     seen.set(name, draft.path);
     const spec: Record<string, unknown> = { ...draft, name };
+    if (locator !== undefined) spec.declaredAt = locator.locate(draft.path);
     delete spec.path;
     checks.push(spec as unknown as CheckSpec);
   }

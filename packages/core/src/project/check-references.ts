@@ -153,5 +153,6 @@ export function validateCheckColumns(assets: ReadonlyMap<string, AssetSpec>, kno
 }
 
 function checkProblem(code: 'CONFIG_INVALID' | 'ASSET_UNKNOWN' | 'SQL_SYNTAX', asset: AssetSpec, check: CheckSpec, why: string, hint?: string): WeirError {
-  return new WeirError(code, `check "${check.name}" of ${asset.name}: ${why}`, { location: { file: asset.file, line: asset.line }, ...(hint === undefined ? {} : { hint }) });
+  const location = check.declaredAt ?? { file: asset.file, line: asset.line };
+  return new WeirError(code, `check "${check.name}" of ${asset.name}: ${why}`, { location, ...(hint === undefined ? {} : { hint }) });
 }

@@ -47,7 +47,7 @@ export async function loadChecksFile(root: string, file: string): Promise<{ load
   const data: unknown = source.doc.toJS() ?? {};
   const parsed = checksFileSchema.safeParse(data);
   if (!parsed.success) return { problems: issuesToErrors(fromZodIssues(parsed.error.issues, data), locator) };
-  const { checks, issues } = parseChecks(parsed.data.checks, ['checks']);
+  const { checks, issues } = parseChecks(parsed.data.checks, ['checks'], locator);
   if (issues.length > 0) return { problems: issuesToErrors(issues, locator) };
   return { loaded: { asset: parsed.data.asset, checks, location: locatePath(source, ['asset']) }, problems: [] };
 }

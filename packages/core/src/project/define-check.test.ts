@@ -24,10 +24,12 @@ describe('defineCheck', () => {
     });
     roots.push(root);
     const project = await loadProject(root, { env: {} });
+    // TypeScript checks point at the definition's export line.
+    const at = { file: 'models/payments.ts', line: 3 };
     expect(project.assets.get('payments')?.checks).toEqual([
-      { type: 'not_null', column: 'payment_id', name: 'not_null_payment_id', severity: 'error' },
-      { type: 'between', column: 'amount', min: 0, name: 'between_amount', severity: 'error', tolerance: { fraction: expect.closeTo(0.01, 9) as number } },
-      { type: 'spc', metric: 'row_count', name: 'spc_row_count', severity: 'error' },
+      { type: 'not_null', column: 'payment_id', name: 'not_null_payment_id', severity: 'error', declaredAt: at },
+      { type: 'between', column: 'amount', min: 0, name: 'between_amount', severity: 'error', declaredAt: at, tolerance: { fraction: expect.closeTo(0.01, 9) as number } },
+      { type: 'spc', metric: 'row_count', name: 'spc_row_count', severity: 'error', declaredAt: at },
     ]);
   });
 

@@ -125,7 +125,8 @@ describe('sources', () => {
       tags: ['raw'],
       columns: {},
       inputs: [],
-      checks: [{ type: 'not_null', column: 'order_id', name: 'not_null_order_id', severity: 'error' }],
+      // Each check remembers where it is written, for errors about it later.
+      checks: [{ type: 'not_null', column: 'order_id', name: 'not_null_order_id', severity: 'error', declaredAt: { file: 'sources/shop_files.yaml', line: 17, column: 19 } }],
       read: {
         format: 'csv',
         paths: [path.join(root, 'data/orders.csv')],
@@ -185,6 +186,7 @@ describe('SQL models', () => {
     });
     const model = (await loadProject(root)).assets.get('orders_enriched') as SqlAsset;
     const sql = 'select order_id, customer_id, status, amount, updated_at\nfrom raw_orders\n';
+    const at = (line: number, column: number) => ({ file: 'models/marts/orders_enriched.sql', line, column });
     expect(model).toEqual({
       kind: 'sql',
       name: 'orders_enriched',
@@ -199,11 +201,11 @@ describe('SQL models', () => {
       retries: 2,
       timeoutSeconds: 600,
       checks: [
-        { type: 'not_null', column: 'order_id', name: 'not_null_order_id', severity: 'error' },
-        { type: 'unique', columns: ['order_id'], name: 'unique_order_id', severity: 'error' },
-        { type: 'accepted_values', column: 'status', values: ['placed', 'shipped', 'returned'], name: 'accepted_values_status', severity: 'error' },
-        { type: 'row_count', min: 1, max: 100000000, name: 'row_count', severity: 'error' },
-        { type: 'expression', sql: 'amount >= 0', name: 'non_negative_amount', severity: 'warn' },
+        { type: 'not_null', column: 'order_id', name: 'not_null_order_id', severity: 'error', declaredAt: at(17, 15) },
+        { type: 'unique', columns: ['order_id'], name: 'unique_order_id', severity: 'error', declaredAt: at(18, 13) },
+        { type: 'accepted_values', column: 'status', values: ['placed', 'shipped', 'returned'], name: 'accepted_values_status', severity: 'error', declaredAt: at(19, 22) },
+        { type: 'row_count', min: 1, max: 100000000, name: 'row_count', severity: 'error', declaredAt: at(20, 16) },
+        { type: 'expression', sql: 'amount >= 0', name: 'non_negative_amount', severity: 'warn', declaredAt: at(21, 17) },
       ],
       sql,
       sqlStartLine: 23,

@@ -42,7 +42,7 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
     }
     const config = parsed.data;
     const issues: ConfigIssue[] = [];
-    const { checks, issues: checkIssues } = parseChecks(config.checks, [...tablePath, 'checks']);
+    const { checks, issues: checkIssues } = parseChecks(config.checks, [...tablePath, 'checks'], locator);
     issues.push(...checkIssues);
 
     const written = config.paths ?? (config.path === undefined ? [] : [config.path]);

@@ -51,7 +51,7 @@ export async function loadSqlModel(root: string, file: string, defaults: Project
   const config = validated.data;
 
   const issues: ConfigIssue[] = [];
-  const { checks, issues: checkIssues } = parseChecks(config.checks, ['checks']);
+  const { checks, issues: checkIssues } = parseChecks(config.checks, ['checks'], locator);
   issues.push(...checkIssues);
   const materialization = config.materialization ?? defaults.materialization;
   let incremental: IncrementalConfig | undefined;

@@ -63,7 +63,7 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       continue;
     }
     const options = parsed.data;
-    const { checks, issues } = parseChecks(options.checks, [exportName, 'checks']);
+    const { checks, issues } = parseChecks(options.checks, [exportName, 'checks'], locator);
     if (issues.length > 0) {
       result.problems.push(...issuesToErrors(issues, locator));
       continue;
