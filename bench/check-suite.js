@@ -52,8 +52,9 @@ const profileRelation = await importCore('checks/profile-relation.js').then(
 
 const DUCKDB_ROWS = positiveInt('WEIR_BENCH_ROWS', 10_000_000);
 const POSTGRES_ROWS = positiveInt('WEIR_BENCH_PG_ROWS', Math.min(2_000_000, DUCKDB_ROWS));
-const SUITE_SAMPLES = positiveInt('WEIR_BENCH_SAMPLES', 3);
-const SCAN_SAMPLES = SUITE_SAMPLES + 2;
+const SAMPLES = positiveInt('WEIR_BENCH_SAMPLES', 3);
+/** Profiling 10M rows takes several scans' time; two samples of it (and of the bare scan beside it). */
+const PROFILE_SAMPLES = Math.max(1, SAMPLES - 1);
 /** Rows of the tiny table the framework overhead is measured on, and how many evaluations are timed. */
 const TINY_ROWS = 100;
 const OVERHEAD_ITERATIONS = 200;
@@ -300,20 +301,27 @@ export function bareScanSql(t) {
 
 /**
  * Times each variant `samples` times, interleaved: sample s runs the variants in an order rotated
- * by s, so load bursts and caches land on all of them. Returns the median per variant (ms).
+ * by s, so load bursts and caches land on all of them. Returns the median wall time per variant
+ * and the median CPU time of this process (user + system, ms): DuckDB runs inside the process, so
+ * for DuckDB that is the engine's CPU time, which other load on a shared machine barely moves.
  */
 async function interleaved(variants, samples) {
-  const times = Object.fromEntries(Object.keys(variants).map((key) => [key, []]));
   const keys = Object.keys(variants);
+  const wall = Object.fromEntries(keys.map((key) => [key, []]));
+  const cpu = Object.fromEntries(keys.map((key) => [key, []]));
   for (let sample = 0; sample < samples; sample++) {
     for (let step = 0; step < keys.length; step++) {
       const key = keys[(sample + step) % keys.length];
+      const cpuStarted = process.cpuUsage();
       const started = performance.now();
       await variants[key]();
-      times[key].push(performance.now() - started);
+      wall[key].push(performance.now() - started);
+      const used = process.cpuUsage(cpuStarted);
+      cpu[key].push((used.user + used.system) / 1000);
     }
   }
-  return Object.fromEntries(keys.map((key) => [key, median(times[key])]));
+  const medians = (times) => Object.fromEntries(keys.map((key) => [key, median(times[key])]));
+  return { wall: medians(wall), cpu: medians(cpu) };
 }
 
 /** Runs a list of statements one after the other on `session`, as a script would. */
@@ -442,11 +450,14 @@ async function benchEngine(kind, opened, log) {
     );
 
     // (a) the cheap checks against one bare scan.
-    const a = await interleaved(
+    const { wall: a, cpu: aCpu } = await interleaved(
       { bare, weir: weir(CHEAP_CHECKS, t.orders), 'weir + metrics': weir(CHEAP_CHECKS, t.orders, { metrics }) },
-      SCAN_SAMPLES,
+      SAMPLES,
     );
-    log(`   (a) bare full-width scan ${formatMs(a.bare)}; weir, 14 cheap checks ${formatMs(a.weir)} (${formatRatio(a.weir / a.bare)}); with the ${metrics.length} per-build metrics fused in ${formatMs(a['weir + metrics'])} (${formatRatio(a['weir + metrics'] / a.bare)})`);
+    // DuckDB runs in this process: its CPU time is a second, load-proof view of each ratio.
+    const cpuNote = (cpu, value, baseline) => (kind === 'duckdb' ? `, CPU ${formatRatio(cpu[value] / cpu[baseline])}` : '');
+    const cpuRatio = (cpu, value, baseline) => (kind === 'duckdb' ? cpu[value] / cpu[baseline] : undefined);
+    log(`   (a) bare full-width scan ${formatMs(a.bare)}; weir, 14 cheap checks ${formatMs(a.weir)} (${formatRatio(a.weir / a.bare)}${cpuNote(aCpu, 'weir', 'bare')}); with the ${metrics.length} per-build metrics fused in ${formatMs(a['weir + metrics'])} (${formatRatio(a['weir + metrics'] / a.bare)}${cpuNote(aCpu, 'weir + metrics', 'bare')})`);
 
     // (b) and (c): the whole suite against the hand-written plans and one query per check; and
     // the same suite as an incremental build runs it.
@@ -457,23 +468,23 @@ async function benchEngine(kind, opened, log) {
       await weir(rowLevel, t.ordersNew)();
       await weir(rest, t.orders)();
     };
-    const suite = await interleaved(
+    const { wall: suite, cpu: suiteCpu } = await interleaved(
       {
         weir: weir(checks, t.orders),
         ...Object.fromEntries(Object.entries(plans).map(([name, statements]) => [`hand: ${name}`, runAll(session, statements)])),
         dbt: runAll(session, dbtQueries(kind, t)),
         incremental,
       },
-      SUITE_SAMPLES,
+      SAMPLES,
     );
     const handNames = Object.keys(plans).map((name) => `hand: ${name}`);
     const best = handNames.reduce((one, other) => (suite[other] < suite[one] ? other : one));
     const weirPlan = planChecks(checks, [], targetOf(t.orders), dialect);
-    log(`   (b) weir, all 20 checks ${formatMs(suite.weir)} in ${weirPlan.queries.length} queries; hand-written plans: ${handNames.map((name) => `${name.slice(6)} ${formatMs(suite[name])}`).join(', ')}; best: ${best.slice(6)} -> ${formatRatio(suite.weir / suite[best])}`);
-    log(`   (c) one query per check (dbt style, 20 queries) ${formatMs(suite.dbt)} -> weir is ${formatRatio(suite.dbt / suite.weir)} faster`);
+    log(`   (b) weir, all 20 checks ${formatMs(suite.weir)} in ${weirPlan.queries.length} queries; hand-written plans: ${handNames.map((name) => `${name.slice(6)} ${formatMs(suite[name])}`).join(', ')}; best: ${best.slice(6)} -> ${formatRatio(suite.weir / suite[best])}${cpuNote(suiteCpu, 'weir', best)}`);
+    log(`   (c) one query per check (dbt style, 20 queries) ${formatMs(suite.dbt)} -> weir is ${formatRatio(suite.dbt / suite.weir)} faster${kind === 'duckdb' ? ` (CPU ${formatRatio(suiteCpu.dbt / suiteCpu.weir)})` : ''}`);
 
     // Incremental: the row-level checks on the new rows alone, against the same checks on the table.
-    const onNew = await interleaved({ table: weir(rowLevel, t.orders), 'new rows': weir(rowLevel, t.ordersNew) }, SUITE_SAMPLES);
+    const { wall: onNew, cpu: onNewCpu } = await interleaved({ table: weir(rowLevel, t.orders), 'new rows': weir(rowLevel, t.ordersNew) }, SAMPLES);
     log(
       `   incremental (${t.newRows.toLocaleString('en')} new rows = ${NEW_ROWS_SHARE * 100}%): the ${rowLevel.length} row-level checks on the new rows ${formatMs(onNew['new rows'])} vs on the table ${formatMs(onNew.table)} (${formatRatio(onNew.table / onNew['new rows'])} faster); ` +
         `the suite as an incremental build runs it (those on the new rows, the ${rest.length} others on the table) ${formatMs(suite.incremental)} vs ${formatMs(suite.weir)} (${formatRatio(suite.weir / suite.incremental)} faster)`,
@@ -485,14 +496,15 @@ async function benchEngine(kind, opened, log) {
 
     // Profiling.
     let profile;
+    let profileCpu;
     let profileError;
     if (profileRelation === undefined) {
       log('   profiling: skipped (packages/core/dist/checks/profile-relation.js exports no profileRelation)');
     } else {
       const target = { session, kind: engine.kind, quoteIdentifier: (name) => engine.quoteIdentifier(name), relation: t.orders, columns };
       try {
-        profile = await interleaved({ bare, profile: () => profileRelation(target) }, SUITE_SAMPLES);
-        log(`   profiling the table ${formatMs(profile.profile)} vs the bare scan ${formatMs(profile.bare)} -> ${formatRatio(profile.profile / profile.bare)}`);
+        ({ wall: profile, cpu: profileCpu } = await interleaved({ bare, profile: () => profileRelation(target) }, PROFILE_SAMPLES));
+        log(`   profiling the table ${formatMs(profile.profile)} vs the bare scan ${formatMs(profile.bare)} -> ${formatRatio(profile.profile / profile.bare)}${cpuNote(profileCpu, 'profile', 'bare')}`);
       } catch (error) {
         profileError = error instanceof Error ? error.message : String(error);
         log(`   profiling FAILED: ${profileError}`);
@@ -506,16 +518,20 @@ async function benchEngine(kind, opened, log) {
       foreignKey.finished
         ? result(on, 'relationships check alone', foreignKey.weir, foreignKey.hand, 'anti-join', '(info)')
         : { ...result(on, 'relationships check alone', foreignKey.weir, foreignKey.hand, 'anti-join', 'finishes', false), value: `> ${formatMs(foreignKey.weir)}`, note: 'did not finish' },
-      result(on, '(a) 14 cheap checks', a.weir, a.bare, 'bare scan', '<= 2x', a.weir / a.bare <= 2),
-      result(on, '(a) 14 cheap + build metrics', a['weir + metrics'], a.bare, 'bare scan', '(info)'),
-      result(on, `(b) 20 checks${t.foreignKey ? '' : ' (freshness for fk)'}`, suite.weir, suite[best], best, '<= 1.15x', suite.weir / suite[best] <= 1.15),
-      { ...result(on, `(c) 20 checks${t.foreignKey ? '' : ' (freshness for fk)'}`, suite.weir, suite.dbt, 'dbt style', `>= ${speedup}x faster (<= ${(1 / speedup).toFixed(2)}x)`, suite.dbt / suite.weir >= speedup), note: fewer(suite.dbt / suite.weir) },
+      { ...result(on, '(a) 14 cheap checks', a.weir, a.bare, 'bare scan', '<= 2x', a.weir / a.bare <= 2), cpu: cpuRatio(aCpu, 'weir', 'bare') },
+      { ...result(on, '(a) 14 cheap + build metrics', a['weir + metrics'], a.bare, 'bare scan', '(info)'), cpu: cpuRatio(aCpu, 'weir + metrics', 'bare') },
+      { ...result(on, `(b) 20 checks${t.foreignKey ? '' : ' (freshness for fk)'}`, suite.weir, suite[best], best, '<= 1.15x', suite.weir / suite[best] <= 1.15), cpu: cpuRatio(suiteCpu, 'weir', best) },
+      {
+        ...result(on, `(c) 20 checks${t.foreignKey ? '' : ' (freshness for fk)'}`, suite.weir, suite.dbt, 'dbt style', `>= ${speedup}x faster (<= ${(1 / speedup).toFixed(2)}x)`, suite.dbt / suite.weir >= speedup),
+        note: fewer(suite.dbt / suite.weir),
+        cpu: cpuRatio(suiteCpu, 'weir', 'dbt'),
+      },
       { engine: on, measure: 'overhead per check', value: `${overhead.perCheck.toFixed(3)} ms`, baseline: formatMs(overhead.raw), baselineName: 'raw planned SQL', ratio: overhead.weir / overhead.raw, target: '<= 1 ms', verdict: overhead.perCheck <= 1 ? 'PASS' : 'MISS' },
-      { ...result(on, `row-level checks, ${NEW_ROWS_SHARE * 100}% new rows`, onNew['new rows'], onNew.table, 'whole table', '(info)'), note: fewer(onNew.table / onNew['new rows']) },
-      { ...result(on, 'suite, incremental build', suite.incremental, suite.weir, 'full check', '(info)'), note: fewer(suite.weir / suite.incremental) },
+      { ...result(on, `row-level checks, ${NEW_ROWS_SHARE * 100}% new rows`, onNew['new rows'], onNew.table, 'whole table', '(info)'), note: fewer(onNew.table / onNew['new rows']), cpu: cpuRatio(onNewCpu, 'new rows', 'table') },
+      { ...result(on, 'suite, incremental build', suite.incremental, suite.weir, 'full check', '(info)'), note: fewer(suite.weir / suite.incremental), cpu: cpuRatio(suiteCpu, 'incremental', 'weir') },
       profile === undefined
         ? { engine: on, measure: 'profiling', value: profileError === undefined ? 'skipped' : 'FAILED', baseline: '-', baselineName: '-', ratio: undefined, target: '<= 3x', verdict: profileError === undefined ? '-' : 'MISS' }
-        : result(on, 'profiling', profile.profile, profile.bare, 'bare scan', '<= 3x', profile.profile / profile.bare <= 3),
+        : { ...result(on, 'profiling', profile.profile, profile.bare, 'bare scan', '<= 3x', profile.profile / profile.bare <= 3), cpu: cpuRatio(profileCpu, 'profile', 'bare') },
     ];
   } finally {
     await session.close();
@@ -623,7 +639,7 @@ async function frameworkOverhead(session, dialect, target, columns, checks) {
 export async function runCheckSuiteBench({ log = console.log } = {}) {
   const started = performance.now();
   log(`== check suite: 20 checks on a generated ${COLUMNS.length}-column table; weir (evaluateChecks) vs a bare scan, the best hand-written SQL and one query per check`);
-  log(`   rows: DuckDB ${DUCKDB_ROWS.toLocaleString('en')}, PostgreSQL ${POSTGRES_ROWS.toLocaleString('en')} (WEIR_BENCH_ROWS, WEIR_BENCH_PG_ROWS); medians of ${SUITE_SAMPLES} interleaved samples (${SCAN_SAMPLES} for single scans)`);
+  log(`   rows: DuckDB ${DUCKDB_ROWS.toLocaleString('en')}, PostgreSQL ${POSTGRES_ROWS.toLocaleString('en')} (WEIR_BENCH_ROWS, WEIR_BENCH_PG_ROWS); medians of ${SAMPLES} interleaved samples (${PROFILE_SAMPLES} for profiling)`);
   const results = [];
   if (ENGINES.includes('duckdb')) {
     await withScratch('weir-bench-checks-', async (dir) => {
@@ -651,8 +667,18 @@ export async function runCheckSuiteBench({ log = console.log } = {}) {
   log('');
   log(
     formatTable(
-      ['engine', 'measure', 'weir', 'baseline', 'vs', 'ratio', 'target', ''],
-      results.map((row) => [row.engine, row.measure, row.value, row.baseline, row.baselineName, row.ratio === undefined ? '-' : row.note ?? formatRatio(row.ratio), row.target, row.verdict]),
+      ['engine', 'measure', 'weir', 'baseline', 'vs', 'ratio', 'cpu ratio', 'target', ''],
+      results.map((row) => [
+        row.engine,
+        row.measure,
+        row.value,
+        row.baseline,
+        row.baselineName,
+        row.ratio === undefined ? '-' : row.note ?? formatRatio(row.ratio),
+        row.cpu === undefined ? '-' : row.note === undefined ? formatRatio(row.cpu) : `${formatRatio(1 / row.cpu)} faster`,
+        row.target,
+        row.verdict,
+      ]),
     ),
   );
   log(`   (${formatMs(performance.now() - started)} in all)`);

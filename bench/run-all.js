@@ -6,6 +6,7 @@
  * others still run, and the process then exits 1 so the failure is not mistaken for a result.
  */
 import { formatMs, formatRatio, formatTable } from './lib/measure.js';
+import { runCheckSuiteBench } from './check-suite.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
 import { runLineageBench } from './table-lineage.js';
@@ -14,6 +15,7 @@ const BENCHES = [
   { name: 'orchestration', run: runOrchestrationBench },
   { name: 'scheduler', run: runSchedulerBench },
   { name: 'lineage', run: runLineageBench },
+  { name: 'checks', run: runCheckSuiteBench },
 ];
 
 const started = performance.now();

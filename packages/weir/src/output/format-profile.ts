@@ -80,7 +80,8 @@ function short(value: unknown): string {
 }
 
 function number(value: number): string {
-  return value.toLocaleString('en-US', { maximumSignificantDigits: Number.isInteger(value) ? 21 : 6 });
+  // Two decimals for ordinary magnitudes; small fractions keep their significant digits.
+  return Math.abs(value) >= 1 || value === 0 ? value.toLocaleString('en-US', { maximumFractionDigits: 2 }) : value.toLocaleString('en-US', { maximumSignificantDigits: 4 });
 }
 
 function percent(share: number): string {
