@@ -183,7 +183,8 @@ describe('weir checks suggest on the demo', () => {
       if (planted.type !== 'null_proportion') expect(catching?.failingRows, planted.asset).toBe(planted.rows);
       else expect(catching?.detail, planted.asset).toMatch(/proportion of nulls in email: 0\.\d+/);
     }
-  });
+    // A dozen commands on the real demo: generous on a shared, busy machine.
+  }, 240_000);
 });
 
 interface CheckResultJson {
