@@ -51,7 +51,7 @@ export async function openSqliteStateStore(
     await dialect.exclusive(async () => {
       // Order matters: the timeout must apply while switching to WAL, which needs the lock.
       await sql`pragma busy_timeout = ${sql.lit(busyTimeoutMs)}`.execute(db);
-      await sql`pragma journal_mode = wal`.execute(db);
+      await switchToWal(db, busyTimeoutMs);
       await sql`pragma synchronous = normal`.execute(db);
     });
   } catch (error) {
@@ -138,4 +138,24 @@ function withStatementCache(database: Database.Database, capacity = 256): Sqlite
       return statement;
     },
   };
+}
+
+/**
+ * Switches the database to WAL. When several processes open a new database at once, SQLite can
+ * answer the switch with SQLITE_BUSY at once, without calling the busy handler (changing the
+ * journal mode needs an exclusive lock it will not wait for), so the switch is retried here
+ * until the busy timeout.
+ */
+async function switchToWal(db: Kysely<StateTables>, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sql`pragma journal_mode = wal`.execute(db);
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, Math.min(200, 10 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));
+    }
+  }
 }
