@@ -3,10 +3,12 @@
  * expensive measures fastest. Checks stay engine-neutral; this object is the one place that knows
  * DuckDB's `regexp_matches` from PostgreSQL's `~`.
  *
- * Placement was measured on this kind of machine (see bench/check-suite.js): on DuckDB several
- * `count(DISTINCT)` in one query are slower than one query each (each distinct aggregate keeps its
- * own hash table and the fused query cannot run them in parallel), while PostgreSQL pays a full
- * scan per query, so there everything that can share a scan does.
+ * Placement was measured on this kind of machine (see bench/check-suite.js): on both engines an
+ * exact distinct count runs best as a query of its own. On DuckDB several `count(DISTINCT)` in one
+ * query are slower than one query each (each keeps its own hash table); on PostgreSQL a DISTINCT
+ * aggregate in the shared scan stops it from running in parallel and sorts every value, so the
+ * scan of the cheap checks stays parallel and each distinct count gets its own query: a sort for
+ * a unique key, a GROUP BY for the number of distinct values (few groups hash fast).
  */
 import type { ParseTarget } from '../definitions/check-spec.js';
 import type { EngineSession } from '../engines/engine-adapter.js';
@@ -21,6 +23,11 @@ export interface CheckDialect {
   quote: QuoteIdentifier;
   /** Exact distinct counts share the main scan (true) or run as one query each (false). */
   fuseDistinct: boolean;
+  /**
+   * A query counting the distinct non-null values of `column` in `relationSql` as `alias`, for
+   * `distinct_count` and `unique_proportion`.
+   */
+  distinctValuesQuery(column: string, relationSql: string, alias: string): string;
   /** Approximate distinct counts exist (for per-column metrics). */
   approxDistinct(expr: string): string | undefined;
   /** The expression as text. */
@@ -69,6 +76,7 @@ const duckdbDialect = (quote: QuoteIdentifier): CheckDialect => ({
   kind: 'duckdb',
   quote,
   fuseDistinct: false,
+  distinctValuesQuery: (column, relationSql, alias) => `SELECT count(DISTINCT ${column}) AS ${quote(alias)} FROM ${relationSql}`,
   approxDistinct: (expr) => `approx_count_distinct(${expr})`,
   asText: (expr) => `CAST(${expr} AS VARCHAR)`,
   regexMatches: (text, param) => `regexp_matches(${text}, ${param})`,
@@ -151,7 +159,9 @@ export function postgresDateTemplate(format: string): string {
 const postgresDialect = (quote: QuoteIdentifier): CheckDialect => ({
   kind: 'postgres',
   quote,
-  fuseDistinct: true,
+  fuseDistinct: false,
+  distinctValuesQuery: (column, relationSql, alias) =>
+    `SELECT count(*) AS ${quote(alias)} FROM (SELECT ${column} FROM ${relationSql} WHERE ${column} IS NOT NULL GROUP BY ${column}) AS ${quote('distinct_values')}`,
   approxDistinct: () => undefined,
   asText: (expr) => `CAST(${expr} AS TEXT)`,
   regexMatches: (text, param) => `(${text} ~ ${param})`,

@@ -199,8 +199,10 @@ describe('planChecks', () => {
     const onDuckDB = planChecks([...cheap, ...distinct], [], target, checkDialectFor('duckdb', quote));
     // One query per distinct expression: unique a and distinct_count a share count(DISTINCT "a").
     expect(onDuckDB.queries).toHaveLength(3);
+    // PostgreSQL keeps the shared scan parallel: a sort for each unique key, a GROUP BY for the distinct values.
     const onPostgres = planChecks([...cheap, ...distinct], [], target, checkDialectFor('postgres', quote));
-    expect(onPostgres.queries).toHaveLength(1);
+    expect(onPostgres.queries).toHaveLength(4);
+    expect(onPostgres.queries[2]?.sql).toContain('GROUP BY');
   });
 
   it('runs checks that read other relations as their own queries', () => {

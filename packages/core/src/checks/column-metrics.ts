@@ -1,7 +1,7 @@
 /**
  * The metrics every build measures, computed in the same scan as the checks so that they cost no
  * extra pass over the data: per column the null rate, min and max, mean and stddev (numbers),
- * lengths (text) and an approximate distinct rate where the engine has a cheap sketch. They are
+ * lengths (text), and an approximate distinct rate for the columns an spc check watches it on. They are
  * recorded as events and form the series that SPC watches.
  */
 import type { ColumnInfo } from '../engines/engine-adapter.js';
@@ -26,7 +26,12 @@ export interface MetricRequest {
  * // null_rate, min, max, mean, stddev of amount
  * ```
  */
-export function columnMetricRequests(columns: readonly ColumnInfo[], dialect: CheckDialect, freshnessColumn?: string): MetricRequest[] {
+export function columnMetricRequests(
+  columns: readonly ColumnInfo[],
+  dialect: CheckDialect,
+  freshnessColumn?: string,
+  distinctRateColumns: ReadonlySet<string> = new Set(),
+): MetricRequest[] {
   const requests: MetricRequest[] = [];
   const rows = 'NULLIF(count(*), 0)';
   for (const column of columns) {
@@ -34,7 +39,9 @@ export function columnMetricRequests(columns: readonly ColumnInfo[], dialect: Ch
     const name = column.name;
     const quoted = dialect.quote(name);
     requests.push({ metric: 'null_rate', column: name, sql: `${dialect.asDouble(`count(*) - count(${quoted})`)} / ${rows}` });
-    const approx = dialect.approxDistinct(quoted);
+    // A distinct rate costs more than every other metric together (a sketch per column,
+    // measured in bench/check-suite.js): measured only for the columns an spc check watches it on.
+    const approx = distinctRateColumns.has(name) ? dialect.approxDistinct(quoted) : undefined;
     if (approx !== undefined && family !== 'other' && family !== 'json' && family !== 'binary') {
       requests.push({ metric: 'distinct_rate', column: name, sql: `${dialect.asDouble(approx)} / NULLIF(count(${quoted}), 0)` });
     }

@@ -113,7 +113,8 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
       case 'distinct_count':
       case 'unique_proportion': {
         const column = dialect.quote(check.column);
-        placeDistinct(`count(DISTINCT ${column})`, check.name, 'value', { scan, own, target, dialect, purpose: check.name });
+        if (dialect.fuseDistinct) scan.add(`count(DISTINCT ${column})`, check.name, 'value');
+        else placeOwn(dialect.distinctValuesQuery(column, target.relationSql, 'v'), check.name, own);
         scan.add(`count(${column})`, check.name, 'applicable');
         break;
       }
@@ -140,9 +141,12 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
         if (other !== undefined) own.push(singleValueQuery(`SELECT count(*) AS ${dialect.quote('v')} FROM ${read(other)}`, check.name));
         break;
       }
-      case 'relationships':
+      case 'relationships': {
         own.push(relationshipQuery(check, read(check.to), target.relationSql, dialect));
+        const scope = [`${dialect.quote(check.column)} IS NOT NULL`, ...(check.where === undefined ? [] : [`(${check.where})`])].join(' AND ');
+        scan.add(`count(*) FILTER (WHERE ${scope})`, check.name, 'applicable');
         break;
+      }
       case 'custom_sql':
         own.push(customSqlQuery(check.sql, check.reads, read, check.name, dialect));
         break;
@@ -196,6 +200,17 @@ function placeDistinct(expression: string, subject: string, role: MeasureRole, p
   own.push({ sql: `SELECT ${expression} AS ${dialect.quote('v')} FROM ${target.relationSql}`, params: [], purpose, measures: [{ alias: 'v', subject, role }] });
 }
 
+/** A query of its own measuring one value, shared by every check that plans the same SQL. */
+function placeOwn(sql: string, subject: string, own: PlannedQuery[]): void {
+  const existing = own.find((query) => query.sql === sql);
+  if (existing !== undefined) {
+    existing.measures.push({ alias: 'v', subject, role: 'value' });
+    existing.purpose = `${existing.purpose}, ${subject}`;
+    return;
+  }
+  own.push({ sql, params: [], purpose: subject, measures: [{ alias: 'v', subject, role: 'value' }] });
+}
+
 function statisticSql(check: StatisticCheck, dialect: CheckDialect): string {
   const column = dialect.quote(check.column);
   switch (check.type) {
@@ -220,6 +235,11 @@ function singleValueQuery(sql: string, check: string): PlannedQuery {
   return { sql, params: [], purpose: check, measures: [{ alias: 'v', subject: check, role: 'value' }] };
 }
 
+/**
+ * The rows of a relationship that have no parent. The anti-join sits in the WHERE clause, where
+ * both engines plan it as a hash anti-join; inside an aggregate FILTER PostgreSQL would run the
+ * subquery once per child row.
+ */
 function relationshipQuery(
   check: Extract<CheckSpec, { type: 'relationships' }>,
   parentSql: string,
@@ -230,15 +250,11 @@ function relationshipQuery(
   const field = `${dialect.quote('parent')}.${dialect.quote(check.field)}`;
   const scope = [`${column} IS NOT NULL`, ...(check.where === undefined ? [] : [`(${check.where})`])].join(' AND ');
   return {
-    sql: `SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ${parentSql} AS ${dialect.quote('parent')} WHERE ${field} = ${column})) AS ${dialect.quote('f')},
-            count(*) AS ${dialect.quote('a')}
-          FROM ${childSql} AS ${dialect.quote('child')} WHERE ${scope}`,
+    sql: `SELECT count(*) AS ${dialect.quote('f')} FROM ${childSql} AS ${dialect.quote('child')}
+          WHERE ${scope} AND NOT EXISTS (SELECT 1 FROM ${parentSql} AS ${dialect.quote('parent')} WHERE ${field} = ${column})`,
     params: [],
     purpose: check.name,
-    measures: [
-      { alias: 'f', subject: check.name, role: 'failing' },
-      { alias: 'a', subject: check.name, role: 'applicable' },
-    ],
+    measures: [{ alias: 'f', subject: check.name, role: 'failing' }],
   };
 }
 

@@ -63,7 +63,7 @@ export async function checkRelation(declared: readonly CheckSpec[], options: Rel
           relationOf: (other) => engine.quoteRelation(environmentView(options.environment, other)),
         },
         ...(columns === undefined ? {} : { columns }),
-        ...(options.measureMetrics && columns !== undefined ? { metrics: columnMetricRequests(columns, dialect, freshnessColumn) } : {}),
+        ...(options.measureMetrics && columns !== undefined ? { metrics: columnMetricRequests(columns, dialect, freshnessColumn, distinctRateColumns(checks)) } : {}),
         now,
         ...(options.buildSeconds === undefined ? {} : { knownMetrics: [{ metric: 'build_seconds', value: options.buildSeconds }] }),
         ...(options.lastChangeAt === undefined ? {} : { lastChangeAt: options.lastChangeAt }),
@@ -73,4 +73,9 @@ export async function checkRelation(declared: readonly CheckSpec[], options: Rel
   } finally {
     await session.close();
   }
+}
+
+/** Columns whose distinct rate an spc check watches: the only ones it is measured on. */
+function distinctRateColumns(checks: readonly CheckSpec[]): Set<string> {
+  return new Set(checks.flatMap((check) => (check.type === 'spc' && check.metric === 'distinct_rate' && check.column !== undefined ? [check.column] : [])));
 }
