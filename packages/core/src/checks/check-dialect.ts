@@ -24,6 +24,11 @@ export interface CheckDialect {
   /** Exact distinct counts share the main scan (true) or run as one query each (false). */
   fuseDistinct: boolean;
   /**
+   * `unique` counts the rows of repeated keys with a GROUP BY (exact failing rows in one query)
+   * instead of comparing count(DISTINCT) with count().
+   */
+  uniqueByGroups: boolean;
+  /**
    * A query counting the distinct non-null values of `column` in `relationSql` as `alias`, for
    * `distinct_count` and `unique_proportion`.
    */
@@ -47,7 +52,7 @@ export interface CheckDialect {
   /** Cast to a double for averaging. */
   asDouble(expr: string): string;
   /** Prepares the session once before check queries run (helper functions); may do nothing. */
-  prepare(session: EngineSession): Promise<void>;
+  prepare(session: EngineSession, needs: { parseable: boolean }): Promise<void>;
   /** True when the relation's column holds numbers (known once it is described); value lists then compare as numbers. */
   isNumeric?(column: string): boolean;
 }
@@ -76,6 +81,7 @@ const duckdbDialect = (quote: QuoteIdentifier): CheckDialect => ({
   kind: 'duckdb',
   quote,
   fuseDistinct: false,
+  uniqueByGroups: true,
   distinctValuesQuery: (column, relationSql, alias) => `SELECT count(DISTINCT ${column}) AS ${quote(alias)} FROM ${relationSql}`,
   approxDistinct: (expr) => `approx_count_distinct(${expr})`,
   asText: (expr) => `CAST(${expr} AS VARCHAR)`,
@@ -99,7 +105,9 @@ const duckdbDialect = (quote: QuoteIdentifier): CheckDialect => ({
   quantile: (expr, q) => `quantile_cont(${expr}, ${numberLiteral(q)})`,
   epochSeconds: (expr) => `epoch(${expr})`,
   asDouble: (expr) => `CAST(${expr} AS DOUBLE)`,
-  prepare: async () => {},
+  // A GROUP BY over an integer key whose range (known from statistics) fits 2^24 groups then uses
+  // a perfect hash table: about twice as fast as count(DISTINCT) on a 10M-row unique key.
+  prepare: async (session) => session.execute('SET perfect_ht_threshold = 24'),
 });
 
 /**
@@ -160,6 +168,8 @@ const postgresDialect = (quote: QuoteIdentifier): CheckDialect => ({
   kind: 'postgres',
   quote,
   fuseDistinct: false,
+  // A sort-based count(DISTINCT) beats hashing a unique key in PostgreSQL's default work_mem.
+  uniqueByGroups: false,
   distinctValuesQuery: (column, relationSql, alias) =>
     `SELECT count(*) AS ${quote(alias)} FROM (SELECT ${column} FROM ${relationSql} WHERE ${column} IS NOT NULL GROUP BY ${column}) AS ${quote('distinct_values')}`,
   approxDistinct: () => undefined,
@@ -171,7 +181,8 @@ const postgresDialect = (quote: QuoteIdentifier): CheckDialect => ({
   quantile: (expr, q) => `percentile_cont(${numberLiteral(q)}) WITHIN GROUP (ORDER BY ${expr})`,
   epochSeconds: (expr) => `extract(epoch from ${expr})`,
   asDouble: (expr) => `CAST(${expr} AS DOUBLE PRECISION)`,
-  prepare: async (session) => {
+  prepare: async (session, needs) => {
+    if (!needs.parseable) return;
     const [found] = await session.query(`SELECT to_regprocedure('${PG_PARSE_FUNCTION}(text,text,text)') IS NOT NULL AS present`);
     if (found?.present === true) return;
     await session.execute('CREATE SCHEMA IF NOT EXISTS weir_staging');

@@ -66,7 +66,7 @@ export interface CheckContext {
  */
 export async function evaluateChecks(checks: readonly CheckSpec[], context: CheckContext): Promise<CheckEvaluation> {
   const { session, dialect } = context;
-  if (checks.some((check) => check.type === 'parseable')) await dialect.prepare(session);
+  await dialect.prepare(session, { parseable: checks.some((check) => check.type === 'parseable') });
   const plan = planChecks(checks, context.metrics ?? [], context.target, dialect);
   const measured = new Map<string, CheckMeasures>();
   let rows = 0;
@@ -122,8 +122,9 @@ async function judge(check: CheckSpec, measures: CheckMeasures, context: JudgeCo
   }
   switch (check.type) {
     case 'unique': {
-      const extra = (measures.applicable ?? 0) - (measures.value ?? 0);
-      if (extra <= 0) return judgeFailingRows(check, 0, measures.applicable);
+      // Either the rows of repeated keys were counted (a GROUP BY), or count(DISTINCT) fell short of count().
+      const repeated = measures.failing ?? (measures.applicable ?? 0) - (measures.value ?? 0);
+      if (repeated <= 0) return judgeFailingRows(check, 0, measures.applicable);
       const facts = await duplicateKeyFacts(check, context);
       const outcome = judgeFailingRows(check, facts.rows, measures.applicable);
       const allowed = check.tolerance === undefined ? '' : `; ${allowedFailures(check.tolerance, measures.applicable ?? 0)} allowed`;

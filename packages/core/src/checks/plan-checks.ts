@@ -102,6 +102,17 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
     switch (check.type) {
       case 'unique': {
         const { keys, notNull } = uniqueKeys(check.columns, dialect);
+        if (dialect.uniqueByGroups) {
+          const grouped = check.columns.map((column) => dialect.quote(column)).join(', ');
+          own.push({
+            sql: `SELECT COALESCE(sum(n), 0) AS ${dialect.quote('f')} FROM (SELECT count(*) AS n FROM ${target.relationSql} WHERE ${notNull} GROUP BY ${grouped} HAVING count(*) > 1) AS ${dialect.quote('repeated')}`,
+            params: [],
+            purpose: check.name,
+            measures: [{ alias: 'f', subject: check.name, role: 'failing' }],
+          });
+          scan.add(check.columns.length === 1 ? `count(${keys})` : `count(*) FILTER (WHERE ${notNull})`, check.name, 'applicable');
+          break;
+        }
         // One column needs no filter (aggregates skip NULLs), and then shares its count with distinct_count.
         const single = check.columns.length === 1;
         const distinct = single ? `count(DISTINCT ${keys})` : `count(DISTINCT ${keys}) FILTER (WHERE ${notNull})`;

@@ -58,6 +58,7 @@ export async function quarantineRows(checks: readonly CheckSpec[], target: Quara
   const predicates = quarantinePredicates(holding, relationSql, dialect, (other) => engine.quoteRelation(environmentView(target.environment, other)));
   const session = await engine.session();
   try {
+    await dialect.prepare(session, { parseable: holding.some((check) => check.type === 'parseable') });
     const countSql = predicates.byCheck.map((entry, index) => `count(*) FILTER (WHERE ${entry.sql}) AS ${dialect.quote(`q${index}`)}`).join(', ');
     const [row] = await session.query(`SELECT ${countSql}, count(*) FILTER (WHERE ${predicates.any}) AS ${dialect.quote('held')} FROM ${relationSql}`, predicates.params);
     const counts = Object.fromEntries(predicates.byCheck.map((entry, index) => [entry.check.name, Number(row?.[`q${index}`] ?? 0)]));
@@ -144,6 +145,7 @@ export async function countReplayable(checks: readonly CheckSpec[], engine: Engi
   const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table, columns);
   const session = await engine.session();
   try {
+    await dialect.prepare(session, { parseable: checks.some((check) => check.type === 'parseable') });
     const [row] = await session.query(`SELECT count(*) FILTER (WHERE ${passes}) AS ${dialect.quote('ok')}, count(*) AS ${dialect.quote('total')} FROM ${tableSql}`, params);
     const ok = Number(row?.ok ?? 0);
     return { releasable: ok, stillFailing: Number(row?.total ?? 0) - ok };
@@ -164,6 +166,7 @@ export async function buildReplayVersion(checks: readonly CheckSpec[], engine: E
   const columns = ((await engine.describe(target)) ?? []).map((column) => dialect.quote(column.name));
   const session = await engine.session();
   try {
+    await dialect.prepare(session, { parseable: checks.some((check) => check.type === 'parseable') });
     await session.execute(`INSERT INTO ${engine.quoteRelation(target)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${tableSql} WHERE ${passes}`, params);
   } finally {
     await session.close();
@@ -176,6 +179,7 @@ export async function releaseReplayed(checks: readonly CheckSpec[], engine: Engi
   const { dialect, tableSql, passes, params } = releasable(checks, engine, environment, table, (await engine.describe(table)) ?? []);
   const session = await engine.session();
   try {
+    await dialect.prepare(session, { parseable: checks.some((check) => check.type === 'parseable') });
     const [row] = await session.query(`SELECT count(*) AS ${dialect.quote('n')} FROM ${tableSql} WHERE ${passes}`, params);
     await session.execute(`DELETE FROM ${tableSql} WHERE ${passes}`, params);
     return Number(row?.n ?? 0);
