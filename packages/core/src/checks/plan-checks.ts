@@ -247,9 +247,9 @@ function singleValueQuery(sql: string, check: string): PlannedQuery {
 }
 
 /**
- * The rows of a relationship that have no parent. The anti-join sits in the WHERE clause, where
- * both engines plan it as a hash anti-join; inside an aggregate FILTER PostgreSQL would run the
- * subquery once per child row.
+ * The rows of a relationship that have no parent, as the engine runs an anti-join fastest: a
+ * LEFT JOIN on DuckDB, NOT EXISTS in the WHERE clause on PostgreSQL (inside an aggregate FILTER
+ * PostgreSQL would run the subquery once per child row).
  */
 function relationshipQuery(
   check: Extract<CheckSpec, { type: 'relationships' }>,
@@ -259,10 +259,15 @@ function relationshipQuery(
 ): PlannedQuery {
   const column = `${dialect.quote('child')}.${dialect.quote(check.column)}`;
   const field = `${dialect.quote('parent')}.${dialect.quote(check.field)}`;
-  const scope = [`${column} IS NOT NULL`, ...(check.where === undefined ? [] : [`(${check.where})`])].join(' AND ');
+  const scope = [`${dialect.quote(check.column)} IS NOT NULL`, ...(check.where === undefined ? [] : [`(${check.where})`])].join(' AND ');
+  // The filter runs on the child alone, so its unqualified columns can never bind to the parent.
+  const children = `(SELECT * FROM ${childSql} WHERE ${scope}) AS ${dialect.quote('child')}`;
+  const parent = `${parentSql} AS ${dialect.quote('parent')}`;
+  const sql = dialect.antiJoinByLeftJoin
+    ? `SELECT count(*) AS ${dialect.quote('f')} FROM ${children} LEFT JOIN ${parent} ON ${field} = ${column} WHERE ${field} IS NULL`
+    : `SELECT count(*) AS ${dialect.quote('f')} FROM ${children} WHERE NOT EXISTS (SELECT 1 FROM ${parent} WHERE ${field} = ${column})`;
   return {
-    sql: `SELECT count(*) AS ${dialect.quote('f')} FROM ${childSql} AS ${dialect.quote('child')}
-          WHERE ${scope} AND NOT EXISTS (SELECT 1 FROM ${parentSql} AS ${dialect.quote('parent')} WHERE ${field} = ${column})`,
+    sql,
     params: [],
     purpose: check.name,
     measures: [{ alias: 'f', subject: check.name, role: 'failing' }],
