@@ -59,6 +59,19 @@ await describeWithService(postgresService, 'postgres adapter', () => {
     await database?.drop();
   });
 
+  it('reads arrays of wide numbers, dates and timestamps (array_agg results) as plain values', async () => {
+    const session = await engine.session();
+    try {
+      const [row] = await session.query(
+        "SELECT ARRAY[1, 9007199254740993]::bigint[] AS big, ARRAY[1.50]::numeric[] AS dec, ARRAY['2020-01-02']::date[] AS day, ARRAY['2020-01-02 03:04:05']::timestamp[] AS ts",
+      );
+      // Elements are converted as the same types are in plain columns (dates and timestamps as UTC instants).
+      expect(row).toEqual({ big: [1, '9007199254740993'], dec: [1.5], day: [new Date('2020-01-02T00:00:00Z')], ts: [new Date('2020-01-02T03:04:05Z')] });
+    } finally {
+      await session.close();
+    }
+  });
+
   it('refuses names PostgreSQL would silently cut short', () => {
     const error = (() => {
       try {
