@@ -60,7 +60,7 @@ await describeWithService(postgresService, 'postgres adapter', () => {
   });
 
   it('reads arrays of wide numbers, dates and timestamps (array_agg results) as plain values', async () => {
-    const session = await engine.session();
+    const session = await open().session();
     try {
       const [row] = await session.query(
         "SELECT ARRAY[1, 9007199254740993]::bigint[] AS big, ARRAY[1.50]::numeric[] AS dec, ARRAY['2020-01-02']::date[] AS day, ARRAY['2020-01-02 03:04:05']::timestamp[] AS ts",
