@@ -70,6 +70,8 @@ export class DuckDBAdapter implements EngineAdapter {
   private readonly open = new Set<DuckDBSession>();
   /** The session working for each signal passed to a long-running method, for progress. */
   private readonly working = new Map<AbortSignal, DuckDBSession>();
+  /** The most rows reported read for each signal, so that progress never goes backwards. */
+  private readonly highestRowsRead = new WeakMap<AbortSignal, number>();
 
   constructor(instance: DuckDBInstance) {
     this.instance = instance;
@@ -239,7 +241,10 @@ export class DuckDBAdapter implements EngineAdapter {
     const progress = session.connection.progress;
     // DuckDB reports -1 when no statement runs or it cannot estimate.
     if (progress.percentage < 0) return undefined;
-    return { rowsRead: Number(progress.rows_processed), percent: progress.percentage };
+    // DuckDB's count can step back between pipelines of one statement; "rows read so far" never does.
+    const rowsRead = Math.max(Number(progress.rows_processed), this.highestRowsRead.get(signal) ?? 0);
+    this.highestRowsRead.set(signal, rowsRead);
+    return { rowsRead, percent: progress.percentage };
   }
 
 
