@@ -87,7 +87,8 @@ const postgresDialect: ProfileDialect = {
   // BERNOULLI decides per row inside the scan, before a row is taken apart; SYSTEM keeps whole
   // pages of consecutive rows. Views cannot be table-sampled.
   sampleFrom: (relationSql, rate, table) =>
-    table ? `${relationSql} TABLESAMPLE BERNOULLI (${(rate * 100).toFixed(8)})` : `${relationSql} WHERE random() < ${rate.toFixed(8)}`,
+    // REPEATABLE: the same table gives the same sample, so a profile (and the checks suggested from it) is reproducible.
+    table ? `${relationSql} TABLESAMPLE BERNOULLI (${(rate * 100).toFixed(8)}) REPEATABLE (42)` : `${relationSql} WHERE random() < ${rate.toFixed(8)}`,
   regexMatches: (expression, placeholder) => `(${expression} ~ ${placeholder})`,
   // PostgreSQL 15 has no non-failing cast (pg_input_is_valid came in 16): the value's shape is
   // judged by the pattern's regex, which keeps months and days in range but not, say, 30 February.
