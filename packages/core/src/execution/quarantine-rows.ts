@@ -9,6 +9,8 @@ import { QUARANTINE_COLUMNS, quarantinePredicates, quarantines } from '../checks
 import type { CheckSpec } from '../definitions/check-spec.js';
 import type { EngineAdapter, EngineSession, RelationRef } from '../engines/engine-adapter.js';
 import { environmentView } from '../plan/physical-names.js';
+import { typeFamily } from '../checks/type-family.js';
+import { WeirError } from '../errors/weir-error.js';
 
 /** The table holding an asset's quarantined rows in an environment. */
 export function quarantineRelation(environment: string, asset: string): RelationRef {
@@ -97,7 +99,7 @@ async function ensureQuarantineTable(
   table: RelationRef,
   relationSql: string,
   columns: ReadonlyArray<{ name: string; type: string }>,
-  existing: ReadonlyArray<{ name: string }> | undefined,
+  existing: ReadonlyArray<{ name: string; type: string }> | undefined,
 ): Promise<void> {
   const tableSql = engine.quoteRelation(table);
   const q = (name: string) => engine.quoteIdentifier(name);
@@ -110,9 +112,19 @@ async function ensureQuarantineTable(
     );
     return;
   }
-  const known = new Set(existing.map((column) => column.name.toLowerCase()));
+  const known = new Map(existing.map((column) => [column.name.toLowerCase(), column]));
   for (const column of columns) {
-    if (!known.has(column.name.toLowerCase())) await session.execute(`ALTER TABLE ${tableSql} ADD COLUMN ${q(column.name)} ${column.type}`);
+    const held = known.get(column.name.toLowerCase());
+    if (held === undefined) {
+      await session.execute(`ALTER TABLE ${tableSql} ADD COLUMN ${q(column.name)} ${column.type}`);
+    } else if (typeFamily(held.type) !== typeFamily(column.type)) {
+      // Held rows of the old type would not survive a cast, and new ones do not fit: a person decides.
+      throw new WeirError(
+        'CONFIG_INVALID',
+        `${table.schema}.${table.name} holds column ${column.name} as ${held.type}, but the new version has it as ${column.type}; no rows were moved`,
+        { hint: `replay or export the held rows, then drop ${table.schema}.${table.name} so the next build starts it again` },
+      );
+    }
   }
 }
 

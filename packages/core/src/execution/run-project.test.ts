@@ -5,59 +5,27 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDuckDBAdapter } from '../engines/duckdb/duckdb-adapter.js';
-import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildAssetGraph } from '../graph/build-asset-graph.js';
-import { selectAssets } from '../graph/select-assets.js';
-import { loadProject } from '../project/load-project.js';
-import { removeTempProject, writeTempProject } from '../project/temp-project.js';
-import type { StateStore } from '../storage/state-store.js';
 import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
 import { collectGarbage } from './collect-garbage.js';
 import { recoverCrashedRuns } from './recover-crashed-runs.js';
 import { rollbackAsset } from './rollback-asset.js';
-import { runProject } from './run-project.js';
+import { closeProjectHarness, openProjectHarness, runHarness, type HarnessRunOptions, type ProjectHarness } from '../testing/project-harness.js';
 
-interface Harness {
-  root: string;
-  engine: EngineAdapter;
-  store: StateStore;
-}
+type Harness = ProjectHarness;
 const open: Harness[] = [];
 
 async function harness(files: Record<string, string>): Promise<Harness> {
-  const root = await writeTempProject({ 'weir.yaml': 'name: t\ndefaults:\n  retry_delay_seconds: 0.01\n', ...files });
-  const engine = await openDuckDBAdapter({ path: join(root, '.weir', 'warehouse.duckdb') });
-  const store = await openSqliteStateStore(join(root, '.weir', 'state.db'));
-  const made = { root, engine, store };
+  const made = await openProjectHarness(files);
   open.push(made);
   return made;
 }
 
 afterEach(async () => {
-  for (const { root, engine, store } of open.splice(0)) {
-    await engine.close();
-    await store.close();
-    await removeTempProject(root);
-  }
+  for (const made of open.splice(0)) await closeProjectHarness(made);
 });
 
-async function run(h: Harness, options: { select?: string[]; signal?: AbortSignal; onEvent?: (event: WeirEvent) => void } = {}) {
-  const project = await loadProject(h.root);
-  const selected = selectAssets(buildAssetGraph(project), project, { select: options.select ?? [], exclude: [] });
-  return runProject({
-    project,
-    engine: h.engine,
-    store: h.store,
-    selected,
-    selection: options.select ?? [],
-    exclusion: [],
-    command: 'run',
-    signal: options.signal ?? new AbortController().signal,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
-}
+const run = (h: Harness, options: HarnessRunOptions = {}) => runHarness(h, options);
 
 async function count(h: Harness, relation: string): Promise<number> {
   const session = await h.engine.session();
