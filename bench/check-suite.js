@@ -42,6 +42,7 @@ import { formatMs, formatRatio, formatTable, importCore, isMain, median, withScr
 const { openDuckDBAdapter } = await importCore('engines/duckdb/duckdb-adapter.js');
 const { openPostgresAdapter } = await importCore('engines/postgres/postgres-adapter.js');
 const { evaluateChecks } = await importCore('checks/evaluate-checks.js');
+const { postgresAvailable } = await importCore('testing/services.js');
 const { planChecks } = await importCore('checks/plan-checks.js');
 const { checkDialectFor } = await importCore('checks/check-dialect.js');
 const { columnMetricRequests } = await importCore('checks/column-metrics.js');
@@ -343,20 +344,6 @@ const runAll = (session, statements) => async () => {
 async function openDuckDB(dir) {
   const engine = await openDuckDBAdapter({ path: join(dir, 'bench.duckdb') });
   return { engine, schema: 'main', rows: DUCKDB_ROWS, close: () => engine.close() };
-}
-
-async function postgresReachable() {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 async function onServer(work) {
@@ -667,7 +654,7 @@ export async function runCheckSuiteBench({ log = console.log } = {}) {
   }
   if (!ENGINES.includes('postgres')) {
     log('-- PostgreSQL: not selected (WEIR_BENCH_ENGINES)');
-  } else if (await postgresReachable()) {
+  } else if (await postgresAvailable(POSTGRES_SERVER)) {
     const postgres = await openPostgres();
     try {
       log(`-- PostgreSQL: database ${postgres.database} (dropped afterwards)`);

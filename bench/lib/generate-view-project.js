@@ -5,24 +5,16 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { importCore } from './measure.js';
 
 /** The source table every layer-0 model reads. */
 export const SOURCE_NAME = 'raw_numbers';
 
 /**
- * A deterministic pseudo-random generator (mulberry32): the bench must build the same DAG every
- * time, or two runs could not be compared.
+ * A deterministic pseudo-random generator (core's mulberry32): the bench must build the same DAG
+ * every time, or two runs could not be compared.
  */
-export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const { mulberry32: seededRandom } = await importCore('checks/spc/simulated-series.js');
 
 /**
  * The models of a layered DAG, in dependency order: `[{ name, layer, inputs, sql }]`.

@@ -94,7 +94,7 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     // The timeout covers the whole attempt, checks included; Ctrl-C (the run's signal) too.
     const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
     try {
-      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, signal) : await check(context, asset.name, asset.checks, physical, signal, asset.materialization !== 'view');
+      const evaluation = mustBuild ? await buildAndCheck(step, physical, context, signal) : await check(context, { asset: asset.name, checks: asset.checks, relation: physical, signal, measureMetrics: asset.materialization !== 'view' });
       const record = mustBuild || adopt ? materializedEvent(step, physical, context, started, evaluation.rows) : undefined;
       return await publishOrBlock(step, physical, evaluation, context, started, record);
     } catch (thrown) {
@@ -136,7 +136,7 @@ async function checkPublished(step: PlanStep, physical: RelationRef, context: St
   const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
   try {
     // Metrics are measured (spc checks judge them) but not recorded: they belong to the build.
-    const evaluation = await check(context, asset.name, asset.checks, physical, signal, true);
+    const evaluation = await check(context, { asset: asset.name, checks: asset.checks, relation: physical, signal, measureMetrics: true });
     const events = checkResultEvents(evaluation, { at: eventTime(), ...base });
     const failed = blockingFailures(evaluation).map((outcome) => outcome.check.name);
     const warnings = evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'warn').length;
@@ -239,7 +239,7 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       try {
         quarantined = await hold(staging);
         // Checks that judge rows one by one judge only the new rows, before anything is merged.
-        staged = await check(context, asset.name, asset.checks.filter(checkableOnNewRows), staging, signal, false);
+        staged = await check(context, { asset: asset.name, checks: asset.checks.filter(checkableOnNewRows), relation: staging, signal, measureMetrics: false });
         // Nothing merged means no version exists: the results are recorded, no build is.
         if (blockingFailures(staged).length > 0) return { ...staged, rows: null, ...(quarantined === undefined ? {} : { quarantined }) };
         await mergeIncrementalRows(asset, { ...target, basedOn: step.basedOn, staging });
@@ -264,14 +264,27 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   const evaluation =
     remaining.length === 0 && asset.materialization === 'view'
       ? { rows: null, outcomes: [], metrics: [] }
-      : await check(context, asset.name, remaining, physical, signal, asset.materialization !== 'view', buildStarted);
+      : await check(context, { asset: asset.name, checks: remaining, relation: physical, signal, measureMetrics: asset.materialization !== 'view', buildStarted });
   const result: BuildResult = staged ? { ...evaluation, outcomes: [...staged.outcomes, ...evaluation.outcomes] } : evaluation;
   if (quarantined !== undefined) result.quarantined = quarantined;
   return result;
 }
 
+/** What to check, where, and what to measure on the way. */
+interface CheckRequest {
+  asset: string;
+  checks: CheckSpec[];
+  relation: RelationRef;
+  signal: AbortSignal;
+  /** Measure the build metrics (a built table; not a view, not the staged rows of an incremental build). */
+  measureMetrics: boolean;
+  /** When the build began, for `build_seconds`; absent when nothing was built. */
+  buildStarted?: number;
+}
+
 /** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
-function check(context: StepContext, asset: string, checks: CheckSpec[], relation: RelationRef, signal: AbortSignal, measureMetrics: boolean, buildStarted?: number): Promise<CheckEvaluation> {
+function check(context: StepContext, request: CheckRequest): Promise<CheckEvaluation> {
+  const { asset, checks, relation, signal, measureMetrics, buildStarted } = request;
   return checkRelation(checks, {
     ...(buildStarted === undefined ? {} : { buildSeconds: (Date.now() - buildStarted) / 1000 }),
     engine: context.engine,

@@ -21,39 +21,22 @@ interface RunOptions {
   json?: boolean;
 }
 
-/** Registers `run` and `retry`. */
+/** Registers `run`, `check` and `retry`. */
 export function registerRunCommands(program: Command, exit: ExitBox): void {
-  program
-    .command('run')
-    .description('build, check and publish the selected assets (all by default)')
-    .option('-s, --select <selector>', 'assets to run: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)', collect)
-    .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
-    .option('-c, --concurrency <n>', 'steps run at once (default from weir.yaml)')
-    .option('--wait', 'wait for another run of this project to finish instead of refusing')
+  selectionCommand(program, 'run', 'build, check and publish the selected assets (all by default)', 'steps run at once')
     .option('--json', 'print the run result as JSON')
     .action(async (options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
-        const select = selectorList(options.select);
-        const exclude = selectorList(options.exclude);
-        const graph = buildAssetGraph(runtime.project);
-        const selected = selectAssets(graph, runtime.project, { select, exclude });
+        const { selected, select, exclude } = selection(runtime, options);
         return executeRun(runtime, held, { selected, select, exclude, command: 'run', options });
       });
     });
 
-  program
-    .command('check')
-    .description('evaluate the checks of the published versions of the selected assets, without rebuilding')
-    .option('-s, --select <selector>', 'assets to check: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)', collect)
-    .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
-    .option('-c, --concurrency <n>', 'assets checked at once (default from weir.yaml)')
-    .option('--wait', 'wait for another run of this project to finish instead of refusing')
+  selectionCommand(program, 'check', 'evaluate the checks of the published versions of the selected assets, without rebuilding', 'assets checked at once')
     .option('--json', 'print the result as JSON')
     .action(async (options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
-        const select = selectorList(options.select);
-        const exclude = selectorList(options.exclude);
-        const selected = selectAssets(buildAssetGraph(runtime.project), runtime.project, { select, exclude });
+        const { selected, select, exclude } = selection(runtime, options);
         const published = new Set((await runtime.store.pointers(runtime.project.environment)).map((pointer) => pointer.asset));
         const unpublished = [...selected].filter((name) => !published.has(name));
         if (unpublished.length === selected.size) {
@@ -85,6 +68,24 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
         return executeRun(runtime, held, { selected, select: [...selected], exclude: [], command: 'retry', retryOf: run.runId, options });
       });
     });
+}
+
+/** A command over a selection of assets: `--select`, `--exclude`, `--concurrency`, `--wait`. */
+function selectionCommand(program: Command, name: string, description: string, concurrency: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('-s, --select <selector>', `assets to ${name}: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)`, collect)
+    .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
+    .option('-c, --concurrency <n>', `${concurrency} (default from weir.yaml)`)
+    .option('--wait', 'wait for another run of this project to finish instead of refusing');
+}
+
+/** The assets a `--select` / `--exclude` pair names, with the selectors as written. */
+function selection(runtime: ProjectRuntime, options: RunOptions): { selected: ReadonlySet<string>; select: string[]; exclude: string[] } {
+  const select = selectorList(options.select);
+  const exclude = selectorList(options.exclude);
+  return { selected: selectAssets(buildAssetGraph(runtime.project), runtime.project, { select, exclude }), select, exclude };
 }
 
 /** Runs a plan of the selected assets with live progress and prints the summary; the exit status follows the run. */
