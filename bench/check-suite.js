@@ -179,25 +179,38 @@ const SIMPLE_FAILS = [
   'NOT (discount >= 0 AND discount <= 0.5)',
 ];
 
+/**
+ * A count of the rows where `predicate` holds, written the fastest way per engine (measured on
+ * DuckDB: count_if() costs a quarter of count(*) FILTER (WHERE ...)).
+ */
+function countWhere(engine, predicate) {
+  return engine === 'duckdb' ? `count_if(${predicate})` : `count(*) FILTER (WHERE ${predicate})`;
+}
+
 /** The other cheap aggregates written by hand: only what judging needs, each once. */
 function otherCheapAggregates(engine) {
   const len = engine === 'duckdb' ? 'length' : 'char_length';
+  const where = (predicate) => countWhere(engine, predicate);
   return [
     'min(amount)',
     'max(quantity)',
     'avg(amount)',
     'stddev_samp(amount)',
-    `count(*) FILTER (WHERE NOT (${len}(name) >= 9 AND ${len}(name) <= 40))`,
-    `count(*) FILTER (WHERE NOT (${len}(country) = 2))`,
-    'count(*) FILTER (WHERE discount IS NULL)',
-    'count(*) FILTER (WHERE NOT COALESCE(quantity * amount >= 0, FALSE))',
+    where(`NOT (${len}(name) >= 9 AND ${len}(name) <= 40)`),
+    where(`NOT (${len}(country) = 2)`),
+    'count(discount)',
+    where('NOT COALESCE(quantity * amount >= 0, FALSE)'),
     'count(*)',
   ];
 }
 
-/** All 14 cheap checks as aggregates of one scan. */
+/**
+ * All 14 cheap checks as aggregates of one scan. Nulls are counted as count(*) - count(column)
+ * (the count of a column reads only its validity mask; count(*) is in the list already).
+ */
 function cheapAggregates(engine) {
-  return [...SIMPLE_FAILS.map((predicate) => `count(*) FILTER (WHERE ${predicate})`), ...otherCheapAggregates(engine)];
+  const nulls = ['id', 'email', 'created_at'].map((column) => `count(${column})`);
+  return [...nulls, ...SIMPLE_FAILS.filter((predicate) => !predicate.endsWith('IS NULL')).map((predicate) => countWhere(engine, predicate)), ...otherCheapAggregates(engine)];
 }
 
 function regexFails(engine) {
@@ -208,7 +221,7 @@ const STATUS_LIST = STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** The remaining row-level aggregates (regex, accepted values) that can share the cheap scan. */
 function rowAggregates(engine) {
-  return [`count(*) FILTER (WHERE ${regexFails(engine)})`, `count(*) FILTER (WHERE status NOT IN (${STATUS_LIST}))`];
+  return [countWhere(engine, regexFails(engine)), countWhere(engine, `status NOT IN (${STATUS_LIST})`)];
 }
 
 /**
@@ -423,6 +436,9 @@ async function benchEngine(kind, opened, log) {
     const targetOf = (relationSql) => ({ relationSql, asset: 'orders', relationOf: (name) => engine.quoteRelation({ schema, name }) });
     const weir = (checks, relationSql, extra = {}) => async () => {
       const evaluation = await evaluateChecks(checks, { session, dialect, target: targetOf(relationSql), columns, ...extra });
+      // Weir tunes its session for unique keys (dialect.prepare); the dbt-style queries, run on
+      // the same session, must not inherit that tuning: dbt would not set it.
+      if (kind === 'duckdb') await session.execute('RESET perfect_ht_threshold');
       const failed = evaluation.outcomes.filter((outcome) => !outcome.passed);
       if (failed.length > 0) throw new Error(`checks failed on the generated data: ${failed.map((outcome) => `${outcome.check.name} (${outcome.detail})`).join('; ')}`);
     };

@@ -83,7 +83,7 @@ class SelectList {
  * ```ts
  * const dialect = checkDialectFor('duckdb', (n) => `"${n}"`);
  * const plan = planChecks(asset.checks, [], { relationSql: '"weir_versions"."orders__ab12"', asset: 'orders', relationOf: (a) => `"prod"."${a}"` }, dialect);
- * // plan.queries[0].sql: SELECT count(*) AS "s0", count(*) FILTER (WHERE "id" IS NULL) AS "s1" FROM ...
+ * // plan.queries[0].sql: SELECT count(*) AS "s0", (count(*) - count("id")) AS "s1" FROM ...
  * ```
  */
 export function planChecks(checks: readonly CheckSpec[], metrics: readonly MetricRequest[], target: PlanTarget, dialect: CheckDialect): CheckPlan {
@@ -95,7 +95,8 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
 
   for (const check of checks) {
     if (isRowLevelCheck(check)) {
-      scan.add(`count(*) FILTER (WHERE ${failingRowPredicate(check, dialect, params)})`, check.name, 'failing');
+      const failing = check.type === 'not_null' ? dialect.countNulls(dialect.quote(check.column)) : dialect.countWhere(failingRowPredicate(check, dialect, params));
+      scan.add(failing, check.name, 'failing');
       scan.add(applicableRowsSql(check, dialect), check.name, 'applicable');
       continue;
     }
@@ -110,13 +111,13 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
             purpose: check.name,
             measures: [{ alias: 'f', subject: check.name, role: 'failing' }],
           });
-          scan.add(check.columns.length === 1 ? `count(${keys})` : `count(*) FILTER (WHERE ${notNull})`, check.name, 'applicable');
+          scan.add(check.columns.length === 1 ? `count(${keys})` : dialect.countWhere(notNull), check.name, 'applicable');
           break;
         }
         // One column needs no filter (aggregates skip NULLs), and then shares its count with distinct_count.
         const single = check.columns.length === 1;
         const distinct = single ? `count(DISTINCT ${keys})` : `count(DISTINCT ${keys}) FILTER (WHERE ${notNull})`;
-        const nonNull = single ? `count(${keys})` : `count(*) FILTER (WHERE ${notNull})`;
+        const nonNull = single ? `count(${keys})` : dialect.countWhere(notNull);
         placeDistinct(distinct, check.name, 'value', { scan, own, target, dialect, purpose: check.name });
         scan.add(nonNull, check.name, 'applicable');
         break;
@@ -131,7 +132,7 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
       }
       case 'null_proportion': {
         const column = dialect.quote(check.column);
-        scan.add(`count(*) FILTER (WHERE ${column} IS NULL)`, check.name, 'failing');
+        scan.add(dialect.countNulls(column), check.name, 'failing');
         scan.add('count(*)', check.name, 'applicable');
         break;
       }
@@ -154,8 +155,8 @@ export function planChecks(checks: readonly CheckSpec[], metrics: readonly Metri
       }
       case 'relationships': {
         own.push(relationshipQuery(check, read(check.to), target.relationSql, dialect));
-        const scope = [`${dialect.quote(check.column)} IS NOT NULL`, ...(check.where === undefined ? [] : [`(${check.where})`])].join(' AND ');
-        scan.add(`count(*) FILTER (WHERE ${scope})`, check.name, 'applicable');
+        const column = dialect.quote(check.column);
+        scan.add(check.where === undefined ? `count(${column})` : dialect.countWhere(`${column} IS NOT NULL AND (${check.where})`), check.name, 'applicable');
         break;
       }
       case 'custom_sql':

@@ -25,6 +25,11 @@ await describeOnEachEngine('profileRelation', (current) => {
     await session.execute(`CREATE TABLE profiling.orders AS ${PLANTED_ORDERS_SQL}`);
     await session.execute(`CREATE VIEW profiling.orders_view AS SELECT * FROM profiling.orders`);
     await session.execute(`CREATE TABLE profiling.empty AS SELECT * FROM profiling.orders WHERE order_id < 0`);
+    // A few-valued text column with nulls and values whose byte order differs from JavaScript's
+    // (UTF-16) order: U+FF21 sorts before U+1F600 by code point, after it by UTF-16 unit.
+    await session.execute(
+      `CREATE TABLE profiling.tiers AS SELECT order_id, CASE WHEN order_id % 10 = 0 THEN NULL WHEN order_id % 10 < 4 THEN 'alpha' WHEN order_id % 10 < 7 THEN '\u{FF21}' ELSE '\u{1F600}' END AS tier FROM profiling.orders`,
+    );
   });
 
   it('measures every column exactly when the sample is the whole table', async () => {
@@ -96,6 +101,29 @@ await describeOnEachEngine('profileRelation', (current) => {
     expect(code.distinctExact).toBe(false);
     expect(code.distinct).toBeGreaterThan(70);
     expect(code.distinct).toBeLessThan(130);
+  });
+
+  it('gives a few-valued column the same nulls, min and max (in byte order) from its exact value counts as from the aggregate scan', async () => {
+    const whole = column(await profile(current(), 'tiers'), 'tier');
+    const sampled = column(await profile(current(), 'tiers', { sampleSize: 300 }), 'tier');
+    expect(sampled.values).toMatchObject({ source: 'table', complete: true });
+    expect(whole).toMatchObject({ nulls: 500, min: 'alpha', max: '\u{1F600}' });
+    expect(sampled).toMatchObject({ nulls: whole.nulls, nullShare: whole.nullShare, min: whole.min, max: whole.max, distinct: 3, distinctExact: true });
+    expect(Object.fromEntries(sampled.values.counts.map((entry) => [entry.value, entry.count]))).toEqual({ alpha: 1500, '\u{FF21}': 1500, '\u{1F600}': 1500 });
+  });
+
+  it('measures a few-valued column like any other when counting its values would return too many rows', async () => {
+    const result = await profile(current(), 'tiers', { sampleSize: 300, fewValueRowLimit: 2 });
+    const tier = column(result, 'tier');
+    expect(tier.values.source).toBe('sample');
+    expect(tier).toMatchObject({ nulls: 500, min: 'alpha', max: '\u{1F600}', distinctExact: false });
+  });
+
+  it('takes the same sample of the same table every time', async () => {
+    const first = await profile(current(), 'orders', { sampleSize: 300 });
+    const second = await profile(current(), 'orders', { sampleSize: 300 });
+    expect(second.sample).toEqual(first.sample);
+    expect(column(second, 'order_id').distinct).toBe(column(first, 'order_id').distinct);
   });
 
   it('profiles a view and an empty table', async () => {

@@ -1,32 +1,34 @@
 /**
- * Profiling a relation in two scans and, when it helps, one narrow grouping query:
+ * Profiling a relation in a sample, one aggregate scan and, when they help, two narrow queries:
  *
- * 1. a random sample: every row kept with probability size/rows (DuckDB: a coin per row;
- *    PostgreSQL: TABLESAMPLE BERNOULLI), so it is spread over the whole relation however its rows
- *    are ordered. Value counts, text patterns, string lengths, standard deviations and
+ * 1. a random sample spread over the whole relation however its rows are ordered (DuckDB: rows
+ *    whose row id hashes below the rate, or a coin per row of a view; PostgreSQL: TABLESAMPLE
+ *    BERNOULLI). Value counts, text patterns, string lengths, standard deviations and
  *    distinct-value estimates (PostgreSQL's own estimator, see `sample-statistics.ts`) come from it;
- * 2. one fused aggregate scan for what must be exact: rows, nulls, min and max, mean, negative
- *    values, true values;
- * 3. text columns the sample shows to have few values get every value counted exactly, all in one
- *    GROUPING SETS query (on DuckDB it reads only those columns).
+ * 2. text columns the sample shows to have few values get every value counted exactly
+ *    (`profile-value-counts.ts`), which also gives their nulls, min and max;
+ * 3. one aggregate scan of the other columns for what must be exact: rows, nulls, min and max,
+ *    the sum behind the mean, true values (and negatives on PostgreSQL);
+ * 4. on DuckDB, negative values counted only in numeric columns whose minimum is below zero.
  *
  * A relation no bigger than the sample is read whole instead, and everything about it is exact.
  *
- * Measured on 10M rows x 10 columns (DuckDB file, 2 cores): the aggregate scan costs ~1.3x one
- * bare full-width scan (max of every column) and the sample ~1.2x. Left out of the scan on
- * purpose, each measured: DuckDB's approx_count_distinct (~0.4x per column: four scans for ten
- * columns), standard deviations (+0.5x for four numeric columns; from the sample instead, within
- * about 1% for 10,000 rows), string lengths (+0.6x; from the sample, and `length` suggestions are
- * confirmed on the whole relation), sample lists collected
- * inside the scan (list() FILTER: 4.9x in all), and block sampling (USING SAMPLE system,
- * TABLESAMPLE SYSTEM), whose runs of consecutive rows made a 100,000-value column of an ordered
- * table read as 10,000,000 distinct values.
+ * Measured on 10M rows x 10 columns (DuckDB file, 2 cores), against one bare full-width scan (min
+ * of every column): the sample ~0.55x, the value counts ~0.2x, the aggregate scan ~1.2x. On
+ * PostgreSQL (2M rows): ~0.3x, ~1.1x and ~1.3x. Left out of the scan on purpose, each measured:
+ * DuckDB's approx_count_distinct (~0.4x per column: four scans for ten columns), standard
+ * deviations (+0.5x for four numeric columns; from the sample instead, within about 1% for 10,000
+ * rows), string lengths (+0.6x; from the sample, and `length` suggestions are confirmed on the
+ * whole relation), sample lists collected inside the scan (list() FILTER: 4.9x in all), and block
+ * sampling (USING SAMPLE system, TABLESAMPLE SYSTEM), whose runs of consecutive rows made a
+ * 100,000-value column of an ordered table read as 10,000,000 distinct values.
  */
 import type { ColumnInfo, EngineSession, Row } from '../engines/engine-adapter.js';
 import type { QuoteIdentifier } from './check-dialect.js';
 import { columnCategory, isNumeric, isOrdered, type ColumnCategory } from './column-category.js';
 import { detectPatterns, type DetectedPattern } from './detect-patterns.js';
 import { profileDialectFor, type ProfileDialect } from './profile-dialect.js';
+import { countFewValues } from './profile-value-counts.js';
 import { countValues, estimateDistinct, type ValueCount } from './sample-statistics.js';
 
 /** The relation to profile and the engine session to do it with. */
@@ -49,6 +51,12 @@ export interface ProfileOptions {
   topValues?: number;
   /** A text column with at most this many distinct values has every value counted exactly (default 20). */
   fewValues?: number;
+  /**
+   * The exact counts of few-valued columns are given up when their query returns more rows than
+   * this (the sample missed most of a column's values); those columns are then measured like any
+   * other (default 100,000).
+   */
+  fewValueRowLimit?: number;
 }
 
 /** How often values occur in a column. */
@@ -100,10 +108,12 @@ export interface RelationProfile {
 }
 
 /** Default {@link ProfileOptions}. */
-export const PROFILE_DEFAULTS: Required<ProfileOptions> = { sampleSize: 10_000, topValues: 5, fewValues: 20 };
+export const PROFILE_DEFAULTS: Required<ProfileOptions> = { sampleSize: 10_000, topValues: 5, fewValues: 20, fewValueRowLimit: 100_000 };
 
 interface ColumnPlan {
   info: ColumnInfo;
+  /** Position among the relation's columns: names the column's aggregates in the scan. */
+  index: number;
   category: ColumnCategory;
   sampleCounts: ValueCount[];
   sampledValues: number;
@@ -127,23 +137,31 @@ export async function profileRelation(target: ProfileTarget, options: ProfileOpt
   const settings = { ...PROFILE_DEFAULTS, ...options };
   const dialect = profileDialectFor(target.kind);
   const { sampleRows, whole } = await readSample(target, dialect, settings.sampleSize);
-  const plans: ColumnPlan[] = target.columns.map((info) => {
+  const plans: ColumnPlan[] = target.columns.map((info, index) => {
     const sampleCounts = countValues(sampleRows.map((row) => row[info.name]));
     const category = columnCategory(info.type);
     const sampledValues = sampleCounts.reduce((sum, entry) => sum + entry.count, 0);
-    return { info, category, sampleCounts, sampledValues };
+    return { info, index, category, sampleCounts, sampledValues };
   });
-  const scan = await fusedScan(target, dialect, plans);
-  const rows = Number(scan.__rows ?? 0);
-  const complete = whole && sampleRows.length === rows;
-  const few = complete
+  const few = whole
     ? []
     : plans.filter((plan) => plan.category === 'string' && plan.sampleCounts.length > 0 && plan.sampleCounts.length <= settings.fewValues && plan.sampledValues >= 2 * plan.sampleCounts.length);
-  const exact = await countEveryValue(target, few);
+  const exact = await countFewValues(
+    target,
+    dialect,
+    few.map((plan) => ({ name: plan.info.name, sampledDistinct: plan.sampleCounts.length })),
+    settings.fewValueRowLimit,
+  );
+  const scanned = plans.filter((plan) => !exact.has(plan.info.name));
+  const scan = await aggregateScan(target, dialect, scanned);
+  const rows = Number(scan.__rows ?? 0);
+  const stat = (plan: ColumnPlan, name: string): unknown => scan[`${name}_${plan.index}`] ?? null;
+  const negatives = await countNegatives(target, dialect, scanned, stat);
+  const complete = whole && sampleRows.length === rows;
 
-  const columns = plans.map((plan, index): ColumnProfile => {
-    const stat = (name: string): unknown => scan[`${name}_${index}`] ?? null;
-    const nonNull = Number(stat('n'));
+  const columns = plans.map((plan): ColumnProfile => {
+    const counted = exact.get(plan.info.name);
+    const nonNull = counted ? rows - counted.nulls : Number(stat(plan, 'n'));
     const texts = plan.category === 'string' ? plan.sampleCounts.flatMap((entry) => Array<string>(entry.count).fill(String(entry.value))) : [];
     return {
       name: plan.info.name,
@@ -151,13 +169,13 @@ export async function profileRelation(target: ProfileTarget, options: ProfileOpt
       category: plan.category,
       nulls: rows - nonNull,
       nullShare: rows === 0 ? 0 : (rows - nonNull) / rows,
-      ...valuesOf(plan, exact.get(plan.info.name), nonNull, complete, settings),
-      min: isOrdered(plan.category) ? stat('mn') : null,
-      max: isOrdered(plan.category) ? stat('mx') : null,
-      mean: isNumeric(plan.category) ? numberOrNull(stat('avg')) : null,
+      ...valuesOf(plan, counted?.counts, nonNull, complete, settings),
+      min: counted ? counted.min : isOrdered(plan.category) ? stat(plan, 'mn') : null,
+      max: counted ? counted.max : isOrdered(plan.category) ? stat(plan, 'mx') : null,
+      mean: isNumeric(plan.category) && nonNull > 0 ? Number(stat(plan, 'sum')) / nonNull : null,
       stddev: isNumeric(plan.category) ? standardDeviation(plan.sampleCounts) : null,
-      negatives: isNumeric(plan.category) ? Number(stat('neg')) : null,
-      trues: plan.category === 'boolean' ? Number(stat('t')) : null,
+      negatives: isNumeric(plan.category) ? (negatives.get(plan.index) ?? 0) : null,
+      trues: plan.category === 'boolean' ? Number(stat(plan, 't')) : null,
       length: lengths(texts),
       patterns: detectPatterns(texts),
       sampledValues: plan.sampledValues,
@@ -181,11 +199,11 @@ async function readSample(target: ProfileTarget, dialect: ProfileDialect, size: 
   return { sampleRows: await target.session.query(`SELECT ${list} FROM ${dialect.sampleFrom(target.relation, size / rows, inspected.table)}`), whole: false };
 }
 
-/** Everything exact, in one scan. */
-async function fusedScan(target: ProfileTarget, dialect: ProfileDialect, plans: ColumnPlan[]): Promise<Row> {
+/** The row count and, for each of `plans`, everything exact in one scan: non-null values, min and max, the sum of numbers (negatives too where the dialect counts them here), true values. */
+async function aggregateScan(target: ProfileTarget, dialect: ProfileDialect, plans: readonly ColumnPlan[]): Promise<Row> {
   const q = target.quoteIdentifier;
   const selects = [`count(*) AS ${q('__rows')}`];
-  plans.forEach(({ info, category }, index) => {
+  for (const { info, index, category } of plans) {
     const column = q(info.name);
     const add = (name: string, sql: string): number => selects.push(`${sql} AS ${q(`${name}_${index}`)}`);
     add('n', `count(${column})`);
@@ -194,14 +212,36 @@ async function fusedScan(target: ProfileTarget, dialect: ProfileDialect, plans: 
       add('mn', `min(${ordered})`);
       add('mx', `max(${ordered})`);
     }
-    if (isNumeric(category)) {
-      add('avg', dialect.toDouble(`avg(${column})`));
-      add('neg', `count(*) FILTER (WHERE ${column} < 0)`);
-    }
+    // A sum of doubles, not avg(): PostgreSQL averages integers in exact numeric arithmetic, measured dearer.
+    if (isNumeric(category)) add('sum', `sum(${dialect.toDouble(column)})`);
+    if (isNumeric(category) && dialect.negativesInScan) add('neg', `count(*) FILTER (WHERE ${column} < 0)`);
     if (category === 'boolean') add('t', `count(*) FILTER (WHERE ${column})`);
-  });
+  }
   const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${target.relation}`);
   return row ?? {};
+}
+
+/**
+ * Negative values per numeric column (by plan index): from the aggregate scan, or, where the
+ * dialect leaves them out of it, 0 for a column whose minimum is not below zero and a count for
+ * the others, all in one query.
+ */
+async function countNegatives(
+  target: ProfileTarget,
+  dialect: ProfileDialect,
+  plans: readonly ColumnPlan[],
+  stat: (plan: ColumnPlan, name: string) => unknown,
+): Promise<Map<number, number>> {
+  const numeric = plans.filter((plan) => isNumeric(plan.category));
+  if (dialect.negativesInScan) return new Map(numeric.map((plan) => [plan.index, Number(stat(plan, 'neg'))]));
+  const below = numeric.filter((plan) => stat(plan, 'mn') !== null && Number(stat(plan, 'mn')) < 0);
+  const counts = new Map<number, number>(numeric.map((plan) => [plan.index, 0]));
+  if (below.length === 0) return counts;
+  const q = target.quoteIdentifier;
+  const selects = below.map((plan) => `count(*) FILTER (WHERE ${q(plan.info.name)} < 0) AS ${q(`neg_${plan.index}`)}`);
+  const [row] = await target.session.query(`SELECT ${selects.join(', ')} FROM ${target.relation}`);
+  for (const plan of below) counts.set(plan.index, Number(row?.[`neg_${plan.index}`] ?? 0));
+  return counts;
 }
 
 /** The sample standard deviation (n - 1) of numeric values given with their counts; null below two values. */
@@ -233,31 +273,6 @@ function lengths(texts: readonly string[]): ColumnProfile['length'] {
   return { min, max, mean: sum / texts.length };
 }
 
-/**
- * Every value and its count, for each of `plans` (text columns with few values in the sample), in
- * one GROUPING SETS query: DuckDB reads only those columns; on PostgreSQL it is one more scan,
- * which measured no dearer than a filtered count per value in the fused scan plus a query for the
- * values the sample missed (rare ones, often the interesting ones, so that query would be common).
- */
-async function countEveryValue(target: ProfileTarget, plans: ColumnPlan[]): Promise<Map<string, ValueCount[]>> {
-  const counts = new Map<string, ValueCount[]>(plans.map((plan) => [plan.info.name, []]));
-  if (plans.length === 0) return counts;
-  const q = target.quoteIdentifier;
-  const columns = plans.map((plan) => q(plan.info.name));
-  const rows = await target.session.query(
-    `SELECT ${columns.map((column, index) => `GROUPING(${column}) AS ${q(`g_${index}`)}, ${column} AS ${q(`v_${index}`)}`).join(', ')}, count(*) AS ${q('n')}
-     FROM ${target.relation} GROUP BY GROUPING SETS (${columns.map((column) => `(${column})`).join(', ')})`,
-  );
-  for (const row of rows) {
-    const index = plans.findIndex((_plan, position) => Number(row[`g_${position}`]) === 0);
-    const value = row[`v_${index}`];
-    const plan = plans[index];
-    if (plan && value !== null && value !== undefined) counts.get(plan.info.name)?.push({ value, count: Number(row.n) });
-  }
-  for (const list of counts.values()) list.sort((a, b) => b.count - a.count);
-  return counts;
-}
-
 /** The value counts and distinct count of one column: exact when known, else from the sample. */
 function valuesOf(
   plan: ColumnPlan,
@@ -278,6 +293,3 @@ function valuesOf(
   };
 }
 
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
