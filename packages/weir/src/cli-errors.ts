@@ -7,7 +7,7 @@ import { isWeirError, type WeirErrorCode } from '@weir/core';
 /** Exit statuses of the `weir` command. */
 export const EXIT = { ok: 0, dataFailed: 1, usage: 2, internal: 3 } as const;
 
-const DATA_CODES: ReadonlySet<WeirErrorCode> = new Set(['CHECK_FAILED', 'SOURCE_READ_FAILED', 'USER_CODE_FAILED', 'USER_CODE_TIMEOUT', 'STEP_TIMEOUT', 'CANCELLED']);
+const DATA_CODES: ReadonlySet<WeirErrorCode> = new Set(['CHECK_FAILED', 'SOURCE_READ_FAILED', 'SOURCE_UNAVAILABLE', 'USER_CODE_FAILED', 'USER_CODE_TIMEOUT', 'STEP_TIMEOUT', 'CANCELLED']);
 const INTERNAL_CODES: ReadonlySet<WeirErrorCode> = new Set(['INTERNAL']);
 
 /** The exit status for an error. */

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The contract every warehouse engine implements. Materializations, checks and the executor speak
  * only this interface; every dialect difference lives inside an adapter. Compute is pushed down to
@@ -130,6 +132,13 @@ export interface EngineAdapter {
   drop(ref: RelationRef, kind: 'table' | 'view'): Promise<void>;
   /** Creates a table from files on the local disk. Errors name the file and line where the engine says. */
   loadFiles(target: RelationRef, options: FileReadOptions, signal?: AbortSignal): Promise<void>;
+  /**
+   * Creates (or replaces) `target` with `columns` (type names as DuckDB spells them) and fills it
+   * from `csv`: CSV without a header, as PostgreSQL's `COPY ... TO STDOUT (FORMAT csv)` writes it
+   * (NULL as an unquoted empty field). The engine's own bulk path reads it; no row passes through
+   * JavaScript. A stream that fails part-way fails the load.
+   */
+  loadCsvStream(target: RelationRef, columns: ColumnInfo[], csv: Readable, signal?: AbortSignal): Promise<void>;
   /**
    * Creates `target` with `columns` and appends `rows` in bulk (never one INSERT per row).
    * Used by TypeScript assets; may be called again to append more batches with `append: true`.

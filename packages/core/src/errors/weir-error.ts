@@ -20,6 +20,7 @@ export type WeirErrorCode =
   | 'STEP_TIMEOUT'
   | 'RUN_CRASHED'
   | 'SOURCE_READ_FAILED'
+  | 'SOURCE_UNAVAILABLE'
   | 'CHECK_FAILED'
   | 'PROJECT_LOCKED'
   | 'PROJECT_NOT_FOUND'

@@ -3,6 +3,7 @@
  * against the environment's current state, execute, release. The CLI and (later) the server both
  * call this; neither plans or schedules on its own.
  */
+import { probeSourceState } from '../connectors/open-connector.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { listSourceFiles } from '../connectors/files/list-source-files.js';
@@ -86,6 +87,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
             pointers,
             versions: await store.versions(),
             describeFiles: async (asset) => listSourceFiles(asset.read.paths),
+            probeSource: probeSourceState,
           });
     options.onPlan?.(plan, runId);
     const result = await executePlan({

@@ -3,6 +3,8 @@
  * publish it by switching the environment's view, or hold it back when an `error` check failed.
  * Every outcome is recorded as events; a failed check is a result, not an exception.
  */
+import { ingestTable } from '../connectors/ingest-table.js';
+import { openConnector } from '../connectors/open-connector.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
 import { quarantines } from '../checks/quarantine-sql.js';
@@ -224,6 +226,16 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   try {
     if (asset.kind === 'source') {
       await buildFileSource(asset, target);
+    } else if (asset.kind === 'database') {
+      const connector = await openConnector(asset);
+      try {
+        const basedOn = step.basedOn === null ? null : physicalRelation(asset.name, step.basedOn);
+        const loaded = await ingestTable(asset, connector, { ...target, basedOn });
+        const mark = loaded.highWaterMark === null ? '' : `; high-water mark ${loaded.highWaterMark}`;
+        context.log(asset.name, `read ${loaded.rowsRead} row(s) from the ${connector.type} source${basedOn ? ` past the mark of ${step.basedOn}` : ''}${mark}`);
+      } finally {
+        await connector.close();
+      }
     } else if (asset.kind === 'typescript') {
       await runTypeScriptAsset(asset, {
         ...target,

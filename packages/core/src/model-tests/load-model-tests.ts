@@ -145,7 +145,7 @@ function modelOf(project: Project, name: string, at: ValuePath, issues: ConfigIs
     return undefined;
   }
   if (asset.kind !== 'sql') {
-    const what = asset.kind === 'source' ? 'a source table' : 'a TypeScript asset';
+    const what = asset.kind === 'typescript' ? 'a TypeScript asset' : 'a source table';
     issues.push({ code: 'CONFIG_INVALID', path: [...at, 'model'], message: `"${name}" is ${what}; unit tests are for SQL models`, hint: asset.kind === 'typescript' ? 'test a TypeScript asset with a vitest test of its run function' : undefined });
     return undefined;
   }

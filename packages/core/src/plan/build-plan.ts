@@ -58,11 +58,13 @@ export interface PlanContext {
   versions: VersionRecord[];
   /** Files a source reads, for its fingerprint. */
   describeFiles(asset: AssetSpec & { kind: 'source' }): Promise<SourceFileIdentity[]>;
+  /** What a database source holds now, for its fingerprint (`probeSourceState`); absent: every plan loads it again. */
+  probeSource?(asset: AssetSpec & { kind: 'database' }): Promise<string>;
 }
 
 /** The inputs of any asset kind. */
 export function inputsOf(asset: AssetSpec): string[] {
-  return asset.kind === 'source' ? [] : asset.inputs;
+  return asset.kind === 'source' || asset.kind === 'database' ? [] : asset.inputs;
 }
 
 /** What must be settled before an asset builds: its inputs and the assets its checks read. */
@@ -152,8 +154,9 @@ async function planStep(
     upstreamVersions: inputVersions,
     ...(files ? { files } : {}),
     ...(readsEnvironment ? { environment: context.environment } : {}),
+    ...(asset.kind === 'database' ? { sourceState: (await context.probeSource?.(asset)) ?? `load ${Date.now()} ${Math.random()}` } : {}),
   };
-  if (asset.kind === 'sql' && asset.materialization === 'incremental') {
+  if ((asset.kind === 'sql' && asset.materialization === 'incremental') || (asset.kind === 'database' && asset.incremental !== undefined)) {
     const current = versions.find((version) => version.version === currentVersion);
     // The current version was built from the same code and inputs when fingerprinting it again
     // (on top of what it was itself based on) gives back its own id.

@@ -35,6 +35,8 @@ export interface FingerprintInputs {
   files?: SourceFileIdentity[];
   /** For incremental assets: the version the new rows are merged into. */
   previousVersion?: string | null;
+  /** For database sources: what the source holds now, as far as a cheap probe tells (`probeSourceState`). */
+  sourceState?: string;
 }
 
 /**
@@ -62,6 +64,9 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
       return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
     case 'source':
       return { kind: 'source', read: { ...asset.read, paths: asset.read.paths.map((path) => relativePath(root, path)).sort() } };
+    case 'database':
+      // The URL as written (its ${ENV} references unresolved): a secret never enters a version id.
+      return { kind: 'database', connection: asset.connection, from: asset.from, incremental: asset.incremental ?? null };
   }
 }
 
@@ -83,6 +88,7 @@ export function fingerprintAsset(asset: AssetSpec, inputs: FingerprintInputs): s
     upstream,
     files: inputs.files?.map((file) => [relativePath(inputs.projectRoot, file.path), file.size, file.modifiedMs]) ?? null,
     previous: inputs.previousVersion ?? null,
+    ...(inputs.sourceState !== undefined ? { sourceState: inputs.sourceState } : {}),
     ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
   });
   return createHash('sha256').update(payload).digest('hex').slice(0, VERSION_LENGTH);

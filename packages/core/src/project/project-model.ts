@@ -111,8 +111,38 @@ export interface FileSourceAsset extends AssetBase {
   inputs: [];
 }
 
+/** A table loaded from a database (`sources/*.yaml` with a `connection`). */
+export interface DatabaseSourceAsset extends AssetBase {
+  kind: 'database';
+  materialization: 'table';
+  source: string;
+  connection: DatabaseConnection;
+  /** What to read, in the source's SQL: a quoted relation or a parenthesised query. */
+  from: string;
+  /** Absent: every load reads the whole table. */
+  incremental?: IncrementalLoad;
+  inputs: [];
+}
+
+/** How to reach a source database. */
+export interface DatabaseConnection {
+  type: 'postgres';
+  /** The connection string with its `${ENV}` references unresolved (no secret is ever stored). */
+  url: string;
+}
+
+/** Loading only new and changed rows. */
+export interface IncrementalLoad {
+  /** The column whose largest loaded value is the high-water mark. */
+  cursor: string;
+  /** Rows this far behind the mark are read again (and merged by key): seconds for time cursors, an amount for numeric ones. */
+  lookback?: { seconds: number } | { amount: number };
+  /** Re-read rows replace the loaded rows with the same key; without a key, rows are appended. */
+  primaryKey: string[];
+}
+
 /** Any asset of the project. */
-export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset;
+export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset;
 
 /** A whole project. */
 export interface Project {

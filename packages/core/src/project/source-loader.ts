@@ -12,7 +12,8 @@ import { fromZodIssues, issuesToErrors, yamlLocator, type ConfigIssue } from './
 import { failedLoad, type FileLoadResult } from './loaded-asset.js';
 import { columnDescriptions } from './model-header-schema.js';
 import { FORMAT_BY_EXTENSION, sourceFileSchema, sourceTableSchema } from './source-schema.js';
-import type { FileSourceAsset } from './project-model.js';
+import type { DatabaseSourceAsset, FileSourceAsset } from './project-model.js';
+import { databaseConnection, databaseTableRead } from './database-source-table.js';
 import { stripBom } from './text-position.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -31,7 +32,8 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
   if (!parsedFile.success) return failedLoad(issuesToErrors(fromZodIssues(parsedFile.error.issues, data), locator));
   const group = parsedFile.data.source ?? path.posix.basename(file).replace(/\.ya?ml$/, '');
 
-  const assets: FileSourceAsset[] = [];
+  const assets: (FileSourceAsset | DatabaseSourceAsset)[] = [];
+  const connection = parsedFile.data.connection;
   const errors: WeirError[] = [];
   for (const [index, table] of parsedFile.data.tables.entries()) {
     const tablePath = ['tables', index];
@@ -44,6 +46,31 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
     const issues: ConfigIssue[] = [];
     const { checks, issues: checkIssues } = parseChecks(config.checks, [...tablePath, 'checks'], locator);
     issues.push(...checkIssues);
+    const common = {
+      name: config.name,
+      file,
+      line: locator.locate(tablePath).line ?? 1,
+      source: group,
+      materialization: 'table' as const,
+      inputs: [] as [],
+      tags: config.tags ?? [],
+      columns: columnDescriptions(config.columns),
+      checks,
+      ...(config.description === undefined ? {} : { description: config.description }),
+      ...(config.owner === undefined ? {} : { owner: config.owner }),
+      ...(config.retries === undefined ? {} : { retries: config.retries }),
+      ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
+    };
+    if (connection !== undefined) {
+      const read = databaseTableRead(config, tablePath);
+      issues.push(...read.issues);
+      if (issues.length > 0 || !('from' in read)) errors.push(...issuesToErrors(issues, locator));
+      else assets.push({ ...common, kind: 'database', connection: databaseConnection(connection), from: read.from, ...(read.incremental ? { incremental: read.incremental } : {}) });
+      continue;
+    }
+    for (const key of ['table', 'query', 'incremental'] as const) {
+      if (config[key] !== undefined) issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" needs a database connection in this file`, hint: 'add connection: { type: postgres, url: ${SOURCE_DB_URL} } at the top of the file' });
+    }
 
     const written = config.paths ?? (config.path === undefined ? [] : [config.path]);
     if (written.length === 0 || (config.path !== undefined && config.paths !== undefined)) {
@@ -89,23 +116,7 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       ...(options.timestamp_format === undefined ? {} : { timestampFormat: options.timestamp_format }),
     };
     if (read.delimiter === undefined && written.every((one) => stripCompression(one).toLowerCase().endsWith('.tsv'))) read.delimiter = '\t';
-    assets.push({
-      kind: 'source',
-      name: config.name,
-      file,
-      line: locator.locate(tablePath).line ?? 1,
-      source: group,
-      materialization: 'table',
-      read,
-      inputs: [],
-      tags: config.tags ?? [],
-      columns: columnDescriptions(config.columns),
-      checks,
-      ...(config.description === undefined ? {} : { description: config.description }),
-      ...(config.owner === undefined ? {} : { owner: config.owner }),
-      ...(config.retries === undefined ? {} : { retries: config.retries }),
-      ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
-    });
+    assets.push({ ...common, kind: 'source', read });
   }
   return { assets, declaredInputs: new Map(), problems: errors };
 }

@@ -32,13 +32,29 @@ export const sourceTableSchema = strictObject({
     timestamp_format: nonEmptyString.optional(),
     columns: z.record(z.string(), nonEmptyString, { error: 'expected column: TYPE lines' }).optional(),
   }).optional(),
+  /** A database source's table (`schema.name` or `name`) or query; see `connection`. */
+  table: nonEmptyString.optional(),
+  query: nonEmptyString.optional(),
+  incremental: strictObject({
+    cursor: nonEmptyString,
+    /** Re-read rows this far behind the high-water mark: a duration (`1h`) for time cursors, a number for numeric ones. */
+    lookback: z.union([nonEmptyString, z.number().positive({ error: 'expected a positive number' })]).optional(),
+    primary_key: stringOrList.optional(),
+  }).optional(),
   retries: wholeNumber(0).optional(),
   timeout_seconds: positiveSeconds.optional(),
   checks: z.unknown().optional(),
 });
 
+/** The database a source's tables come from. The URL keeps its `${ENV}` references until Weir connects. */
+export const connectionSchema = strictObject({
+  type: z.enum(['postgres'], { error: 'expected type: postgres' }),
+  url: nonEmptyString,
+});
+
 /** A `sources/*.yaml` file. */
 export const sourceFileSchema = strictObject({
   source: assetNameSchema.optional(),
+  connection: connectionSchema.optional(),
   tables: z.array(z.unknown(), { error: 'expected a list of tables' }),
 });

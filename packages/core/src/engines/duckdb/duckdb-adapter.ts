@@ -1,6 +1,8 @@
 /**
  * The default engine: DuckDB embedded in the Weir process, its warehouse a file under `.weir/`.
  */
+import type { Readable } from 'node:stream';
+import { loadCsvStream } from './duckdb-csv-stream.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -181,6 +183,10 @@ export class DuckDBAdapter implements EngineAdapter {
         throw await explainReadError(session, options, error);
       }
     }, signal);
+  }
+
+  async loadCsvStream(target: RelationRef, columns: ColumnInfo[], csv: Readable, signal?: AbortSignal): Promise<void> {
+    await this.withSession((session) => loadCsvStream(session, this.quoteRelation(target), columns, csv, (name) => this.quoteIdentifier(name)), signal);
   }
 
   async bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void> {

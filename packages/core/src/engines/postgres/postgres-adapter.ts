@@ -3,6 +3,7 @@
  * transactional here, so every replace (table, view, publication) is one transaction and readers
  * see the old relation or the new one, never neither.
  */
+import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { PoolClient } from 'pg';
 import { WeirError, messageOf } from '../../errors/weir-error.js';
 import { mergeColumns, sharedColumns } from '../column-matching.js';
 import type { ColumnInfo, EngineAdapter, EngineCapabilities, FileReadOptions, RelationRef, Row } from '../engine-adapter.js';
-import { copyFile, copyRows } from './postgres-copy.js';
+import { copyFile, copyRows, copyStream } from './postgres-copy.js';
 import { engineUnavailable, invalidConnectionString, isConnectionError, isUnparseableConnectionString } from './postgres-errors.js';
 import { FileExporter } from './postgres-file-export.js';
 import { mergeSql } from './postgres-merge.js';
@@ -253,6 +254,17 @@ export class PostgresAdapter implements EngineAdapter {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  async loadCsvStream(target: RelationRef, columns: ColumnInfo[], csv: Readable, signal?: AbortSignal): Promise<void> {
+    const table = this.quoteRelation(target);
+    const names = columns.map((column) => this.quoteIdentifier(column.name));
+    const definitions = columns.map((column, index) => `${names[index]} ${toPostgresType(column.type, column.name)}`);
+    await this.inTransaction(async (session) => {
+      await session.execute(`DROP TABLE IF EXISTS ${table}`);
+      await session.execute(`CREATE TABLE ${table} (${definitions.join(', ')})`);
+      await this.copy(() => copyStream(session.client, `COPY ${table} (${names.join(', ')}) FROM STDIN WITH (FORMAT csv)`, csv));
+    }, signal);
   }
 
   async bulkInsert(target: RelationRef, columns: ColumnInfo[], rows: Row[], options: { append: boolean; signal?: AbortSignal }): Promise<void> {

@@ -46,7 +46,12 @@ export async function copyRows(client: PoolClient, copySql: string, columns: Cop
 
 /** Streams a file into `COPY ... FROM STDIN` byte for byte; `copySql` says its format. */
 export async function copyFile(client: PoolClient, copySql: string, path: string): Promise<void> {
-  await pipeline(createReadStream(path), client.query(copyFrom(copySql)));
+  await copyStream(client, copySql, createReadStream(path));
+}
+
+/** Streams `source` into `COPY ... FROM STDIN` byte for byte; a source that fails part-way fails the COPY. */
+export async function copyStream(client: PoolClient, copySql: string, source: Readable): Promise<void> {
+  await pipeline(source, client.query(copyFrom(copySql)));
 }
 
 type ValueKind = 'date' | 'array' | 'json' | 'bytes' | 'plain';
