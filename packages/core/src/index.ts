@@ -78,6 +78,9 @@ export type { SuggestionProvenance } from './checks/render-suggested-checks.js';
 export { buildPlan, inputsOf, dependencyOrder } from './plan/build-plan.js';
 export type { RunPlan, PlanStep, StepAction } from './plan/build-plan.js';
 export { physicalRelation, environmentView, VERSIONS_SCHEMA } from './plan/physical-names.js';
+export { highWaterMark } from './connectors/ingest-table.js';
+export type { TableConnector, ConnectorCapabilities, ReadRequest } from './connectors/connector.js';
+export { openPostgresConnector } from './connectors/postgres/postgres-connector.js';
 
 // Execution
 export { runProject, newRunId, runLockPath } from './execution/run-project.js';

@@ -1,6 +1,6 @@
 /** `weir show <asset>`: what an asset is, its columns, versions, latest checks and neighbours. */
 import type { Command } from 'commander';
-import { environmentView, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
+import { environmentView, highWaterMark as loadedHighWaterMark, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
@@ -29,9 +29,13 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
             : null;
         let columns: ColumnInfo[] | null = null;
         let columnsNote: string | null = null;
+        let highWaterMark: string | null = null;
         if (pointer) {
           try {
-            columns = (await (await runtime.engine()).describe(environmentView(project.environment, name))) ?? null;
+            const engine = await runtime.engine();
+            columns = (await engine.describe(environmentView(project.environment, name))) ?? null;
+            // An incremental database table's mark is its data's largest cursor value.
+            if (asset.kind === 'database' && asset.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), asset.incremental.cursor);
           } catch (error) {
             if (!isWeirError(error) || error.code !== 'PROJECT_LOCKED') throw error;
             columnsNote = 'columns unavailable: the warehouse is in use by a running command';
@@ -55,6 +59,7 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
           latestBuild,
           upstream: inputsOf(asset),
           downstream,
+          ...(asset.kind === 'database' ? { source: { from: asset.from, cursor: asset.incremental?.cursor ?? null, highWaterMark } } : {}),
         };
         if (options.json) {
           printJson(detail);
@@ -66,6 +71,10 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
         if (asset.owner || asset.tags.length > 0) out(`  owner: ${asset.owner ?? '-'}   tags: ${asset.tags.join(', ') || '-'}\n`);
         out(`  live in ${project.environment}: ${pointer ? `${pointer.version}${pointer.pinned ? ' (pinned by rollback; weir unpin to release)' : ''}` : 'never published'}\n`);
         out(`  upstream: ${detail.upstream.join(', ') || '-'}\n  downstream: ${downstream.join(', ') || '-'}\n`);
+        if (asset.kind === 'database') {
+          const loading = asset.incremental ? `incremental by ${asset.incremental.cursor}; high-water mark ${highWaterMark ?? '(nothing loaded yet)'}` : 'whole table on every run';
+          out(`  reads ${asset.from} from ${asset.connection.type}: ${loading}\n`);
+        }
         if (columns) out(`\nColumns\n${formatTable(detail.columns, ['name', 'type', 'description'])}\n`);
         if (columnsNote) out(`\n${columnsNote}\n`);
         out(`\nVersions (newest first)\n${formatTable(versions.map((version) => ({ ...version, live: version.version === pointer?.version ? '*' : '' })), ['live', 'version', 'status', 'rows', 'createdAt', 'createdByRun'])}\n`);

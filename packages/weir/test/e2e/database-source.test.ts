@@ -72,6 +72,11 @@ await describeWithService(postgresService, 'database sources', () => {
     expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5]);
     expect(rows[0]?.amount).toBe(11);
 
+    const shown = await project.weirJson<{ source: { cursor: string; highWaterMark: string } }>(['show', 'shop_orders', '--json']);
+    expect(shown.source).toMatchObject({ cursor: 'updated_at', highWaterMark: expect.stringMatching(/^2026-01-01 13:30:00/) });
+    const text = await project.weir(['show', 'shop_orders']);
+    expect(text.stdout).toMatch(/incremental by updated_at; high-water mark 2026-01-01 13:30:00/);
+
     const again = await project.weir(['run', '--select', 'shop_orders'], { env: env() });
     expect(again.code, show(again)).toBe(0);
     expect(again.stdout).toMatch(/unchanged/);
