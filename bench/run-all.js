@@ -7,6 +7,7 @@
  */
 import { formatMs, formatRatio, formatTable } from './lib/measure.js';
 import { runCheckSuiteBench } from './check-suite.js';
+import { runIngestBench } from './ingest-postgres.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
 import { runLineageBench } from './table-lineage.js';
@@ -16,6 +17,7 @@ const BENCHES = [
   { name: 'scheduler', run: runSchedulerBench },
   { name: 'lineage', run: runLineageBench },
   { name: 'checks', run: runCheckSuiteBench },
+  { name: 'ingestion', run: runIngestBench },
 ];
 
 const started = performance.now();

@@ -48,7 +48,7 @@ export const sourceTableSchema = strictObject({
 
 /** The database a source's tables come from. The URL keeps its `${ENV}` references until Weir connects. */
 export const connectionSchema = strictObject({
-  type: z.enum(['postgres'], { error: 'expected type: postgres' }),
+  type: z.enum(['postgres']),
   url: nonEmptyString,
 });
 
