@@ -74,6 +74,14 @@ export interface EngineSession {
   interrupt(): void | Promise<void>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Appends `rows` to the existing table `target` by column name through the engine's bulk path
+   * (DuckDB's appender, PostgreSQL's COPY), inside this session's current transaction: loaders
+   * that store rows and their source position together rely on that.
+   */
+  appendRows(target: RelationRef, columns: ColumnInfo[], rows: Row[]): Promise<void>;
+  /** The engine's spelling of a column type given as DuckDB spells it, for DDL (`DOUBLE` is `double precision` on PostgreSQL). */
+  typeSql(type: string, column?: string): string;
   /** Ends the session. */
   close(): Promise<void>;
 }

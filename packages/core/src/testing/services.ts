@@ -69,7 +69,7 @@ export async function describeWithService(service: TestService, name: string, bo
     });
     return;
   }
-  console.warn(`SKIPPED: ${message}. Start it, or set WEIR_TEST_POSTGRES_URL.`);
+  console.warn(`SKIPPED: ${message}. Start it, or point its WEIR_TEST_*_URL variable at one.`);
   describe.skip(name, body);
 }
 

@@ -3,7 +3,9 @@
  * on the process's single database instance (DuckDB allows one writing process per file).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { EngineSession, Row } from '../engine-adapter.js';
+import type { ColumnInfo, EngineSession, RelationRef, Row } from '../engine-adapter.js';
+import { assertSqlTypeName } from '../sql-type-name.js';
+import { appendRows } from './duckdb-bulk-insert.js';
 import { exactValueConverter, toDuckDBParams, toPlainRows } from './duckdb-values.js';
 
 /** Wraps a connection. `onClose` lets the adapter forget it. */
@@ -57,6 +59,15 @@ export class DuckDBSession implements EngineSession {
     }
   }
 
+  async appendRows(target: RelationRef, columns: ColumnInfo[], rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await appendRows(this, `${quoteDuckDBIdentifier(target.schema)}.${quoteDuckDBIdentifier(target.name)}`, columns, rows);
+  }
+
+  typeSql(type: string, column = '?'): string {
+    return assertSqlTypeName(type, column);
+  }
+
   /** Stops the statement running on this session, if any (used by cancellation and timeouts). */
   interrupt(): void {
     this.connection.interrupt();
@@ -71,4 +82,8 @@ export class DuckDBSession implements EngineSession {
 /** Quotes a string literal for DuckDB (used only where DuckDB cannot bind a parameter, such as SET). */
 export function quoteDuckDBLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+function quoteDuckDBIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -5,7 +5,9 @@
  */
 import type { PoolClient, QueryResult } from 'pg';
 import { WeirError } from '../../errors/weir-error.js';
-import type { EngineSession, Row } from '../engine-adapter.js';
+import type { ColumnInfo, EngineSession, RelationRef, Row } from '../engine-adapter.js';
+import { copyRows } from './postgres-copy.js';
+import { toPostgresType } from './postgres-types.js';
 import { bindParams } from './postgres-values.js';
 
 /** What the adapter gives a session: how to report its failures and how to hand the connection back. */
@@ -123,6 +125,22 @@ export class PostgresSession implements EngineSession {
       throw new WeirError('SQL_EXECUTION', 'the transaction was rolled back because a statement in it failed');
     }
     return result;
+  }
+
+  async appendRows(target: RelationRef, columns: ColumnInfo[], rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.broken) throw this.owner.translate(this.broken);
+    const copyColumns = columns.map((column) => ({ name: column.name, postgresType: toPostgresType(column.type, column.name) }));
+    const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+    try {
+      await copyRows(this.client, `COPY ${quoteIdentifier(target.schema)}.${quoteIdentifier(target.name)} (${names}) FROM STDIN`, copyColumns, rows);
+    } catch (error) {
+      throw this.owner.translate(error);
+    }
+  }
+
+  typeSql(type: string, column = '?'): string {
+    return toPostgresType(type, column);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,166 @@
+/**
+ * Fitting a batch of JSON records to the table they load into, under the source's schema policy:
+ *
+ * - `evolve`: new fields become new columns, a value wider than its column widens the column;
+ * - `freeze`: any new field or wider value fails the batch (nothing of it is written);
+ * - `discard_row`: a record with a new field or a wider value goes to the dead letters whole;
+ * - `discard_value`: the record loads without the offending values, which go to the dead letters.
+ *
+ * A payload that is not a JSON object is a dead letter under every policy. The first batch of a
+ * table defines its columns whatever the policy. Pure: the caller applies the result.
+ */
+import type { ColumnInfo, Row } from '../../engines/engine-adapter.js';
+import { WeirError } from '../../errors/weir-error.js';
+import { flattenRecord } from './flatten-record.js';
+import { fitsColumn, recordTypeOfColumn, toColumnValue, typeOfValue, widenType, type RecordType } from './record-values.js';
+
+/** What to do when records stop matching the loaded table. */
+export type SchemaPolicy = 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+
+/** Every policy, for validation and messages. */
+export const SCHEMA_POLICIES: readonly SchemaPolicy[] = ['evolve', 'freeze', 'discard_row', 'discard_value'];
+
+/** One record as it arrived: its id, its raw text (kept for dead letters) and its parsed value. */
+export interface IncomingRecord {
+  id: string;
+  payload: string;
+  /** The parsed record; undefined when the payload is not a JSON object (then `parseError` says why). */
+  record: Record<string, unknown> | undefined;
+  parseError?: string;
+}
+
+/** A record, or part of one, that was not loaded. */
+export interface RejectedRecord {
+  id: string;
+  payload: string;
+  error: string;
+  /** `rejected`: nothing of the record loaded; `value_discarded`: the record loaded without some values. */
+  disposition: 'rejected' | 'value_discarded';
+}
+
+/** A batch fitted to its table. */
+export interface ShapedBatch {
+  /** The table's columns after this batch (existing ones first, in their order). */
+  columns: ColumnInfo[];
+  /** Columns to add before writing. */
+  added: ColumnInfo[];
+  /** Columns to widen before writing. */
+  widened: Array<{ name: string; from: string; to: RecordType }>;
+  /** Rows to write, keyed by column name, with their record ids. */
+  rows: Array<{ id: string; row: Row }>;
+  rejected: RejectedRecord[];
+}
+
+/**
+ * Fits `incoming` to `existing` (undefined when the table does not exist yet) under `policy`.
+ * Throws `SOURCE_READ_FAILED` under `freeze` when the batch does not fit.
+ *
+ * @example
+ * ```ts
+ * const batch = shapeRecords(records, await engine.describe(landing), 'evolve', 'events');
+ * ```
+ */
+export function shapeRecords(incoming: readonly IncomingRecord[], existing: readonly ColumnInfo[] | undefined, policy: SchemaPolicy, table: string): ShapedBatch {
+  const rejected: RejectedRecord[] = [];
+  const parsed: Array<{ source: IncomingRecord; fields: Map<string, unknown> }> = [];
+  for (const source of incoming) {
+    if (source.record === undefined) rejected.push({ id: source.id, payload: source.payload, error: source.parseError ?? 'not a JSON object', disposition: 'rejected' });
+    else parsed.push({ source, fields: flattenRecord(source.record) });
+  }
+  const types = new Map<string, RecordType>();
+  const declared = new Map<string, string>();
+  for (const column of existing ?? []) {
+    declared.set(column.name, column.type);
+    types.set(column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR');
+  }
+  const rows: ShapedBatch['rows'] = [];
+  const changed = new Map<string, RecordType>();
+  for (const { source, fields } of parsed) {
+    const problems: string[] = [];
+    for (const [name, value] of fields) {
+      const valueType = typeOfValue(value);
+      if (valueType === null) continue;
+      const current = types.get(name);
+      if (existing === undefined || policy === 'evolve') {
+        const wider = current === undefined ? valueType : widenType(current, valueType);
+        if (wider !== current) {
+          types.set(name, wider);
+          changed.set(name, wider);
+        }
+      } else if (current === undefined) {
+        problems.push(`new field "${name}" (${valueType})`);
+      } else if (!fitsColumn(valueType, current)) {
+        problems.push(`"${name}" is ${valueType} (${preview(value)}) but the column is ${declared.get(name) ?? current}`);
+      }
+    }
+    if (problems.length === 0) {
+      rows.push({ id: source.id, row: Object.fromEntries(fields) });
+      continue;
+    }
+    const error = `${table}: ${problems.join('; ')}`;
+    if (policy === 'freeze') {
+      throw new WeirError('SOURCE_READ_FAILED', `${error}: the schema is frozen, so the batch was not loaded (record ${source.id})`, {
+        hint: 'set schema: evolve to add columns and widen types, or discard_row / discard_value to set such records aside',
+      });
+    }
+    if (policy === 'discard_row') {
+      rejected.push({ id: source.id, payload: source.payload, error, disposition: 'rejected' });
+      continue;
+    }
+    rejected.push({ id: source.id, payload: source.payload, error, disposition: 'value_discarded' });
+    const kept = [...fields].filter(([name, value]) => {
+      const valueType = typeOfValue(value);
+      const current = types.get(name);
+      return valueType === null ? current !== undefined : current !== undefined && fitsColumn(valueType, current);
+    });
+    rows.push({ id: source.id, row: Object.fromEntries(kept) });
+  }
+  const columns: ColumnInfo[] = [...(existing ?? [])].map((column) => {
+    const wider = changed.get(column.name);
+    return wider === undefined ? column : { ...column, type: wider };
+  });
+  const added: ColumnInfo[] = [];
+  for (const [name, type] of changed) {
+    if (declared.has(name)) continue;
+    const column = { name, type, nullable: true };
+    added.push(column);
+    columns.push(column);
+  }
+  const widened = [...changed].filter(([name]) => declared.has(name)).map(([name, to]) => ({ name, from: declared.get(name)!, to }));
+  const finalTypes = new Map(columns.map((column) => [column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR'] as const));
+  for (const { row } of rows) {
+    for (const [name, value] of Object.entries(row)) {
+      const type = finalTypes.get(name);
+      if (type === undefined) delete row[name];
+      else row[name] = toColumnValue(value, type);
+    }
+  }
+  return { columns, added, widened, rows, rejected };
+}
+
+/**
+ * Parses a raw payload into an {@link IncomingRecord}: a JSON object is a record, anything else
+ * (malformed JSON, an array, a number) is kept with the reason it cannot be one.
+ *
+ * @example
+ * ```ts
+ * parsePayload('m-1', '{"id": 1}'); // { id: 'm-1', payload: '{"id": 1}', record: { id: 1 } }
+ * ```
+ */
+export function parsePayload(id: string, payload: string): IncomingRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch (error) {
+    return { id, payload, record: undefined, parseError: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { id, payload, record: undefined, parseError: `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object` };
+  }
+  return { id, payload, record: value as Record<string, unknown> };
+}
+
+function preview(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
