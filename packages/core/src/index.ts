@@ -81,6 +81,15 @@ export { physicalRelation, environmentView, VERSIONS_SCHEMA } from './plan/physi
 export { highWaterMark } from './connectors/ingest-table.js';
 export type { TableConnector, ConnectorCapabilities, ReadRequest } from './connectors/connector.js';
 export { openPostgresConnector } from './connectors/postgres/postgres-connector.js';
+export type { StreamConnector, StreamMessage } from './connectors/streams/stream-connector.js';
+export { ingestStream } from './connectors/streams/ingest-stream.js';
+export type { StreamLoadOptions, StreamProgress } from './connectors/streams/ingest-stream.js';
+export { openStreamConnector } from './connectors/streams/open-stream-connector.js';
+export { ensureLanding, landingRelation } from './connectors/streams/stream-landing.js';
+export { replayDeadLetters } from './connectors/streams/replay-dead-letters.js';
+export type { ReplayResult } from './connectors/streams/replay-dead-letters.js';
+export { listDeadLetters, DEAD_LETTERS } from './connectors/records/dead-letters.js';
+export type { DeadLetter } from './connectors/records/dead-letters.js';
 
 // Execution
 export { runProject, newRunId, runLockPath } from './execution/run-project.js';

@@ -17,6 +17,8 @@ import { registerProfileCommand } from './commands/profile-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerTestCommand } from './commands/test-command.js';
 import { registerSpcCommand } from './commands/spc-command.js';
+import { registerIngestCommand } from './commands/ingest-command.js';
+import { registerDeadletterCommands } from './commands/deadletter-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -46,6 +48,8 @@ export function buildProgram(exit: ExitBox): Command {
     registerQuarantineCommands,
     registerTestCommand,
     registerSpcCommand,
+    registerIngestCommand,
+    registerDeadletterCommands,
   ]) {
     register(program, exit);
   }

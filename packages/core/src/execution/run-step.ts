@@ -5,6 +5,7 @@
  */
 import { ingestTable } from '../connectors/ingest-table.js';
 import { openConnector } from '../connectors/open-connector.js';
+import { loadStreamTable } from '../connectors/streams/load-stream-table.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
 import { quarantines } from '../checks/quarantine-sql.js';
@@ -236,6 +237,11 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       } finally {
         await connector.close();
       }
+    } else if (asset.kind === 'stream') {
+      const totals = await loadStreamTable(asset, { engine: context.engine, physical, runId: context.runId, signal, onProgress: (progress) => context.progress(asset.name, progress.messages) });
+      const set = totals.deadLettered > 0 ? `, ${totals.deadLettered} set aside as dead letters` : '';
+      const again = totals.duplicates > 0 ? `, ${totals.duplicates} redelivered and skipped` : '';
+      context.log(asset.name, `consumed ${totals.messages} message(s) from the ${asset.connection.type} source in ${totals.batches} batch(es): ${totals.landed} landed${set}${again}`);
     } else if (asset.kind === 'typescript') {
       await runTypeScriptAsset(asset, {
         ...target,

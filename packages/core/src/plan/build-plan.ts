@@ -64,7 +64,7 @@ export interface PlanContext {
 
 /** The inputs of any asset kind. */
 export function inputsOf(asset: AssetSpec): string[] {
-  return asset.kind === 'source' || asset.kind === 'database' ? [] : asset.inputs;
+  return asset.kind === 'source' || asset.kind === 'database' || asset.kind === 'stream' ? [] : asset.inputs;
 }
 
 /** What must be settled before an asset builds: its inputs and the assets its checks read. */
@@ -155,6 +155,8 @@ async function planStep(
     ...(files ? { files } : {}),
     ...(readsEnvironment ? { environment: context.environment } : {}),
     ...(asset.kind === 'database' ? { sourceState: (await context.probeSource?.(asset)) ?? `load ${Date.now()} ${Math.random()}` } : {}),
+    // A stream's new messages are only known by consuming them: every run drains and rebuilds.
+    ...(asset.kind === 'stream' ? { sourceState: `drain ${Date.now()} ${Math.random()}` } : {}),
   };
   if ((asset.kind === 'sql' && asset.materialization === 'incremental') || (asset.kind === 'database' && asset.incremental !== undefined)) {
     const current = versions.find((version) => version.version === currentVersion);

@@ -67,6 +67,8 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
     case 'database':
       // The URL as written (its ${ENV} references unresolved): a secret never enters a version id.
       return { kind: 'database', connection: asset.connection, from: asset.from, incremental: asset.incremental ?? null };
+    case 'stream':
+      return { kind: 'stream', connection: asset.connection, read: asset.read, policy: asset.schemaPolicy, idField: asset.idField ?? null };
   }
 }
 

@@ -126,7 +126,8 @@ export interface DatabaseSourceAsset extends AssetBase {
 
 /** How to reach a source database. */
 export interface DatabaseConnection {
-  type: 'postgres';
+  /** `mysql` covers MariaDB too (same protocol and SQL for what Weir reads). */
+  type: 'postgres' | 'mysql';
   /** The connection string with its `${ENV}` references unresolved (no secret is ever stored). */
   url: string;
 }
@@ -141,8 +142,43 @@ export interface IncrementalLoad {
   primaryKey: string[];
 }
 
+/** A table loaded from a message broker (`sources/*.yaml` with a broker `connection`). */
+export interface StreamSourceAsset extends AssetBase {
+  kind: 'stream';
+  materialization: 'table';
+  source: string;
+  connection: StreamConnection;
+  /** Where on the broker to read, in the broker's terms (see {@link StreamRead}). */
+  read: StreamRead;
+  /** A batch closes at `maxMessages` or after `maxWaitMs` without a message; a run loads at most `maxMessagesPerRun`. */
+  batch: { maxMessages: number; maxWaitMs: number; maxMessagesPerRun?: number };
+  /** What happens when messages stop matching the loaded table. */
+  schemaPolicy: 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+  /** A payload field that identifies a message (brokers whose own ids are payload hashes need one for identical payloads). */
+  idField?: string;
+  inputs: [];
+}
+
+/** How to reach a broker. */
+export interface StreamConnection {
+  type: 'nats' | 'redis' | 'rabbitmq' | 'mqtt' | 'kafka';
+  /** `nats://`, `redis://`, `amqp://`, `mqtt://` URL, or `kafka://host:port,host:port`, with `${ENV}` references unresolved. */
+  url: string;
+}
+
+/** Where a stream table reads: JetStream stream, subject filter and durable consumer; Redis stream key; RabbitMQ queue; MQTT or Kafka topic (and Kafka consumer group). */
+export interface StreamRead {
+  stream?: string;
+  subject?: string;
+  consumer?: string;
+  key?: string;
+  queue?: string;
+  topic?: string;
+  group?: string;
+}
+
 /** Any asset of the project. */
-export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset;
+export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset;
 
 /** A whole project. */
 export interface Project {

@@ -12,8 +12,9 @@ import { fromZodIssues, issuesToErrors, yamlLocator, type ConfigIssue } from './
 import { failedLoad, type FileLoadResult } from './loaded-asset.js';
 import { columnDescriptions } from './model-header-schema.js';
 import { FORMAT_BY_EXTENSION, sourceFileSchema, sourceTableSchema } from './source-schema.js';
-import type { DatabaseSourceAsset, FileSourceAsset } from './project-model.js';
+import type { DatabaseSourceAsset, FileSourceAsset, StreamSourceAsset } from './project-model.js';
 import { databaseConnection, databaseTableRead } from './database-source-table.js';
+import { isStreamConnectionType, streamKeysOutsideStreams, streamTableRead } from './stream-source-table.js';
 import { stripBom } from './text-position.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -32,7 +33,7 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
   if (!parsedFile.success) return failedLoad(issuesToErrors(fromZodIssues(parsedFile.error.issues, data), locator));
   const group = parsedFile.data.source ?? path.posix.basename(file).replace(/\.ya?ml$/, '');
 
-  const assets: (FileSourceAsset | DatabaseSourceAsset)[] = [];
+  const assets: (FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset)[] = [];
   const connection = parsedFile.data.connection;
   const errors: WeirError[] = [];
   for (const [index, table] of parsedFile.data.tables.entries()) {
@@ -61,11 +62,23 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       ...(config.retries === undefined ? {} : { retries: config.retries }),
       ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
     };
-    if (connection !== undefined) {
-      const read = databaseTableRead(config, tablePath);
+    if (connection !== undefined && isStreamConnectionType(connection.type)) {
+      const read = streamTableRead(config, connection.type, tablePath);
+      issues.push(...read.issues);
+      if (issues.length > 0 || !('read' in read)) errors.push(...issuesToErrors(issues, locator));
+      else {
+        const { read: where, batch, schemaPolicy, idField } = read;
+        const stream = { read: where, batch, schemaPolicy, ...(idField === undefined ? {} : { idField }) };
+        assets.push({ ...common, kind: 'stream', connection: { type: connection.type, url: connection.url }, ...stream });
+      }
+      continue;
+    }
+    issues.push(...streamKeysOutsideStreams(config, tablePath));
+    if (connection !== undefined && !isStreamConnectionType(connection.type)) {
+      const read = databaseTableRead(config, tablePath, connection.type);
       issues.push(...read.issues);
       if (issues.length > 0 || !('from' in read)) errors.push(...issuesToErrors(issues, locator));
-      else assets.push({ ...common, kind: 'database', connection: databaseConnection(connection), from: read.from, ...(read.incremental ? { incremental: read.incremental } : {}) });
+      else assets.push({ ...common, kind: 'database', connection: databaseConnection({ type: connection.type, url: connection.url }), from: read.from, ...(read.incremental ? { incremental: read.incremental } : {}) });
       continue;
     }
     for (const key of ['table', 'query', 'incremental'] as const) {

@@ -41,6 +41,26 @@ export const sourceTableSchema = strictObject({
     lookback: z.union([nonEmptyString, z.number().positive({ error: 'expected a positive number' })]).optional(),
     primary_key: stringOrList.optional(),
   }).optional(),
+  /** A stream source's table: where on the broker it reads (keys per broker; see stream-source-table.ts). */
+  stream: strictObject({
+    stream: nonEmptyString.optional(),
+    subject: nonEmptyString.optional(),
+    consumer: nonEmptyString.optional(),
+    key: nonEmptyString.optional(),
+    queue: nonEmptyString.optional(),
+    topic: nonEmptyString.optional(),
+    group: nonEmptyString.optional(),
+  }).optional(),
+  /** When a stream's micro-batch closes, and how much one run loads. */
+  batch: strictObject({
+    max_messages: wholeNumber(1).optional(),
+    max_wait: z.union([nonEmptyString, z.number().positive({ error: 'expected a positive number of seconds' })]).optional(),
+    max_messages_per_run: wholeNumber(1).optional(),
+  }).optional(),
+  /** What happens when records stop matching the loaded table. */
+  schema: z.enum(['evolve', 'freeze', 'discard_row', 'discard_value']).optional(),
+  /** A payload field that identifies a message. */
+  id_field: nonEmptyString.optional(),
   retries: wholeNumber(0).optional(),
   timeout_seconds: positiveSeconds.optional(),
   checks: z.unknown().optional(),
@@ -48,7 +68,8 @@ export const sourceTableSchema = strictObject({
 
 /** The database a source's tables come from. The URL keeps its `${ENV}` references until Weir connects. */
 export const connectionSchema = strictObject({
-  type: z.enum(['postgres']),
+  /** Databases (`postgres`, `mysql`) are read by query; brokers (`nats`, `redis`, `rabbitmq`, `mqtt`, `kafka`) are consumed as streams. */
+  type: z.enum(['postgres', 'mysql', 'nats', 'redis', 'rabbitmq', 'mqtt', 'kafka']),
   url: nonEmptyString,
 });
 

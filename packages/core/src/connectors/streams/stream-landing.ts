@@ -7,7 +7,7 @@
  * in the landing table or the dead letters and skipped).
  */
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../../engines/engine-adapter.js';
-import { appendDeadLetters, DEAD_LETTERS, ensureDeadLetterTable, INGEST_SCHEMA } from '../records/dead-letters.js';
+import { appendDeadLetters, DEAD_LETTERS, ensureDeadLetterTable, INGEST_SCHEMA, markReplayed } from '../records/dead-letters.js';
 import type { ShapedBatch } from '../records/shape-records.js';
 
 /** Columns Weir adds to every landed message; no flattened field name can take them (see `columnName`). */
@@ -27,10 +27,26 @@ export function positionsRelation(asset: string): RelationRef {
   return { schema: INGEST_SCHEMA, name: `${asset}__positions` };
 }
 
-/** The data columns of the landing table (undefined before the first batch). */
+/** The data columns of the landing table (undefined before the first message with data). */
 export async function landedColumns(engine: EngineAdapter, asset: string): Promise<ColumnInfo[] | undefined> {
-  const columns = await engine.describe(landingRelation(asset));
-  return columns?.filter((column) => !MESSAGE_COLUMNS.some((meta) => meta.name === column.name));
+  const columns = (await engine.describe(landingRelation(asset)))?.filter((column) => !MESSAGE_COLUMNS.some((meta) => meta.name === column.name));
+  return columns === undefined || columns.length === 0 ? undefined : columns;
+}
+
+/**
+ * Creates the landing table with only Weir's message columns if it does not exist, so that a
+ * stream with no message yet still has a (empty) table to publish; the first batch adds its columns.
+ */
+export async function ensureLanding(engine: EngineAdapter, asset: string): Promise<void> {
+  if ((await engine.describe(landingRelation(asset))) !== undefined) return;
+  const session = await engine.session();
+  try {
+    await session.execute(`CREATE SCHEMA IF NOT EXISTS ${engine.quoteIdentifier(INGEST_SCHEMA)}`);
+    const columns = MESSAGE_COLUMNS.map((column) => `${engine.quoteIdentifier(column.name)} ${session.typeSql(column.type, column.name)}`).join(', ');
+    await session.execute(`CREATE TABLE IF NOT EXISTS ${engine.quoteRelation(landingRelation(asset))} (${columns})`);
+  } finally {
+    await session.close();
+  }
 }
 
 /**
@@ -74,16 +90,24 @@ export interface LandedBatch {
  */
 export async function landBatch(
   engine: EngineAdapter,
-  request: { asset: string; runId: string; batch: ShapedBatch; subjects: ReadonlyMap<string, string>; positions: ReadonlyMap<string, string> },
+  request: {
+    asset: string;
+    runId: string;
+    batch: ShapedBatch;
+    subjects: ReadonlyMap<string, string>;
+    positions: ReadonlyMap<string, string>;
+    /** Replaying dead letters: their ids are in the dead letters by definition; those that land are marked replayed, the others stay as they are. */
+    replay?: boolean;
+  },
 ): Promise<LandedBatch> {
-  const { asset, runId, batch, subjects, positions } = request;
+  const { asset, runId, batch, subjects, positions, replay = false } = request;
   const landing = landingRelation(asset);
   const session = await engine.session();
   try {
     return await session.transaction(async () => {
       await ensureTables(session, engine, asset, batch);
       const ids = [...new Set([...batch.rows.map((row) => row.id), ...batch.rejected.map((record) => record.id)])];
-      const stored = await alreadyStored(session, engine, asset, ids);
+      const stored = await alreadyStored(session, engine, asset, ids, !replay);
       const seen = new Set(stored);
       const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
       const rows: Row[] = [];
@@ -101,6 +125,10 @@ export async function landBatch(
         rejected.push(record);
       }
       await session.appendRows(landing, [...batch.columns, ...MESSAGE_COLUMNS], rows);
+      if (replay) {
+        await markReplayed(session, engine, asset, rows.map((row) => String(row._weir_message_id)));
+        return { landed: rows.length, deadLettered: batch.rejected.length, duplicates: batch.rows.length - rows.length };
+      }
       await appendDeadLetters(session, engine, asset, runId, rejected);
       await savePositions(session, engine, asset, positions);
       const total = batch.rows.length + batch.rejected.filter((record) => record.disposition === 'rejected').length;
@@ -132,16 +160,14 @@ async function ensureTables(session: EngineSession, engine: EngineAdapter, asset
 }
 
 /** The ids among `ids` already in the landing table or the dead letters of `asset`. */
-async function alreadyStored(session: EngineSession, engine: EngineAdapter, asset: string, ids: readonly string[]): Promise<Set<string>> {
+async function alreadyStored(session: EngineSession, engine: EngineAdapter, asset: string, ids: readonly string[], withDeadLetters: boolean): Promise<Set<string>> {
   const found = new Set<string>();
   for (let start = 0; start < ids.length; start += 1000) {
     const chunk = ids.slice(start, start + 1000);
-    const list = chunk.map((_, index) => `$${index + 2}`).join(', ');
-    const rows = await session.query(
-      `SELECT _weir_message_id AS id FROM ${engine.quoteRelation(landingRelation(asset))} WHERE _weir_message_id IN (${list})
-       UNION ALL SELECT record_id AS id FROM ${engine.quoteRelation(DEAD_LETTERS)} WHERE asset = $1 AND record_id IN (${list})`,
-      [asset, ...chunk],
-    );
+    const list = chunk.map((_, index) => `$${index + 1}`).join(', ');
+    const landed = `SELECT _weir_message_id AS id FROM ${engine.quoteRelation(landingRelation(asset))} WHERE _weir_message_id IN (${list})`;
+    const setAside = `SELECT record_id AS id FROM ${engine.quoteRelation(DEAD_LETTERS)} WHERE asset = $${chunk.length + 1} AND record_id IN (${list})`;
+    const rows = withDeadLetters ? await session.query(`${landed} UNION ALL ${setAside}`, [...chunk, asset]) : await session.query(landed, chunk);
     for (const row of rows) found.add(String(row.id));
   }
   return found;
