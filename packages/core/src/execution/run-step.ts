@@ -5,6 +5,7 @@
  */
 import { ingestTable } from '../connectors/ingest-table.js';
 import { openConnector } from '../connectors/open-connector.js';
+import { loadHttpTable } from '../connectors/http/load-http-table.js';
 import { loadStreamTable } from '../connectors/streams/load-stream-table.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
@@ -237,6 +238,20 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       } finally {
         await connector.close();
       }
+    } else if (asset.kind === 'http') {
+      const basedOn = step.basedOn === null ? null : physicalRelation(asset.name, step.basedOn);
+      const loaded = await loadHttpTable(asset, {
+        engine: context.engine,
+        physical,
+        basedOn,
+        runId: context.runId,
+        signal,
+        log: (message) => context.log(asset.name, message),
+        onProgress: (records) => context.progress(asset.name, records),
+      });
+      const set = loaded.deadLettered > 0 ? `, ${loaded.deadLettered} set aside as dead letters` : '';
+      const mark = loaded.highWaterMark === null ? '' : `; high-water mark ${loaded.highWaterMark}`;
+      context.log(asset.name, `read ${loaded.records} record(s) in ${loaded.pages} page(s)${basedOn ? ` past the mark of ${step.basedOn}` : ''}${set}${mark}`);
     } else if (asset.kind === 'stream') {
       const totals = await loadStreamTable(asset, { engine: context.engine, physical, runId: context.runId, signal, onProgress: (progress) => context.progress(asset.name, progress.messages) });
       const set = totals.deadLettered > 0 ? `, ${totals.deadLettered} set aside as dead letters` : '';

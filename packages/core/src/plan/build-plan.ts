@@ -64,7 +64,7 @@ export interface PlanContext {
 
 /** The inputs of any asset kind. */
 export function inputsOf(asset: AssetSpec): string[] {
-  return asset.kind === 'source' || asset.kind === 'database' || asset.kind === 'stream' ? [] : asset.inputs;
+  return asset.kind === 'source' || asset.kind === 'database' || asset.kind === 'stream' || asset.kind === 'http' ? [] : asset.inputs;
 }
 
 /** What must be settled before an asset builds: its inputs and the assets its checks read. */
@@ -156,9 +156,13 @@ async function planStep(
     ...(readsEnvironment ? { environment: context.environment } : {}),
     ...(asset.kind === 'database' ? { sourceState: (await context.probeSource?.(asset)) ?? `load ${Date.now()} ${Math.random()}` } : {}),
     // A stream's new messages are only known by consuming them: every run drains and rebuilds.
-    ...(asset.kind === 'stream' ? { sourceState: `drain ${Date.now()} ${Math.random()}` } : {}),
+    ...(asset.kind === 'stream' || asset.kind === 'http' ? { sourceState: `read ${Date.now()} ${Math.random()}` } : {}),
   };
-  if ((asset.kind === 'sql' && asset.materialization === 'incremental') || (asset.kind === 'database' && asset.incremental !== undefined)) {
+  const extendsCurrent =
+    (asset.kind === 'sql' && asset.materialization === 'incremental') ||
+    (asset.kind === 'database' && asset.incremental !== undefined) ||
+    (asset.kind === 'http' && asset.request.incremental !== undefined);
+  if (extendsCurrent) {
     const current = versions.find((version) => version.version === currentVersion);
     // The current version was built from the same code and inputs when fingerprinting it again
     // (on top of what it was itself based on) gives back its own id.

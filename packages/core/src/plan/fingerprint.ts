@@ -67,6 +67,11 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
     case 'database':
       // The URL as written (its ${ENV} references unresolved): a secret never enters a version id.
       return { kind: 'database', connection: asset.connection, from: asset.from, incremental: asset.incremental ?? null };
+    case 'http': {
+      // Where the table is written is not what it loads; secrets stay as ${ENV} references.
+      const { location: _location, table: _table, ...request } = asset.request;
+      return { kind: 'http', request, policy: asset.schemaPolicy, primaryKey: asset.primaryKey };
+    }
     case 'stream':
       return { kind: 'stream', connection: asset.connection, read: asset.read, policy: asset.schemaPolicy, idField: asset.idField ?? null };
   }

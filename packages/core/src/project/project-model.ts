@@ -3,6 +3,7 @@
  * absolute unless named `relative`; every asset remembers the file (and line) it came from so
  * later errors can point at it.
  */
+import type { HttpSourceConfig } from '../connectors/http/http-source-config.js';
 import type { CheckSpec } from '../definitions/check-spec.js';
 import type { FileReadOptions } from '../engines/engine-adapter.js';
 
@@ -177,8 +178,22 @@ export interface StreamRead {
   group?: string;
 }
 
+/** A table loaded from a JSON HTTP API (`sources/*.yaml`, a table with `http:`). */
+export interface HttpSourceAsset extends AssetBase {
+  kind: 'http';
+  materialization: 'table';
+  source: string;
+  /** The request, pagination, auth and retry settings, `${ENV}` references unresolved. */
+  request: HttpSourceConfig;
+  /** What happens when records stop matching the loaded table. */
+  schemaPolicy: 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+  /** Incremental loads replace loaded records with the same key; without one, records are appended. */
+  primaryKey: string[];
+  inputs: [];
+}
+
 /** Any asset of the project. */
-export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset;
+export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset | HttpSourceAsset;
 
 /** A whole project. */
 export interface Project {

@@ -12,8 +12,9 @@ import { fromZodIssues, issuesToErrors, yamlLocator, type ConfigIssue } from './
 import { failedLoad, type FileLoadResult } from './loaded-asset.js';
 import { columnDescriptions } from './model-header-schema.js';
 import { FORMAT_BY_EXTENSION, sourceFileSchema, sourceTableSchema } from './source-schema.js';
-import type { DatabaseSourceAsset, FileSourceAsset, StreamSourceAsset } from './project-model.js';
+import type { DatabaseSourceAsset, FileSourceAsset, HttpSourceAsset, StreamSourceAsset } from './project-model.js';
 import { databaseConnection, databaseTableRead } from './database-source-table.js';
+import { httpTableRead } from './http-source-table.js';
 import { isStreamConnectionType, streamKeysOutsideStreams, streamTableRead } from './stream-source-table.js';
 import { stripBom } from './text-position.js';
 import { parseYamlSource } from './yaml-source.js';
@@ -33,7 +34,7 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
   if (!parsedFile.success) return failedLoad(issuesToErrors(fromZodIssues(parsedFile.error.issues, data), locator));
   const group = parsedFile.data.source ?? path.posix.basename(file).replace(/\.ya?ml$/, '');
 
-  const assets: (FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset)[] = [];
+  const assets: (FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset | HttpSourceAsset)[] = [];
   const connection = parsedFile.data.connection;
   const errors: WeirError[] = [];
   for (const [index, table] of parsedFile.data.tables.entries()) {
@@ -62,6 +63,16 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       ...(config.retries === undefined ? {} : { retries: config.retries }),
       ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
     };
+    if (config.http !== undefined) {
+      const read = httpTableRead(config, { file, tablePath, locator, hasConnection: connection !== undefined });
+      issues.push(...read.issues);
+      if (issues.length > 0 || !('request' in read)) errors.push(...issuesToErrors(issues, locator), ...read.errors);
+      else assets.push({ ...common, kind: 'http', request: read.request, schemaPolicy: read.schemaPolicy, primaryKey: read.primaryKey });
+      continue;
+    }
+    if (config.primary_key !== undefined) {
+      issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, 'primary_key'], message: `table "${config.name}": "primary_key" is for HTTP tables`, hint: 'a database table gives its key under incremental: { primary_key }' });
+    }
     if (connection !== undefined && isStreamConnectionType(connection.type)) {
       const read = streamTableRead(config, connection.type, tablePath);
       issues.push(...read.issues);

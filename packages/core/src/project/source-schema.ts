@@ -61,6 +61,10 @@ export const sourceTableSchema = strictObject({
   schema: z.enum(['evolve', 'freeze', 'discard_row', 'discard_value']).optional(),
   /** A payload field that identifies a message. */
   id_field: nonEmptyString.optional(),
+  /** An HTTP API table: its request, auth, pagination and retries (checked by parseHttpSourceConfig). */
+  http: z.unknown().optional(),
+  /** An HTTP table's key: records loaded again replace the earlier ones with the same key. */
+  primary_key: stringOrList.optional(),
   retries: wholeNumber(0).optional(),
   timeout_seconds: positiveSeconds.optional(),
   checks: z.unknown().optional(),

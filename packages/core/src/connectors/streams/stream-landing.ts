@@ -8,6 +8,7 @@
  */
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../../engines/engine-adapter.js';
 import { appendDeadLetters, DEAD_LETTERS, ensureDeadLetterTable, INGEST_SCHEMA, markReplayed } from '../records/dead-letters.js';
+import { evolveTable } from '../records/evolve-table.js';
 import type { ShapedBatch } from '../records/shape-records.js';
 
 /** Columns Weir adds to every landed message; no flattened field name can take them (see `columnName`). */
@@ -141,21 +142,10 @@ export async function landBatch(
 }
 
 async function ensureTables(session: EngineSession, engine: EngineAdapter, asset: string, batch: ShapedBatch): Promise<void> {
-  const landing = engine.quoteRelation(landingRelation(asset));
   await session.execute(`CREATE SCHEMA IF NOT EXISTS ${engine.quoteIdentifier(INGEST_SCHEMA)}`);
   await ensureDeadLetterTable(session, engine);
-  const definition = (column: ColumnInfo) => `${engine.quoteIdentifier(column.name)} ${session.typeSql(column.type, column.name)}`;
   const existing = await session.query('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [INGEST_SCHEMA, `${asset}__landing`]);
-  if (existing.length === 0) {
-    await session.execute(`CREATE TABLE ${landing} (${[...batch.columns, ...MESSAGE_COLUMNS].map(definition).join(', ')})`);
-  } else {
-    for (const column of batch.added) await session.execute(`ALTER TABLE ${landing} ADD COLUMN ${definition(column)}`);
-    for (const change of batch.widened) {
-      const type = session.typeSql(change.to, change.name);
-      const name = engine.quoteIdentifier(change.name);
-      await session.execute(`ALTER TABLE ${landing} ALTER COLUMN ${name} TYPE ${type}${engine.kind === 'postgres' ? ` USING ${name}::text::${type}` : ''}`);
-    }
-  }
+  await evolveTable(session, engine, landingRelation(asset), { exists: existing.length > 0, columns: [...batch.columns, ...MESSAGE_COLUMNS], changes: batch });
   await session.execute(`CREATE TABLE IF NOT EXISTS ${engine.quoteRelation(positionsRelation(asset))} (partition_key ${session.typeSql('VARCHAR')}, position ${session.typeSql('VARCHAR')})`);
 }
 
