@@ -69,7 +69,9 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
       return { kind: 'database', connection: asset.connection, from: asset.from, incremental: asset.incremental ?? null };
     case 'http': {
       // Where the table is written is not what it loads; secrets stay as ${ENV} references.
-      const { location: _location, table: _table, ...request } = asset.request;
+      const request: Record<string, unknown> = { ...asset.request };
+      delete request.location;
+      delete request.table;
       return { kind: 'http', request, policy: asset.schemaPolicy, primaryKey: asset.primaryKey };
     }
     case 'stream':
