@@ -7,6 +7,7 @@
  */
 import { formatMs, formatRatio, formatTable } from './lib/measure.js';
 import { runCheckSuiteBench } from './check-suite.js';
+import { runFileIngestBench } from './ingest-files.js';
 import { runIngestBench } from './ingest-postgres.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
@@ -18,6 +19,7 @@ const BENCHES = [
   { name: 'lineage', run: runLineageBench },
   { name: 'checks', run: runCheckSuiteBench },
   { name: 'ingestion', run: runIngestBench },
+  { name: 'files', run: runFileIngestBench },
 ];
 
 const started = performance.now();

@@ -20,12 +20,16 @@ function weirCommand(args, cwd) {
 
 rmSync(project, { recursive: true, force: true });
 mkdirSync(dirname(project), { recursive: true });
-if (weirCommand(['init', project, '--size', size], repo) !== 0) process.exit(1);
+// With SHOP_DB_URL set, the demo's database source (sources/shop_db.yaml) reads refunds from that
+// PostgreSQL database, which `--seed-database` fills first; without it those tables are left out.
+const withDatabase = (process.env.SHOP_DB_URL ?? '') !== '';
+if (weirCommand(['init', project, '--size', size, ...(withDatabase ? ['--seed-database'] : [])], repo) !== 0) process.exit(1);
 const runStatus = weirCommand(['run'], project);
 if (runStatus !== 0 && runStatus !== 1) process.exit(runStatus ?? 3);
 weirCommand(['ls'], project);
 weirCommand(['query', 'select order_date, revenue from daily_revenue order by order_date desc limit 5'], project);
 console.log(`\nThe demo project is in ${project}. Try: cd ${project} && npx weir runs`);
+if (!withDatabase) console.log('Its database source (refunds in PostgreSQL) was left out: set SHOP_DB_URL to include it (see the README).');
 if (runStatus === 1) {
   console.log('weir run exited 1 because a check held a mart back: that is the planted problem the demo shows.');
 }

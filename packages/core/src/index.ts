@@ -12,6 +12,8 @@ export { defineAsset, isAssetDefinition } from './definitions/asset-definition.j
 export { defineCheck } from './definitions/define-check.js';
 export type { CheckArguments, CheckDeclaration } from './definitions/define-check.js';
 export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './definitions/asset-definition.js';
+export { defineSource, isSourceDefinition } from './definitions/source-definition.js';
+export type { SourceContext, SourceDefinition, SourceOptions, SourceRecord, SourceSchemaPolicy, SourceYield } from './definitions/source-definition.js';
 export type { CheckSpec, CheckSeverity, CheckType } from './definitions/check-spec.js';
 
 // Events
@@ -81,11 +83,13 @@ export { physicalRelation, environmentView, VERSIONS_SCHEMA } from './plan/physi
 export { highWaterMark } from './connectors/ingest-table.js';
 export type { TableConnector, ConnectorCapabilities, ReadRequest } from './connectors/connector.js';
 export { openPostgresConnector } from './connectors/postgres/postgres-connector.js';
+export { openMysqlConnector } from './connectors/mysql/mysql-connector.js';
 export type { StreamConnector, StreamMessage } from './connectors/streams/stream-connector.js';
 export { ingestStream } from './connectors/streams/ingest-stream.js';
 export type { StreamLoadOptions, StreamProgress } from './connectors/streams/ingest-stream.js';
 export { openStreamConnector } from './connectors/streams/open-stream-connector.js';
-export { ensureLanding, landingRelation } from './connectors/streams/stream-landing.js';
+export { ensureLanding, landingRelation, storedPositions } from './connectors/streams/stream-landing.js';
+export { columnName } from './connectors/records/flatten-record.js';
 export { replayDeadLetters } from './connectors/streams/replay-dead-letters.js';
 export type { ReplayResult } from './connectors/streams/replay-dead-letters.js';
 export { listDeadLetters, DEAD_LETTERS } from './connectors/records/dead-letters.js';

@@ -1,7 +1,8 @@
 /**
  * The load algorithm against a real PostgreSQL source and DuckDB: the mistakes only the source can
  * reveal (a cursor column it lacks, a lookback of the wrong kind) fail before anything is written,
- * and a column the source gains between loads arrives in the next version.
+ * and a column the source gains or retypes between loads arrives in the next version (evolve) or
+ * stops the load, naming the change (freeze).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -24,6 +25,15 @@ function asset(incremental: IncrementalLoad): DatabaseSourceAsset {
   };
 }
 const table = (name: string) => ({ schema: 'raw', name });
+
+async function rows(name: string, columns: string): Promise<Array<Record<string, unknown>>> {
+  const session = await engine.session();
+  try {
+    return await session.query(`SELECT ${columns} FROM raw.${name} ORDER BY id`);
+  } finally {
+    await session.close();
+  }
+}
 
 await describeWithService(postgresService, 'ingestTable', () => {
   beforeAll(async () => {
@@ -65,7 +75,7 @@ await describeWithService(postgresService, 'ingestTable', () => {
     expect(await engine.rowCount(table('v1'))).toBe(2);
   });
 
-  it('merges a numeric lookback by key, and refuses a column the source gained, keeping the loaded version', async () => {
+  it('merges a numeric lookback by key, and follows the source\'s new and retyped columns (evolve) or refuses them (freeze)', async () => {
     const load = asset({ cursor: 'seq', primaryKey: ['id'], lookback: { amount: 5 } });
     await ingestTable(load, connector, { engine, physical: table('w1'), basedOn: null });
     await client.query(`INSERT INTO tickets VALUES (3, 30, 'three')`);
@@ -85,18 +95,37 @@ await describeWithService(postgresService, 'ingestTable', () => {
 
     await client.query(`ALTER TABLE tickets ADD COLUMN priority integer`);
     await client.query(`INSERT INTO tickets VALUES (4, 40, 'four', 1)`);
-    await expect(ingestTable(load, connector, { engine, physical: table('w3'), basedOn: table('w2') })).rejects.toMatchObject({
+    // freeze: the change is named before anything is read, and the loaded version stays.
+    const frozen = { ...load, schemaPolicy: 'freeze' as const };
+    await expect(ingestTable(frozen, connector, { engine, physical: table('w3'), basedOn: table('w2') })).rejects.toMatchObject({
       code: 'SOURCE_READ_FAILED',
-      message: expect.stringContaining('the source now has column(s) priority that the loaded table lacks'),
-      hint: expect.stringContaining('remove "incremental" for one run'),
+      message: expect.stringContaining('new column priority (INTEGER); the schema is frozen'),
+      hint: expect.stringContaining('set schema: evolve'),
     });
     expect(await engine.describe(table('w3'))).toBeUndefined();
     expect(await engine.rowCount(table('w2'))).toBe(3);
-    // The way out the hint gives: one whole load picks the new column up.
-    const whole = { ...load };
-    delete whole.incremental;
-    await ingestTable(whole, connector, { engine, physical: table('w3'), basedOn: table('w2') });
-    expect(await engine.describe(table('w3'))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'priority' })]));
-    expect(await engine.rowCount(table('w3'))).toBe(4);
+    // evolve (the default): the new column arrives; rows loaded before have NULL in it.
+    await ingestTable(load, connector, { engine, physical: table('w3'), basedOn: table('w2') });
+    expect(await rows('w3', 'id, priority')).toEqual([
+      { id: 1, priority: null },
+      { id: 2, priority: null },
+      { id: 3, priority: null },
+      { id: 4, priority: 1 },
+    ]);
+    // A type that changes: the loaded column widens to hold both the old and the new values.
+    await client.query(`ALTER TABLE tickets ALTER COLUMN priority TYPE text`);
+    await client.query(`INSERT INTO tickets VALUES (5, 50, 'five', 'urgent')`);
+    await expect(ingestTable(frozen, connector, { engine, physical: table('w4'), basedOn: table('w3') })).rejects.toMatchObject({
+      message: expect.stringContaining('priority changed from INTEGER to VARCHAR'),
+    });
+    await ingestTable(load, connector, { engine, physical: table('w4'), basedOn: table('w3') });
+    expect((await engine.describe(table('w4')))?.find((column) => column.name === 'priority')?.type).toBe('VARCHAR');
+    expect(await rows('w4', 'id, priority')).toEqual([
+      { id: 1, priority: null },
+      { id: 2, priority: null },
+      { id: 3, priority: null },
+      { id: 4, priority: '1' },
+      { id: 5, priority: 'urgent' },
+    ]);
   });
 });

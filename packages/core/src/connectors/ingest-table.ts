@@ -13,6 +13,9 @@ import { WeirError } from '../errors/weir-error.js';
 import { STAGING_SCHEMA } from '../plan/physical-names.js';
 import type { DatabaseSourceAsset } from '../project/project-model.js';
 import type { TableConnector } from './connector.js';
+import { evolvedColumnType } from './records/evolved-column-type.js';
+import { evolveTable } from './records/evolve-table.js';
+import type { ShapedBatch } from './records/shape-records.js';
 
 /** Where the load writes, and what it builds on. */
 export interface IngestTarget {
@@ -54,7 +57,7 @@ export async function ingestTable(asset: DatabaseSourceAsset, connector: TableCo
     await engine.loadCsvStream(physical, columns, await connector.readCsv({ from: asset.from }, columns), signal);
     return { rowsRead: await engine.rowCount(physical), highWaterMark: incremental ? await highWaterMark(engine, physical, incremental.cursor) : null };
   }
-  await refuseNewColumns(engine, basedOn, columns, asset);
+  const changes = await schemaChanges(engine, basedOn, columns, asset);
   const after = await readFrom(engine, basedOn, columns, asset);
   const staging: RelationRef = { schema: STAGING_SCHEMA, name: `${physical.name}__load` };
   try {
@@ -62,6 +65,14 @@ export async function ingestTable(asset: DatabaseSourceAsset, connector: TableCo
     await engine.loadCsvStream(staging, columns, await connector.readCsv({ from: asset.from, ...(cursor ? { cursor } : {}) }, columns), signal);
     const rowsRead = await engine.rowCount(staging);
     await engine.cloneTable(basedOn, physical, signal);
+    if (changes.added.length > 0 || changes.widened.length > 0) {
+      const session = await engine.session();
+      try {
+        await session.transaction(() => evolveTable(session, engine, physical, { exists: true, columns, changes }));
+      } finally {
+        await session.close();
+      }
+    }
     if (incremental.primaryKey.length > 0) await engine.mergeFrom(physical, staging, incremental.primaryKey, signal);
     else await engine.appendFrom(physical, staging, signal);
     return { rowsRead, highWaterMark: await highWaterMark(engine, physical, incremental.cursor) };
@@ -93,17 +104,31 @@ async function readFrom(engine: EngineAdapter, basedOn: RelationRef, columns: re
 }
 
 /**
- * A column the source gained since the version this load extends cannot be merged into it (the
- * schema-evolution policies are still to come): said before anything is read, with the way out.
+ * How the source's columns changed since the version this load extends, checked before anything
+ * is read. Under `evolve` (the default) new columns are added to the new version (rows loaded
+ * before stay NULL there until reloaded) and a changed type becomes one that holds both the
+ * loaded and the new values; under `freeze` any change fails the load, naming it, with the way out.
  */
-async function refuseNewColumns(engine: EngineAdapter, basedOn: RelationRef, columns: readonly ColumnInfo[], asset: DatabaseSourceAsset): Promise<void> {
-  const loaded = new Set((await engine.describe(basedOn))?.map((column) => column.name) ?? []);
-  const added = columns.filter((column) => !loaded.has(column.name)).map((column) => column.name);
-  if (added.length === 0) return;
-  throw new WeirError('SOURCE_READ_FAILED', `${asset.name}: the source now has column(s) ${added.join(', ')} that the loaded table lacks, so new rows cannot be merged into it`, {
-    location: { file: asset.file, line: asset.line },
-    hint: 'remove "incremental" for one run to load the whole table again, then put it back',
-  });
+async function schemaChanges(engine: EngineAdapter, basedOn: RelationRef, columns: readonly ColumnInfo[], asset: DatabaseSourceAsset): Promise<Pick<ShapedBatch, 'added' | 'widened'>> {
+  const loaded = new Map(((await engine.describe(basedOn)) ?? []).map((column) => [column.name, column.type] as const));
+  const added = columns.filter((column) => !loaded.has(column.name));
+  const retyped = columns.filter((column) => loaded.has(column.name) && loaded.get(column.name)!.toUpperCase() !== column.type.toUpperCase());
+  const gone = [...loaded.keys()].filter((name) => !columns.some((column) => column.name === name));
+  if ((asset.schemaPolicy ?? 'evolve') === 'freeze' && added.length + retyped.length + gone.length > 0) {
+    const what = [
+      ...added.map((column) => `new column ${column.name} (${column.type})`),
+      ...retyped.map((column) => `${column.name} changed from ${loaded.get(column.name)} to ${column.type}`),
+      ...gone.map((name) => `column ${name} is gone`),
+    ];
+    throw new WeirError('SOURCE_READ_FAILED', `${asset.name}: the source's columns changed since the loaded version: ${what.join('; ')}; the schema is frozen`, {
+      location: { file: asset.file, line: asset.line },
+      hint: 'set schema: evolve to follow the source, or remove "incremental" for one run to load the whole table again',
+    });
+  }
+  const widened = retyped
+    .map((column) => ({ name: column.name, from: loaded.get(column.name)!, to: evolvedColumnType(loaded.get(column.name)!, column.type) }))
+    .filter((change) => change.to.toUpperCase() !== change.from.toUpperCase()) as ShapedBatch['widened'];
+  return { added: [...added], widened };
 }
 
 function lookbackMismatch(asset: DatabaseSourceAsset, what: string, hint: string): WeirError {

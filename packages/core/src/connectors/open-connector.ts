@@ -6,6 +6,7 @@ import { WeirError } from '../errors/weir-error.js';
 import { expandEnvironment } from '../project/env-interpolation.js';
 import type { DatabaseSourceAsset } from '../project/project-model.js';
 import type { TableConnector } from './connector.js';
+import { openMysqlConnector } from './mysql/mysql-connector.js';
 import { openPostgresConnector } from './postgres/postgres-connector.js';
 
 /**
@@ -31,6 +32,8 @@ export async function openConnector(asset: DatabaseSourceAsset, env: Record<stri
   switch (asset.connection.type) {
     case 'postgres':
       return await openPostgresConnector({ url });
+    case 'mysql':
+      return await openMysqlConnector({ url });
   }
 }
 

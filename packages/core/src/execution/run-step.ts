@@ -4,8 +4,10 @@
  * Every outcome is recorded as events; a failed check is a result, not an exception.
  */
 import { ingestTable } from '../connectors/ingest-table.js';
+import { loadFileSource } from '../connectors/files/load-file-source.js';
 import { openConnector } from '../connectors/open-connector.js';
 import { loadHttpTable } from '../connectors/http/load-http-table.js';
+import { loadCdcTable } from '../connectors/postgres-cdc/load-cdc-table.js';
 import { loadStreamTable } from '../connectors/streams/load-stream-table.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
@@ -14,7 +16,7 @@ import { checkableOnNewRows, type CheckSpec } from '../definitions/check-spec.js
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError, isWeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
-import { buildFileSource, buildModel, mergeIncrementalRows, stageIncrementalRows } from '../materialize/materialize-model.js';
+import { buildModel, mergeIncrementalRows, stageIncrementalRows } from '../materialize/materialize-model.js';
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
 import type { Project } from '../project/project-model.js';
@@ -25,6 +27,7 @@ import { buildReplayVersion, countReplayable, quarantineRows, releaseReplayed, t
 import type { MetricHistory } from './spc-judge.js';
 import { recordError } from './record-error.js';
 import { runTypeScriptAsset } from './typescript-asset-runner.js';
+import { runTypeScriptSource } from './typescript-source-runner.js';
 import { viewReads } from './view-reads.js';
 
 /** How a step ended. `unchanged` and `pinned` count as success for downstream steps. */
@@ -227,7 +230,13 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   poll.unref();
   try {
     if (asset.kind === 'source') {
-      await buildFileSource(asset, target);
+      const note = await loadFileSource(asset, { ...target, version: step.version, basedOn: step.basedOn, projectRoot: context.project.root });
+      if (note !== undefined) context.log(asset.name, note);
+    } else if (asset.kind === 'database' && asset.cdc !== undefined) {
+      const loaded = await loadCdcTable(asset, { engine: context.engine, physical, runId: context.runId, signal, onProgress: (progress) => context.progress(asset.name, progress.copied + progress.changes) });
+      const copied = loaded.copied > 0 ? `copied ${loaded.copied} row(s), then ` : '';
+      const skipped = loaded.skipped > 0 ? ` (${loaded.skipped} already applied, skipped)` : '';
+      context.log(asset.name, `${copied}applied ${loaded.changes} change(s) in ${loaded.transactions} transaction(s)${skipped}; at LSN ${loaded.lsn}`);
     } else if (asset.kind === 'database') {
       const connector = await openConnector(asset);
       try {
@@ -252,6 +261,13 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
       const set = loaded.deadLettered > 0 ? `, ${loaded.deadLettered} set aside as dead letters` : '';
       const mark = loaded.highWaterMark === null ? '' : `; high-water mark ${loaded.highWaterMark}`;
       context.log(asset.name, `read ${loaded.records} record(s) in ${loaded.pages} page(s)${basedOn ? ` past the mark of ${step.basedOn}` : ''}${set}${mark}`);
+    } else if (asset.kind === 'typescript_source') {
+      const basedOn = step.basedOn === null ? null : physicalRelation(asset.name, step.basedOn);
+      const log = (message: string) => context.log(asset.name, message);
+      const loaded = await runTypeScriptSource(asset, { engine: context.engine, physical, basedOn, projectRoot: context.project.root, runId: context.runId, signal, log, onProgress: (records) => context.progress(asset.name, records) });
+      const set = loaded.deadLettered > 0 ? `, ${loaded.deadLettered} set aside as dead letters` : '';
+      const mark = loaded.highWaterMark === null ? '' : `; high-water mark ${loaded.highWaterMark}`;
+      log(`read ${loaded.records} record(s) in ${loaded.batches} batch(es)${basedOn ? ` past the mark of ${step.basedOn}` : ''}${set}${mark}`);
     } else if (asset.kind === 'stream') {
       const totals = await loadStreamTable(asset, { engine: context.engine, physical, runId: context.runId, signal, onProgress: (progress) => context.progress(asset.name, progress.messages) });
       const set = totals.deadLettered > 0 ? `, ${totals.deadLettered} set aside as dead letters` : '';
@@ -366,7 +382,8 @@ function materializedEvent(step: PlanStep, physical: RelationRef, context: StepC
 function builtAtomically(asset: PlanStep['asset']): boolean {
   // Quarantine deletes rows after the CREATE: such a table is complete only once recorded.
   if (asset.checks.some(quarantines)) return false;
-  return asset.kind === 'source' || (asset.kind === 'sql' && asset.materialization !== 'incremental');
+  // A first `load: new_files` build completes its table in a second transaction: not atomic.
+  return (asset.kind === 'source' && asset.newFiles === undefined) || (asset.kind === 'sql' && asset.materialization !== 'incremental');
 }
 
 /** The outcomes of `error` checks that failed. */

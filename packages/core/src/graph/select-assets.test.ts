@@ -4,7 +4,7 @@ import type { AssetSpec, Project } from '../project/project-model.js';
 import { AssetGraph } from './asset-graph.js';
 import { selectAssets } from './select-assets.js';
 
-function asset(name: string, kind: Exclude<AssetSpec['kind'], 'database' | 'stream' | 'http'>, file: string, inputs: string[], tags: string[] = []): AssetSpec {
+function asset(name: string, kind: Exclude<AssetSpec['kind'], 'database' | 'stream' | 'http' | 'typescript_source'>, file: string, inputs: string[], tags: string[] = []): AssetSpec {
   const base = { name, file, line: 1, tags, columns: {}, checks: [] };
   if (kind === 'source') return { ...base, kind, materialization: 'table', source: 's', read: { format: 'csv', paths: [] }, inputs: [] };
   if (kind === 'typescript') return { ...base, kind, materialization: 'table', inputs, modulePath: '', exportName: name, codeHash: '' };

@@ -1,10 +1,11 @@
 /**
- * Building the physical version of a SQL model or a file source, over the engine's primitives.
+ * Building the physical version of a SQL model, over the engine's primitives (file sources are
+ * loaded by `connectors/files/load-file-source.ts`).
  * Every build writes a NEW relation next to the published one; nothing here touches an
  * environment's views (publication is the executor's last step, after the checks).
  */
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
-import type { FileSourceAsset, SqlAsset } from '../project/project-model.js';
+import type { SqlAsset } from '../project/project-model.js';
 import { STAGING_SCHEMA, VERSIONS_SCHEMA, physicalRelation, stagingRelation } from '../plan/physical-names.js';
 import { rewriteReferences } from './rewrite-references.js';
 
@@ -45,11 +46,6 @@ export async function buildModel(asset: SqlAsset, target: BuildTarget): Promise<
   } else {
     await target.engine.createTableAs(target.physical, sql, searchSchema, target.signal);
   }
-}
-
-/** Loads a file source into a new physical table with the engine's own reader. */
-export async function buildFileSource(asset: FileSourceAsset, target: BuildTarget): Promise<void> {
-  await target.engine.loadFiles(target.physical, asset.read, target.signal);
 }
 
 /**

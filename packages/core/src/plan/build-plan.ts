@@ -64,7 +64,7 @@ export interface PlanContext {
 
 /** The inputs of any asset kind. */
 export function inputsOf(asset: AssetSpec): string[] {
-  return asset.kind === 'source' || asset.kind === 'database' || asset.kind === 'stream' || asset.kind === 'http' ? [] : asset.inputs;
+  return asset.kind === 'source' || asset.kind === 'database' || asset.kind === 'stream' || asset.kind === 'http' || asset.kind === 'typescript_source' ? [] : asset.inputs;
 }
 
 /** What must be settled before an asset builds: its inputs and the assets its checks read. */
@@ -156,12 +156,14 @@ async function planStep(
     ...(readsEnvironment ? { environment: context.environment } : {}),
     ...(asset.kind === 'database' ? { sourceState: (await context.probeSource?.(asset)) ?? `load ${Date.now()} ${Math.random()}` } : {}),
     // A stream's new messages are only known by consuming them: every run drains and rebuilds.
-    ...(asset.kind === 'stream' || asset.kind === 'http' ? { sourceState: `read ${Date.now()} ${Math.random()}` } : {}),
+    ...(asset.kind === 'stream' || asset.kind === 'http' || asset.kind === 'typescript_source' ? { sourceState: `read ${Date.now()} ${Math.random()}` } : {}),
   };
   const extendsCurrent =
     (asset.kind === 'sql' && asset.materialization === 'incremental') ||
+    (asset.kind === 'source' && asset.newFiles !== undefined) ||
     (asset.kind === 'database' && asset.incremental !== undefined) ||
-    (asset.kind === 'http' && asset.request.incremental !== undefined);
+    (asset.kind === 'http' && asset.request.incremental !== undefined) ||
+    (asset.kind === 'typescript_source' && asset.incremental !== undefined);
   if (extendsCurrent) {
     const current = versions.find((version) => version.version === currentVersion);
     // The current version was built from the same code and inputs when fingerprinting it again

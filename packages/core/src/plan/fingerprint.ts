@@ -62,8 +62,11 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
       return { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
     case 'typescript':
       return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
-    case 'source':
-      return { kind: 'source', read: { ...asset.read, paths: asset.read.paths.map((path) => relativePath(root, path)).sort() } };
+    case 'source': {
+      const read = { ...asset.read, paths: asset.read.paths.map((path) => relativePath(root, path)).sort() };
+      // Only `load: new_files` adds a key: versions of `load: all` tables keep their ids.
+      return asset.newFiles === undefined ? { kind: 'source', read } : { kind: 'source', read, newFiles: asset.newFiles };
+    }
     case 'database':
       // The URL as written (its ${ENV} references unresolved): a secret never enters a version id.
       return { kind: 'database', connection: asset.connection, from: asset.from, incremental: asset.incremental ?? null };
@@ -76,6 +79,8 @@ function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
     }
     case 'stream':
       return { kind: 'stream', connection: asset.connection, read: asset.read, policy: asset.schemaPolicy, idField: asset.idField ?? null };
+    case 'typescript_source':
+      return { kind: 'typescript_source', code: asset.codeHash, exportName: asset.exportName, policy: asset.schemaPolicy, primaryKey: asset.primaryKey, incremental: asset.incremental ?? null };
   }
 }
 

@@ -52,6 +52,31 @@ tables:
     expect((project.assets.get('big_customers') as DatabaseSourceAsset).incremental).toBeUndefined();
   });
 
+  test('a MySQL connection quotes table names with backticks, in the source\'s own SQL', async () => {
+    const project = await load(`source: shop
+connection: { type: mysql, url: "\${SHOP_MYSQL_URL}" }
+tables:
+  - name: shop_orders
+    table: shop.orders
+    incremental: { cursor: updated_at, primary_key: id }
+  - name: shop_items
+    table: items
+  - name: shop_odd
+    table: "\`odd.name\`"
+  - name: shop_recent
+    query: select * from orders where id > 10
+`);
+    expect(project.assets.get('shop_orders')).toMatchObject({
+      kind: 'database',
+      connection: { type: 'mysql', url: '${SHOP_MYSQL_URL}' },
+      from: '`shop`.`orders`',
+      incremental: { cursor: 'updated_at', primaryKey: ['id'] },
+    });
+    expect(project.assets.get('shop_items')).toMatchObject({ from: '`items`' });
+    expect(project.assets.get('shop_odd')).toMatchObject({ from: '`odd.name`' });
+    expect(project.assets.get('shop_recent')).toMatchObject({ from: '(select * from orders where id > 10)' });
+  });
+
   test('every bad table is named at its line, all in one report', async () => {
     const problems = await problemsOf(`connection: { type: postgres, url: "\${SHOP_DB_URL}" }
 tables:
@@ -83,7 +108,7 @@ tables:
   });
 
   test('an unknown connection type, and database keys without a connection', async () => {
-    expect(await problemsOf(`connection: { type: oracle, url: x }\ntables:\n  - name: a\n    table: t\n`)).toEqual([expect.stringMatching(/sources\/shop\.yaml:1:.*"connection.type": expected one of postgres/)]);
+    expect(await problemsOf(`connection: { type: oracle, url: x }\ntables:\n  - name: a\n    table: t\n`)).toEqual([expect.stringMatching(/sources\/shop\.yaml:1:.*"connection.type": expected one of postgres.*mysql/)]);
     expect(await problemsOf(`tables:\n  - name: a\n    path: data/a.csv\n    table: public.a\n`)).toEqual(
       expect.arrayContaining([expect.stringMatching(/"table" needs a database connection in this file/)]),
     );

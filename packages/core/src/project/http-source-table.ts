@@ -29,7 +29,7 @@ export type HttpTableRead =
 export function httpTableRead(config: TableConfig, where: { file: string; tablePath: (string | number)[]; locator: Locator; hasConnection: boolean }): HttpTableRead {
   const { tablePath } = where;
   const issues: ConfigIssue[] = [];
-  for (const key of ['path', 'paths', 'format', 'options', 'table', 'query', 'incremental', 'stream', 'batch', 'id_field'] as const) {
+  for (const key of ['path', 'paths', 'format', 'options', 'table', 'query', 'incremental', 'cdc', 'stream', 'batch', 'id_field'] as const) {
     if (config[key] !== undefined) {
       const hint = key === 'incremental' ? 'an HTTP table says how to ask for new records under http: incremental: { param, cursor }' : undefined;
       issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" does not apply to an HTTP table`, ...(hint ? { hint } : {}) });

@@ -59,7 +59,7 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   // SQL models and sources are cheap; esbuild runs in its own service, so bundles overlap too.
   const [results, checksFiles] = await Promise.all([
     Promise.all([
-      ...files.sources.map((file) => loadSourceFile(projectRoot, file)),
+      ...files.sources.map((file) => loadSourceFile(projectRoot, file, options.env ?? process.env)),
       ...files.sqlModels.map((file) => loadSqlModel(projectRoot, file, settings.defaults)),
       ...files.typeScriptModels.map((file) => loadTypeScriptFile(projectRoot, file)),
     ]),
@@ -88,7 +88,8 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
     return asset;
   });
   complete.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
-  const project: Project = { ...settings, assets: new Map(complete.map((asset) => [asset.name, asset])) };
+  const disabled = results.flatMap((result) => result.disabled ?? []);
+  const project: Project = { ...settings, assets: new Map(complete.map((asset) => [asset.name, asset])), ...(disabled.length > 0 ? { disabled } : {}) };
   // Building the graph is what finds cycles; callers build their own (it is cheap) when they need one.
   const graph = tryGraph(project, allProblems);
   // Checks naming columns a model does not produce are found now, with every other problem.

@@ -14,6 +14,16 @@ export interface FileLoadResult {
   /** Declared inputs per asset name, checked against every asset once all files are loaded. */
   declaredInputs: Map<string, DeclaredInput[]>;
   problems: WeirError[];
+  /** Tables left out because the environment variables their file requires are not set. */
+  disabled?: DisabledTables[];
+}
+
+/** Tables of a sources file that declares `requires_env`, left out of the project for now. */
+export interface DisabledTables {
+  file: string;
+  tables: string[];
+  /** The required variables that are not set. */
+  missing: string[];
 }
 
 /** An empty result carrying only problems. */

@@ -109,7 +109,18 @@ export interface FileSourceAsset extends AssetBase {
   materialization: 'table';
   source: string;
   read: FileReadOptions;
+  /**
+   * Absent: every build loads every file (`load: all`). Set (`load: new_files`): a build copies
+   * the version it extends and adds the rows of the files new or changed since it.
+   */
+  newFiles?: NewFilesLoad;
   inputs: [];
+}
+
+/** How a `load: new_files` table treats files. */
+export interface NewFilesLoad {
+  /** What happens to the rows of a file that is gone: kept (and logged), or removed. */
+  onDeletedFile: 'keep' | 'remove';
 }
 
 /** A table loaded from a database (`sources/*.yaml` with a `connection`). */
@@ -122,7 +133,21 @@ export interface DatabaseSourceAsset extends AssetBase {
   from: string;
   /** Absent: every load reads the whole table. */
   incremental?: IncrementalLoad;
+  /** What an incremental load does when the source's columns changed (default `evolve`). */
+  schemaPolicy?: 'evolve' | 'freeze';
+  /** Change data capture (PostgreSQL): inserts, updates and deletes read from a logical replication slot. */
+  cdc?: ChangeDataCapture;
   inputs: [];
+}
+
+/** Loading a table by change data capture: a copy once, then its changes from a replication slot. */
+export interface ChangeDataCapture {
+  /** Keep every version of every row in `weir_ingest.<asset>__history`. */
+  history: boolean;
+  /** The logical replication slot (default `weir_<asset>`). */
+  slot: string;
+  /** The publication of the table (default `weir_<asset>`; created when missing). */
+  publication: string;
 }
 
 /** How to reach a source database. */
@@ -192,8 +217,27 @@ export interface HttpSourceAsset extends AssetBase {
   inputs: [];
 }
 
+/** A table loaded by a TypeScript source made with `defineSource`. */
+export interface TypeScriptSourceAsset extends AssetBase {
+  kind: 'typescript_source';
+  materialization: 'table';
+  /** Absolute path of the bundled module the worker imports. */
+  modulePath: string;
+  /** The export name of the definition within the module. */
+  exportName: string;
+  /** Hash of the bundled code: part of the fingerprint. */
+  codeHash: string;
+  /** What happens when records stop matching the loaded table. */
+  schemaPolicy: 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+  /** Record fields (dotted paths) that identify a record; incremental loads merge by them, or append without. */
+  primaryKey: string[];
+  /** Set: each load reads past the high-water mark of `cursor` (a record field) and extends the current version. */
+  incremental?: { cursor: string };
+  inputs: [];
+}
+
 /** Any asset of the project. */
-export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset | HttpSourceAsset;
+export type AssetSpec = SqlAsset | TypeScriptAsset | FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset | HttpSourceAsset | TypeScriptSourceAsset;
 
 /** A whole project. */
 export interface Project {
@@ -205,4 +249,6 @@ export interface Project {
   defaults: ProjectDefaults;
   /** Assets by name. */
   assets: Map<string, AssetSpec>;
+  /** Source tables left out because environment variables their file requires are not set (`requires_env`). */
+  disabled?: Array<{ file: string; tables: string[]; missing: string[] }>;
 }

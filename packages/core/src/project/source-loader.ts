@@ -24,7 +24,7 @@ import { parseYamlSource } from './yaml-source.js';
  *
  * @param file - the path relative to the project root, with `/` separators.
  */
-export async function loadSourceFile(root: string, file: string): Promise<FileLoadResult> {
+export async function loadSourceFile(root: string, file: string, env: Record<string, string | undefined> = process.env): Promise<FileLoadResult> {
   const text = stripBom(await readFile(path.join(root, file), 'utf8'));
   const { source, problems } = parseYamlSource(text, file);
   if (source === undefined) return failedLoad(problems);
@@ -33,6 +33,12 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
   const parsedFile = sourceFileSchema.safeParse(data);
   if (!parsedFile.success) return failedLoad(issuesToErrors(fromZodIssues(parsedFile.error.issues, data), locator));
   const group = parsedFile.data.source ?? path.posix.basename(file).replace(/\.ya?ml$/, '');
+  const required = parsedFile.data.requires_env;
+  const missing = (required === undefined ? [] : Array.isArray(required) ? required : [required]).filter((name) => (env[name] ?? '') === '');
+  if (missing.length > 0) {
+    const tables = parsedFile.data.tables.map((table) => (typeof table === 'object' && table !== null && 'name' in table ? String(table.name) : '?'));
+    return { assets: [], declaredInputs: new Map(), problems: [], disabled: [{ file, tables, missing }] };
+  }
 
   const assets: (FileSourceAsset | DatabaseSourceAsset | StreamSourceAsset | HttpSourceAsset)[] = [];
   const connection = parsedFile.data.connection;
@@ -63,6 +69,7 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       ...(config.retries === undefined ? {} : { retries: config.retries }),
       ...(config.timeout_seconds === undefined ? {} : { timeoutSeconds: config.timeout_seconds }),
     };
+    issues.push(...fileLoadKeyIssues(config, tablePath, connection !== undefined));
     if (config.http !== undefined) {
       const read = httpTableRead(config, { file, tablePath, locator, hasConnection: connection !== undefined });
       issues.push(...read.issues);
@@ -84,16 +91,16 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       }
       continue;
     }
-    issues.push(...streamKeysOutsideStreams(config, tablePath));
+    issues.push(...streamKeysOutsideStreams(config, tablePath, connection !== undefined));
     if (connection !== undefined && !isStreamConnectionType(connection.type)) {
       const read = databaseTableRead(config, tablePath, connection.type);
       issues.push(...read.issues);
       if (issues.length > 0 || !('from' in read)) errors.push(...issuesToErrors(issues, locator));
-      else assets.push({ ...common, kind: 'database', connection: databaseConnection({ type: connection.type, url: connection.url }), from: read.from, ...(read.incremental ? { incremental: read.incremental } : {}) });
+      else assets.push({ ...common, kind: 'database', connection: databaseConnection({ type: connection.type, url: connection.url }), from: read.from, ...(read.incremental ? { incremental: read.incremental } : {}), ...(read.cdc ? { cdc: read.cdc } : {}), ...(config.schema === 'freeze' ? { schemaPolicy: 'freeze' as const } : {}) });
       continue;
     }
-    for (const key of ['table', 'query', 'incremental'] as const) {
-      if (config[key] !== undefined) issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" needs a database connection in this file`, hint: 'add connection: { type: postgres, url: ${SOURCE_DB_URL} } at the top of the file' });
+    for (const key of ['table', 'query', 'incremental', 'cdc'] as const) {
+      if (config[key] !== undefined) issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" needs a database connection in this file`, hint: 'add connection: { type: postgres (or mysql), url: ${SOURCE_DB_URL} } at the top of the file' });
     }
 
     const written = config.paths ?? (config.path === undefined ? [] : [config.path]);
@@ -140,9 +147,32 @@ export async function loadSourceFile(root: string, file: string): Promise<FileLo
       ...(options.timestamp_format === undefined ? {} : { timestampFormat: options.timestamp_format }),
     };
     if (read.delimiter === undefined && written.every((one) => stripCompression(one).toLowerCase().endsWith('.tsv'))) read.delimiter = '\t';
-    assets.push({ ...common, kind: 'source', read });
+    const newFiles = config.load === 'new_files' ? { newFiles: { onDeletedFile: config.on_deleted_file ?? ('keep' as const) } } : {};
+    assets.push({ ...common, kind: 'source', read, ...newFiles });
   }
   return { assets, declaredInputs: new Map(), problems: errors };
+}
+
+/**
+ * `load` and `on_deleted_file` belong to file tables, and `load: new_files` to local files: Weir
+ * must list and hash them to know which are new.
+ */
+function fileLoadKeyIssues(config: { name: string; load?: string; on_deleted_file?: string; http?: unknown; path?: string; paths?: string[] }, tablePath: (string | number)[], hasConnection: boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.http !== undefined || hasConnection) {
+    for (const key of ['load', 'on_deleted_file'] as const) {
+      if (config[key] !== undefined) issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" is for file tables`, hint: 'a database table loads only new rows with incremental: { cursor }' });
+    }
+    return issues;
+  }
+  if (config.on_deleted_file !== undefined && config.load !== 'new_files') {
+    issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, 'on_deleted_file'], message: `table "${config.name}": "on_deleted_file" needs load: new_files`, hint: 'with load: all every build reads the files there are' });
+  }
+  const urls = (config.paths ?? (config.path === undefined ? [] : [config.path])).filter(isUrl);
+  if (config.load === 'new_files' && urls.length > 0) {
+    issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, 'load'], message: `table "${config.name}": load: new_files reads local files only (${urls[0]} is a URL)`, hint: 'Weir lists and hashes the files to know which are new; use load: all for remote paths' });
+  }
+  return issues;
 }
 
 /** The format every path implies, or undefined when they disagree or none is known. */

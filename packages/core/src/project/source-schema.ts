@@ -32,6 +32,10 @@ export const sourceTableSchema = strictObject({
     timestamp_format: nonEmptyString.optional(),
     columns: z.record(z.string(), nonEmptyString, { error: 'expected column: TYPE lines' }).optional(),
   }).optional(),
+  /** A file source's loads: `all` reads every file each time; `new_files` adds only the files new or changed since the current version. */
+  load: z.enum(['all', 'new_files']).optional(),
+  /** Under `load: new_files`: the rows of a file that is gone are kept (and logged) or removed. */
+  on_deleted_file: z.enum(['keep', 'remove']).optional(),
   /** A database source's table (`schema.name` or `name`) or query; see `connection`. */
   table: nonEmptyString.optional(),
   query: nonEmptyString.optional(),
@@ -40,6 +44,13 @@ export const sourceTableSchema = strictObject({
     /** Re-read rows this far behind the high-water mark: a duration (`1h`) for time cursors, a number for numeric ones. */
     lookback: z.union([nonEmptyString, z.number().positive({ error: 'expected a positive number' })]).optional(),
     primary_key: stringOrList.optional(),
+  }).optional(),
+  /** A PostgreSQL table loaded by change data capture (a logical replication slot) instead of by queries. */
+  cdc: strictObject({
+    /** Keep every version of every row in weir_ingest.<table>__history. */
+    history: z.boolean({ error: 'expected true or false' }).optional(),
+    slot: z.string().regex(/^[a-z0-9_]{1,63}$/, { error: 'expected a replication slot name: lower-case letters, digits and _, at most 63' }).optional(),
+    publication: nonEmptyString.optional(),
   }).optional(),
   /** A stream source's table: where on the broker it reads (keys per broker; see stream-source-table.ts). */
   stream: strictObject({
@@ -80,6 +91,8 @@ export const connectionSchema = strictObject({
 /** A `sources/*.yaml` file. */
 export const sourceFileSchema = strictObject({
   source: assetNameSchema.optional(),
+  /** The file's tables exist only when these environment variables are set (a source not every machine can reach). */
+  requires_env: stringOrList.optional(),
   connection: connectionSchema.optional(),
   tables: z.array(z.unknown(), { error: 'expected a list of tables' }),
 });

@@ -46,7 +46,7 @@ export type StreamTableRead =
  */
 export function streamTableRead(config: TableConfig, type: StreamConnection['type'], tablePath: (string | number)[]): StreamTableRead {
   const issues: ConfigIssue[] = [];
-  const notHere = (['path', 'paths', 'format', 'options', 'table', 'query', 'incremental'] as const).filter((key) => config[key] !== undefined);
+  const notHere = (['path', 'paths', 'format', 'options', 'table', 'query', 'incremental', 'cdc'] as const).filter((key) => config[key] !== undefined);
   for (const key of notHere) {
     issues.push({ code: 'CONFIG_INVALID', path: [...tablePath, key], message: `table "${config.name}": "${key}" does not apply to a ${type} stream`, hint: 'a stream table says where it reads under "stream:"' });
   }
@@ -90,13 +90,18 @@ export function streamTableRead(config: TableConfig, type: StreamConnection['typ
  * streamKeysOutsideStreams({ name: 'orders', path: 'a.csv', schema: 'evolve' }, ['tables', 0]); // one issue for "schema"
  * ```
  */
-export function streamKeysOutsideStreams(config: TableConfig, tablePath: (string | number)[]): ConfigIssue[] {
-  return (['stream', 'batch', 'schema', 'id_field'] as const)
-    .filter((key) => config[key] !== undefined)
-    .map((key) => ({
-      code: 'CONFIG_INVALID' as const,
+export function streamKeysOutsideStreams(config: TableConfig, tablePath: (string | number)[], database: boolean): ConfigIssue[] {
+  const databaseIssue: ConfigIssue[] =
+    database && config.schema !== undefined && config.schema !== 'evolve' && config.schema !== 'freeze'
+      ? [{ code: 'CONFIG_INVALID', path: [...tablePath, 'schema'], message: `table "${config.name}": a database table's schema policy is evolve or freeze`, hint: 'discard_row and discard_value set records aside one by one: they apply to streams and HTTP APIs' }]
+      : [];
+  const misplaced = (['stream', 'batch', 'schema', 'id_field'] as const)
+    .filter((key) => config[key] !== undefined && !(database && key === 'schema'))
+    .map((key): ConfigIssue => ({
+      code: 'CONFIG_INVALID',
       path: [...tablePath, key],
       message: `table "${config.name}": "${key}" is for stream sources`,
       hint: 'a stream source file has connection: { type: nats | redis | rabbitmq | mqtt | kafka, url: ... }',
     }));
+  return [...misplaced, ...databaseIssue];
 }

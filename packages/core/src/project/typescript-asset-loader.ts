@@ -1,5 +1,5 @@
 /**
- * `models/**\/*.ts`: files that export `defineAsset(...)` definitions. Each file is bundled (see
+ * `models/**\/*.ts`: files that export `defineAsset(...)` and `defineSource(...)` definitions. Each file is bundled (see
  * `typescript-bundle.ts`) and the bundle is imported in this process to read the definitions;
  * only `run` is later called in a worker. A file that exports no definition is a helper module.
  */
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod';
 import { ASSET_DEFINITION_MARKER, isAssetDefinition, type AssetDefinition } from '../definitions/asset-definition.js';
+import { isSourceDefinition } from '../definitions/source-definition.js';
 import { messageOf, WeirError, type SourceLocation } from '../errors/weir-error.js';
 import { parseChecks } from './check-parser.js';
 import { fixedLocator, fromZodIssues, issuesToErrors } from './config-issues.js';
@@ -18,6 +19,7 @@ import { lineColumnAt } from './text-position.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 import { bundleAssetFile, type AssetBundle } from './typescript-bundle.js';
 import { locateUserFrame } from './bundle-stack-location.js';
+import { typeScriptSourceAsset } from './typescript-source-definition.js';
 
 /** The options of `defineAsset`, checked at run time: TypeScript types do not survive a bundle. */
 const definitionSchema = strictObject({
@@ -50,6 +52,9 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
     return failedLoad([importError(root, file, bundle, error)]);
   }
   const definitions = Object.entries(exports).filter(([, value]) => isAssetDefinition(value)) as Array<[string, AssetDefinition]>;
+  const sources = Object.entries(exports).filter(([, value]) => isSourceDefinition(value));
+  // A file's definitions are named by their exports when there are several of any kind.
+  const several = definitions.length + sources.length > 1;
   const sourceText = await readFile(path.join(root, file), 'utf8');
   const fileName = path.posix.basename(file, '.ts');
 
@@ -68,7 +73,7 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       result.problems.push(...issuesToErrors(issues, locator));
       continue;
     }
-    const name = options.name ?? (definitions.length > 1 && exportName !== 'default' ? exportName : fileName);
+    const name = options.name ?? (several && exportName !== 'default' ? exportName : fileName);
     if (!assetNameSchema.safeParse(name).success) {
       result.problems.push(new WeirError('CONFIG_INVALID', `"${name}" is not a valid asset name: use letters, digits, "_" and "-"`, { location, hint: 'set "name:" in defineAsset, or rename the export or file' }));
       continue;
@@ -95,6 +100,13 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
     result.assets.push(asset);
     const declared: DeclaredInput[] = asset.inputs.map((input) => ({ name: input, location }));
     result.declaredInputs.set(name, declared);
+  }
+  for (const [exportName, definition] of sources) {
+    const location: SourceLocation = { file, line: exportLine(sourceText, exportName) };
+    const defaultName = several && exportName !== 'default' ? exportName : fileName;
+    const loaded = typeScriptSourceAsset(definition, { file, location, exportName, defaultName, modulePath: bundle.modulePath, codeHash: bundle.codeHash });
+    result.problems.push(...loaded.problems);
+    if (loaded.asset !== undefined) result.assets.push(loaded.asset);
   }
   return result;
 }

@@ -38,11 +38,27 @@ export function registerIngestCommand(program: Command, exit: ExitBox): void {
         const publishEverySeconds = Number(options.publishEvery);
         if (!Number.isFinite(publishEverySeconds) || publishEverySeconds <= 0) throw new WeirError('USAGE', `--publish-every must be a number of seconds > 0, not "${options.publishEvery}"`);
 
+        // A follow session's publication publishes what landed: its run reads no message, since a
+        // run drains until the broker is empty, which on a busy stream never happens.
+        const landedOnly = { ...asset, batch: { ...asset.batch, maxMessagesPerRun: 0 } };
+        const publishLanded = () =>
+          executeRun({ ...runtime, project: { ...runtime.project, assets: new Map(runtime.project.assets).set(asset.name, landedOnly) } }, held, {
+            selected: new Set([asset.name]),
+            select: [asset.name],
+            exclude: [],
+            command: 'ingest',
+            options: { ...options, wait: true },
+          });
+
         let stopping = false;
+        let publishing = false;
+        let publishInterrupted = false;
         let phase = new AbortController();
         const onSignal = (): void => {
           if (stopping) process.exit(130);
           stopping = true;
+          // The run's own handler cancels a publication under way; the last one is then done again.
+          if (publishing) publishInterrupted = true;
           process.stderr.write('\nstopping: publishing what landed (press Ctrl-C again to exit at once; nothing landed is lost)\n');
           phase.abort();
         };
@@ -75,8 +91,16 @@ export function registerIngestCommand(program: Command, exit: ExitBox): void {
               line.end();
               held.lock?.release();
             }
-            code = await publish();
+            publishing = true;
+            try {
+              code = await publishLanded();
+            } finally {
+              publishing = false;
+              // The run took the lock for itself; the next micro-batches take it again.
+              held.lock?.release();
+            }
           }
+          if (publishInterrupted) code = await publishLanded();
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

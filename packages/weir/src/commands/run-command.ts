@@ -147,6 +147,9 @@ export async function executeRun(
         }
         const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse' || step.action === 'replay').length;
         progress.line(`run ${runId}: ${plan.steps.length} asset(s) selected, ${building} to build or publish, environment ${plan.environment}`);
+        for (const left of runtime.project.disabled ?? []) {
+          progress.line(`  left out: ${left.tables.join(', ')} (${left.file} requires ${left.missing.join(', ')}, which is not set)`);
+        }
       },
       onEvent: (event) => progress.onEvent(event),
       onLog: (asset, message) => progress.onLog(asset, message),

@@ -1,6 +1,6 @@
 /** `weir show <asset>`: what an asset is, its columns, versions, latest checks and neighbours. */
 import type { Command } from 'commander';
-import { environmentView, highWaterMark as loadedHighWaterMark, inputsOf, isWeirError, type ColumnInfo } from '@weir/core';
+import { columnName, environmentView, highWaterMark as loadedHighWaterMark, inputsOf, isWeirError, landingRelation, listDeadLetters, storedPositions, type ColumnInfo, type EngineAdapter } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
@@ -36,11 +36,13 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
             columns = (await engine.describe(environmentView(project.environment, name))) ?? null;
             // An incremental database table's mark is its data's largest cursor value.
             if (asset.kind === 'database' && asset.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), asset.incremental.cursor);
+            if (asset.kind === 'http' && asset.request.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), flattenedColumnName(asset.request.incremental.cursor));
           } catch (error) {
             if (!isWeirError(error) || error.code !== 'PROJECT_LOCKED') throw error;
             columnsNote = 'columns unavailable: the warehouse is in use by a running command';
           }
         }
+        const stream = asset.kind === 'stream' && columnsNote === null ? await streamState(await runtime.engine(), name) : null;
         const downstream = [...project.assets.values()].filter((candidate) => inputsOf(candidate).includes(name)).map((candidate) => candidate.name);
         const detail = {
           name,
@@ -60,6 +62,8 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
           upstream: inputsOf(asset),
           downstream,
           ...(asset.kind === 'database' ? { source: { from: asset.from, cursor: asset.incremental?.cursor ?? null, highWaterMark } } : {}),
+          ...(asset.kind === 'http' ? { source: { url: asset.request.url, cursor: asset.request.incremental?.cursor ?? null, highWaterMark } } : {}),
+          ...(asset.kind === 'stream' ? { source: { type: asset.connection.type, read: asset.read, schema: asset.schemaPolicy, ...stream } } : {}),
         };
         if (options.json) {
           printJson(detail);
@@ -74,6 +78,18 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
         if (asset.kind === 'database') {
           const loading = asset.incremental ? `incremental by ${asset.incremental.cursor}; high-water mark ${highWaterMark ?? '(nothing loaded yet)'}` : 'whole table on every run';
           out(`  reads ${asset.from} from ${asset.connection.type}: ${loading}\n`);
+        }
+        if (asset.kind === 'http') {
+          const loading = asset.request.incremental ? `incremental by ${asset.request.incremental.cursor} (sent as ${asset.request.incremental.param}); high-water mark ${highWaterMark ?? '(nothing loaded yet)'}` : 'every page on every run';
+          out(`  reads ${asset.request.url}: ${loading}\n`);
+        }
+        if (asset.kind === 'stream') {
+          const where = Object.entries(asset.read).map(([key, value]) => `${key} ${value}`).join(', ');
+          out(`  consumes ${asset.connection.type} (${where}), schema ${asset.schemaPolicy}\n`);
+          if (stream) {
+            const positions = Object.entries(stream.positions).map(([partition, position]) => `${partition} at ${position}`).join(', ');
+            out(`  landed ${stream.landed} message(s); ${stream.deadLetters} dead letter(s)${positions ? `; positions: ${positions}` : ''}\n`);
+          }
         }
         if (columns) out(`\nColumns\n${formatTable(detail.columns, ['name', 'type', 'description'])}\n`);
         if (columnsNote) out(`\n${columnsNote}\n`);
@@ -95,4 +111,17 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
 function dedupeNewest<T extends { check: string }>(results: T[]): T[] {
   const seen = new Set<string>();
   return results.filter((result) => !seen.has(result.check) && seen.add(result.check));
+}
+
+/** What a stream table has landed so far, its dead letters and its stored broker positions. */
+async function streamState(engine: EngineAdapter, asset: string): Promise<{ landed: number; deadLetters: number; positions: Record<string, string> }> {
+  const landing = landingRelation(asset);
+  const landed = (await engine.describe(landing)) === undefined ? 0 : await engine.rowCount(landing);
+  const deadLetters = (await listDeadLetters(engine, { asset })).length;
+  return { landed, deadLetters, positions: Object.fromEntries(await storedPositions(engine, asset)) };
+}
+
+/** A record field path (`meta.updatedAt`) as the column it was flattened into (`meta__updated_at`). */
+function flattenedColumnName(field: string): string {
+  return field.split('.').map(columnName).join('__');
 }

@@ -39,6 +39,8 @@ same bytes).
 
 - \`weir.yaml\`: project settings (embedded DuckDB warehouse and SQLite state under \`.weir/\`).
 - \`sources/shop.yaml\`: the five raw tables and their checks.
+- \`sources/shop_db.yaml\`: the refunds, read from the shop's PostgreSQL database (left out until
+  \`SHOP_DB_URL\` is set; see "The database source" below).
 - \`models/staging/\`: one cleaning model per raw table (\`stg_*\`).
 - \`models/marts/\`: \`daily_revenue\` (incremental), \`customer_lifetime_value\`,
   \`product_performance\`, and \`customer_segments\`, a TypeScript asset that scores customers by
@@ -74,5 +76,19 @@ asset is published.
 
 To open the gate, keep one row per product in \`models/staging/stg_products.sql\` (the comment
 there shows how) and run again.
+
+## The database source
+
+The refunds live in the shop's PostgreSQL database. \`sources/shop_db.yaml\` reads
+\`weir_demo.refunds\` from the database \`SHOP_DB_URL\` names, incrementally by \`updated_at\` (with
+an hour of lookback for late commits), merging changed refunds by \`refund_id\`. Until
+\`SHOP_DB_URL\` is set, \`raw_refunds\` is left out and every run says so.
+
+\`\`\`sh
+export SHOP_DB_URL=postgres://user:password@host:5432/db   # a database you can write to
+weir init /tmp/seed --seed-database                         # one way to create and fill weir_demo.refunds
+weir run --select raw_refunds
+weir show raw_refunds                                       # the high-water mark
+\`\`\`
 `;
 }

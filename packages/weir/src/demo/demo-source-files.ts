@@ -131,6 +131,33 @@ tables:
       - expression: { sql: "amount >= 0", severity: warn, name: non_negative_amount }
 `;
 
+/**
+ * `sources/shop_db.yaml`: the refunds, which live in the shop's PostgreSQL database rather than in
+ * the exports. Off until SHOP_DB_URL is set (`requires_env`), so the demo runs with no server;
+ * `npm run demo` with SHOP_DB_URL set creates and fills the table there first.
+ */
+export const SHOP_DB_SOURCES_YAML = `# The shop's refunds, read from its PostgreSQL database. The tables below are left out until
+# SHOP_DB_URL is set: see README.md, "The database source".
+source: shop_db
+requires_env: SHOP_DB_URL
+connection:
+  type: postgres
+  url: \${SHOP_DB_URL}
+tables:
+  - name: raw_refunds
+    table: weir_demo.refunds
+    description: Refunds as the shop's back office records them; corrected refunds are updated in place
+    owner: finance-data
+    tags: [raw, finance, database]
+    # Each run reads only refunds changed since the last one (and the hour before, for late
+    # commits), and replaces changed refunds by their id.
+    incremental: { cursor: updated_at, lookback: 1h, primary_key: refund_id }
+    checks:
+      - not_null: [refund_id, order_id, amount]
+      - unique: refund_id
+      - expression: { sql: "amount > 0", name: positive_refund }
+`;
+
 /** `.gitignore`: the local state, and for the bigger sizes the generated data. */
 export function gitignoreLines(size: DemoSize, seed: number): string[] {
   const lines = ['# Weir keeps its local state and the embedded warehouse here', '.weir/'];

@@ -10,7 +10,7 @@ import { DEFAULT_DEMO_SEED, DEMO_DATA_PATHS, DEMO_SIZES, generateDemoData, type 
 import { MART_MODEL_FILES } from './demo-mart-models.js';
 import { MODEL_TEST_FILES } from './demo-model-tests.js';
 import { demoProjectReadme } from './demo-project-readme.js';
-import { SHOP_SOURCES_YAML, WEIR_YAML, gitignoreLines } from './demo-source-files.js';
+import { SHOP_DB_SOURCES_YAML, SHOP_SOURCES_YAML, WEIR_YAML, gitignoreLines } from './demo-source-files.js';
 import { STAGING_MODEL_FILES } from './demo-staging-models.js';
 
 /** Options of {@link writeDemoProject}. */
@@ -38,6 +38,7 @@ export interface DemoProjectSummary {
 /** Every project file written from text, by relative path (README.md and .gitignore are built apart). */
 const TEXT_FILES: Readonly<Record<string, string>> = {
   'sources/shop.yaml': SHOP_SOURCES_YAML,
+  'sources/shop_db.yaml': SHOP_DB_SOURCES_YAML,
   ...STAGING_MODEL_FILES,
   ...MART_MODEL_FILES,
   ...ASSET_MODEL_FILES,

@@ -85,6 +85,8 @@ describe('HTTP sources', () => {
     expect(new Set(marked)).toEqual(new Set([Date.parse(server.dataset[249]!.updated_at)]));
     const ids = (await project.query<{ id: number }>('select id from api_orders order by id')).map((row) => row.id);
     expect(ids).toEqual(Array.from({ length: 300 }, (_, index) => index + 1));
+    const shown = await project.weir(['show', 'api_orders'], { env: env() });
+    expect(shown.stdout).toMatch(/incremental by updated_at \(sent as updated_since\); high-water mark \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
 
   test('bad HTTP config is reported with the file and line before anything runs', async () => {

@@ -12,6 +12,10 @@ export type FlatRecord = Map<string, unknown>;
 /** How deep nested objects are split into columns before being kept whole (default 3). */
 export const DEFAULT_FLATTEN_DEPTH = 3;
 
+/** Field name to column name, shared by every load in the process (see `columnName`). */
+const NAMES = new Map<string, string>();
+const NAME_CACHE_SIZE = 10_000;
+
 /**
  * Flattens one record.
  *
@@ -22,16 +26,87 @@ export const DEFAULT_FLATTEN_DEPTH = 3;
  * ```
  */
 export function flattenRecord(record: Record<string, unknown>, depth = DEFAULT_FLATTEN_DEPTH): FlatRecord {
-  const columns: FlatRecord = new Map();
-  const visit = (value: Record<string, unknown>, prefix: string, level: number) => {
-    for (const [key, inner] of Object.entries(value)) {
-      const name = prefix === '' ? columnName(key) : `${prefix}__${columnName(key)}`;
-      if (isPlainObject(inner) && level < depth && Object.keys(inner).length > 0) visit(inner, name, level + 1);
-      else columns.set(name, inner);
+  return new Map(Object.entries(flattenRecordToRow(record, depth)));
+}
+
+/**
+ * The same flattening as a plain object: `Object.fromEntries(flattenRecord(record))` without the
+ * Map, for the loaders' per-record path. Keys keep their order (a column name never starts with a
+ * digit, so none is an array index that objects would put first, and none is `__proto__`).
+ *
+ * @example
+ * ```ts
+ * flattenRecordToRow({ orderId: 1, customer: { id: 7 } }); // { order_id: 1, customer__id: 7 }
+ * ```
+ */
+export function flattenRecordToRow(record: Record<string, unknown>, depth = DEFAULT_FLATTEN_DEPTH): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  flattenInto(row, record, '', 1, depth);
+  return row;
+}
+
+function flattenInto(row: Record<string, unknown>, value: Record<string, unknown>, prefix: string, level: number, depth: number): void {
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const inner = value[key];
+    const name = prefix === '' ? columnName(key) : `${prefix}__${columnName(key)}`;
+    if (level < depth && isPlainObject(inner) && hasOwnKey(inner)) flattenInto(row, inner, name, level + 1, depth);
+    else row[name] = inner;
+  }
+}
+
+/**
+ * Flattens the records of one batch into rows, as {@link flattenRecordToRow} does. Records of one
+ * source nearly always have the same fields in the same order: a flat record with exactly the
+ * previous flat record's fields becomes a copy of that row's shape with its values set, which
+ * spares building the same object shape field by field for every record.
+ *
+ * @example
+ * ```ts
+ * const flattener = new RecordFlattener();
+ * const rows = records.map((record) => flattener.flatten(record));
+ * ```
+ */
+export class RecordFlattener {
+  /** The fields of the last flat record, their column names, and a row of that shape. */
+  private keys: string[] = [];
+  private names: string[] = [];
+  private template: Record<string, unknown> | undefined;
+
+  constructor(private readonly depth = DEFAULT_FLATTEN_DEPTH) {}
+
+  flatten(record: Record<string, unknown>): Record<string, unknown> {
+    if (this.template !== undefined) {
+      const row = { ...this.template };
+      const { keys, names } = this;
+      let index = 0;
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        const inner = record[key];
+        if (keys[index] !== key || (this.depth > 1 && isPlainObject(inner) && hasOwnKey(inner))) {
+          index = -1;
+          break;
+        }
+        row[names[index]!] = inner;
+        index++;
+      }
+      if (index === keys.length) return row;
     }
-  };
-  visit(record, '', 1);
-  return columns;
+    const row = flattenRecordToRow(record, this.depth);
+    this.learn(record, row);
+    return row;
+  }
+
+  /** Keeps `row`'s shape for the next records when `record` was flat: one column per field. */
+  private learn(record: Record<string, unknown>, row: Record<string, unknown>): void {
+    const keys = Object.keys(record);
+    const names = Object.keys(row);
+    const flat = keys.length === names.length && keys.every((key, index) => columnName(key) === names[index]);
+    if (!flat) return;
+    this.keys = keys;
+    this.names = names;
+    this.template = Object.fromEntries(names.map((name) => [name, undefined]));
+  }
 }
 
 /**
@@ -45,6 +120,17 @@ export function flattenRecord(record: Record<string, unknown>, depth = DEFAULT_F
  * ```
  */
 export function columnName(field: string): string {
+  const known = NAMES.get(field);
+  if (known !== undefined) return known;
+  const name = normalise(field);
+  // Records of one source repeat the same few field names; a bounded cache keeps a stream of ever
+  // new names (ids used as keys) from growing memory.
+  if (NAMES.size >= NAME_CACHE_SIZE) NAMES.clear();
+  NAMES.set(field, name);
+  return name;
+}
+
+function normalise(field: string): string {
   const snake = field
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
@@ -54,6 +140,11 @@ export function columnName(field: string): string {
     .replace(/_{3,}/g, '__');
   if (snake === '') return '_';
   return /^\d/.test(snake) ? `_${snake}` : snake;
+}
+
+function hasOwnKey(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -14,6 +14,16 @@ export type RecordType = 'BOOLEAN' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' 
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const HYPHEN = 45;
+const COLON = 58;
+const DOT = 46;
+const SPACE = 32;
+const ZERO = 48;
+const UPPER_T = 84;
+const LOWER_T = 116;
+const UPPER_Z = 90;
+const LOWER_Z = 122;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The narrowest type that holds `value`, or null for null/undefined (which fit any column).
@@ -30,16 +40,76 @@ export function typeOfValue(value: unknown): RecordType | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'BIGINT' : 'DOUBLE';
   if (typeof value === 'bigint') return 'BIGINT';
   if (typeof value === 'string') {
+    // Most strings are not dates: two characters rule them out before any regular expression runs.
+    if (value.length < 10 || value.charCodeAt(4) !== HYPHEN || value.charCodeAt(7) !== HYPHEN) return 'VARCHAR';
+    if (commonTimestamp(value) !== OTHER) return validDate(value) ? 'TIMESTAMP' : 'VARCHAR';
     if (DATE.test(value) && validDate(value)) return 'DATE';
-    if (TIMESTAMP.test(value) && validDate(value.slice(0, 10))) return 'TIMESTAMP';
+    if (TIMESTAMP.test(value) && validDate(value)) return 'TIMESTAMP';
     return 'VARCHAR';
   }
   return 'JSON';
 }
 
+const OTHER = 0;
+const NO_ZONE = 1;
+const UTC = 2;
+
+/**
+ * `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z]`, the shape nearly every API writes timestamps in, read
+ * character by character: NO_ZONE or UTC for a string of that shape (one `TIMESTAMP` matches),
+ * OTHER for any other string, which then goes through the regular expression.
+ */
+function commonTimestamp(text: string): typeof OTHER | typeof NO_ZONE | typeof UTC {
+  const length = text.length;
+  if (length < 19 || !digits(text, 0, 4) || text.charCodeAt(4) !== HYPHEN || !digits(text, 5, 7) || text.charCodeAt(7) !== HYPHEN || !digits(text, 8, 10)) return OTHER;
+  const separator = text.charCodeAt(10);
+  if (separator !== UPPER_T && separator !== LOWER_T && separator !== SPACE) return OTHER;
+  if (!digits(text, 11, 13) || text.charCodeAt(13) !== COLON || !digits(text, 14, 16) || text.charCodeAt(16) !== COLON || !digits(text, 17, 19)) return OTHER;
+  let end = 19;
+  if (end < length && text.charCodeAt(end) === DOT) {
+    let after = end + 1;
+    while (after < length && isDigit(text.charCodeAt(after))) after++;
+    if (after - end - 1 < 1 || after - end - 1 > 9) return OTHER;
+    end = after;
+  }
+  if (end === length) return NO_ZONE;
+  const zone = text.charCodeAt(end);
+  return end + 1 === length && (zone === UPPER_Z || zone === LOWER_Z) ? UTC : OTHER;
+}
+
+/**
+ * Whether the `YYYY-MM-DD` that `text` starts with names a day of the proleptic Gregorian
+ * calendar (what `Date` accepts and prints back unchanged), by arithmetic: `Date` costs an
+ * allocation and a parse per value. The caller has checked that those are digits and hyphens.
+ */
 function validDate(text: string): boolean {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+  const year = number(text, 0, 4);
+  const month = number(text, 5, 7);
+  const day = number(text, 8, 10);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!);
+}
+
+/** `HH:MM:SS` at `at` within a day (no 24:00, no leap second): the times `Date` keeps as written. */
+function plainTime(text: string, at: number): boolean {
+  return number(text, at, at + 2) <= 23 && number(text, at + 3, at + 5) <= 59 && number(text, at + 6, at + 8) <= 59;
+}
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= ZERO + 9;
+}
+
+function digits(text: string, from: number, to: number): boolean {
+  for (let index = from; index < to; index++) if (!isDigit(text.charCodeAt(index))) return false;
+  return true;
+}
+
+/** The decimal number the digits from `from` to `to` spell. */
+function number(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let index = from; index < to; index++) value = value * 10 + (text.charCodeAt(index) - ZERO);
+  return value;
 }
 
 /**
@@ -53,9 +123,8 @@ function validDate(text: string): boolean {
  */
 export function widenType(a: RecordType, b: RecordType): RecordType {
   if (a === b) return a;
-  const pair = new Set([a, b]);
-  if (pair.has('BIGINT') && pair.has('DOUBLE')) return 'DOUBLE';
-  if (pair.has('DATE') && pair.has('TIMESTAMP')) return 'TIMESTAMP';
+  if ((a === 'BIGINT' && b === 'DOUBLE') || (a === 'DOUBLE' && b === 'BIGINT')) return 'DOUBLE';
+  if ((a === 'DATE' && b === 'TIMESTAMP') || (a === 'TIMESTAMP' && b === 'DATE')) return 'TIMESTAMP';
   return 'VARCHAR';
 }
 
@@ -109,6 +178,10 @@ export function toColumnValue(value: unknown, type: RecordType): unknown {
 }
 
 function utcTimestamp(text: string): string {
+  // The common shapes need no regular expression and, in UTC already, no Date.
+  const shape = commonTimestamp(text);
+  if (shape === NO_ZONE) return `${text.slice(0, 10)} ${text.slice(11)}`;
+  if (shape === UTC && plainTime(text, 11) && validDate(text)) return `${text.slice(0, 10)} ${text.slice(11, -1)}`;
   const match = TIMESTAMP.exec(text);
   if (match === null) return text;
   const [, day, time, fraction = '', zone] = match;

@@ -11,7 +11,7 @@
  */
 import type { ColumnInfo, Row } from '../../engines/engine-adapter.js';
 import { WeirError } from '../../errors/weir-error.js';
-import { flattenRecord } from './flatten-record.js';
+import { RecordFlattener } from './flatten-record.js';
 import { fitsColumn, recordTypeOfColumn, toColumnValue, typeOfValue, widenType, type RecordType } from './record-values.js';
 
 /** What to do when records stop matching the loaded table. */
@@ -62,39 +62,50 @@ export interface ShapedBatch {
  */
 export function shapeRecords(incoming: readonly IncomingRecord[], existing: readonly ColumnInfo[] | undefined, policy: SchemaPolicy, table: string): ShapedBatch {
   const rejected: RejectedRecord[] = [];
-  const parsed: Array<{ source: IncomingRecord; fields: Map<string, unknown> }> = [];
-  for (const source of incoming) {
-    if (source.record === undefined) rejected.push({ id: source.id, payload: source.payload, error: source.parseError ?? 'not a JSON object', disposition: 'rejected' });
-    else parsed.push({ source, fields: flattenRecord(source.record) });
-  }
   const types = new Map<string, RecordType>();
   const declared = new Map<string, string>();
   for (const column of existing ?? []) {
     declared.set(column.name, column.type);
     types.set(column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR');
   }
+  const evolving = existing === undefined || policy === 'evolve';
   const rows: ShapedBatch['rows'] = [];
   const changed = new Map<string, RecordType>();
-  for (const { source, fields } of parsed) {
-    const problems: string[] = [];
-    for (const [name, value] of fields) {
-      const valueType = typeOfValue(value);
-      if (valueType === null) continue;
+  /** Rows holding a null of a field that had no column when it was read: checked field by field at the end. */
+  const unsure = new Set<Row>();
+  // Payloads that are not records come first among the dead letters, as they are found first.
+  for (const source of incoming) {
+    if (source.record === undefined) rejected.push({ id: source.id, payload: source.payload, error: source.parseError ?? 'not a JSON object', disposition: 'rejected' });
+  }
+  const flattener = new RecordFlattener();
+  for (const source of incoming) {
+    if (source.record === undefined) continue;
+    const row = flattener.flatten(source.record);
+    let problems: string[] | undefined;
+    for (const name in row) {
+      const value = row[name];
+      if (value === null || value === undefined) {
+        if (value === undefined || !types.has(name)) unsure.add(row);
+        continue;
+      }
       const current = types.get(name);
-      if (existing === undefined || policy === 'evolve') {
+      // Every value fits a VARCHAR column and widens it to nothing else: no need to look at it.
+      if (current === 'VARCHAR') continue;
+      const valueType = typeOfValue(value)!;
+      if (evolving) {
         const wider = current === undefined ? valueType : widenType(current, valueType);
         if (wider !== current) {
           types.set(name, wider);
           changed.set(name, wider);
         }
       } else if (current === undefined) {
-        problems.push(`new field "${name}" (${valueType})`);
+        (problems ??= []).push(`new field "${name}" (${valueType})`);
       } else if (!fitsColumn(valueType, current)) {
-        problems.push(`"${name}" is ${valueType} (${preview(value)}) but the column is ${declared.get(name) ?? current}`);
+        (problems ??= []).push(`"${name}" is ${valueType} (${preview(value)}) but the column is ${declared.get(name) ?? current}`);
       }
     }
-    if (problems.length === 0) {
-      rows.push({ id: source.id, row: Object.fromEntries(fields) });
+    if (problems === undefined) {
+      rows.push({ id: source.id, row });
       continue;
     }
     const error = `${table}: ${problems.join('; ')}`;
@@ -108,12 +119,14 @@ export function shapeRecords(incoming: readonly IncomingRecord[], existing: read
       continue;
     }
     rejected.push({ id: source.id, payload: source.payload, error, disposition: 'value_discarded' });
-    const kept = [...fields].filter(([name, value]) => {
+    const kept = Object.entries(row).filter(([name, value]) => {
       const valueType = typeOfValue(value);
       const current = types.get(name);
       return valueType === null ? current !== undefined : current !== undefined && fitsColumn(valueType, current);
     });
-    rows.push({ id: source.id, row: Object.fromEntries(kept) });
+    const keptRow = Object.fromEntries(kept);
+    if (kept.some(([, value]) => value === undefined)) unsure.add(keptRow);
+    rows.push({ id: source.id, row: keptRow });
   }
   const columns: ColumnInfo[] = [...(existing ?? [])].map((column) => {
     const wider = changed.get(column.name);
@@ -128,14 +141,36 @@ export function shapeRecords(incoming: readonly IncomingRecord[], existing: read
   }
   const widened = [...changed].filter(([name]) => declared.has(name)).map(([name, to]) => ({ name, from: declared.get(name)!, to }));
   const finalTypes = new Map(columns.map((column) => [column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR'] as const));
+  toColumnValues(rows, finalTypes, unsure);
+  return { columns, added, widened, rows, rejected };
+}
+
+/**
+ * Every row's values as the appender takes them for their columns (`toColumnValue`), without the
+ * fields that have no column. Only TIMESTAMP, JSON and VARCHAR columns can change a value, so
+ * those are all a row is looked at for, unless it is in `unsure` (a field of it may have no column).
+ */
+function toColumnValues(rows: ShapedBatch['rows'], finalTypes: ReadonlyMap<string, RecordType>, unsure: ReadonlySet<Row>): void {
+  const converted = [...finalTypes].filter(([, type]) => type === 'TIMESTAMP' || type === 'JSON' || type === 'VARCHAR');
+  // A row lacking such a column must not read it from Object.prototype (a column named "constructor").
+  const inherited = converted.map(([name]) => name in Object.prototype);
   for (const { row } of rows) {
-    for (const [name, value] of Object.entries(row)) {
-      const type = finalTypes.get(name);
-      if (type === undefined) delete row[name];
-      else row[name] = toColumnValue(value, type);
+    if (unsure.has(row)) {
+      for (const [name, value] of Object.entries(row)) {
+        const type = finalTypes.get(name);
+        if (type === undefined) delete row[name];
+        else row[name] = toColumnValue(value, type);
+      }
+      continue;
+    }
+    for (let index = 0; index < converted.length; index++) {
+      const [name, type] = converted[index]!;
+      const value = row[name];
+      if (value === null || value === undefined || (type === 'VARCHAR' && typeof value === 'string')) continue;
+      if (inherited[index] && !Object.prototype.hasOwnProperty.call(row, name)) continue;
+      row[name] = toColumnValue(value, type);
     }
   }
-  return { columns, added, widened, rows, rejected };
 }
 
 /**

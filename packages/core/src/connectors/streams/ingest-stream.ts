@@ -26,7 +26,11 @@ export interface StreamLoadOptions {
    * `follow`: keep consuming until `signal` aborts.
    */
   mode: 'drain' | 'follow';
-  /** Stop after this many messages in `drain` mode (a run never runs forever on a busy stream). */
+  /**
+   * Stop after this many messages in `drain` mode. A drain also stops once it has consumed the
+   * backlog the broker reported when it started (when the broker can tell), so a run on a busy
+   * stream ends.
+   */
   maxMessagesPerLoad?: number;
   signal?: AbortSignal;
   /** Called after every committed batch. */
@@ -59,8 +63,12 @@ export async function ingestStream(engine: EngineAdapter, connector: StreamConne
   const totals: StreamProgress = { batches: 0, messages: 0, landed: 0, deadLettered: 0, duplicates: 0, lag: null };
   await connector.open(await storedPositions(engine, options.asset));
   try {
+    // A run loads what was waiting when it started: on a busy stream "until a batch comes back
+    // empty" may never come, and the rest is the next run's (it stays in the broker, unacknowledged).
+    const backlog = options.mode === 'drain' ? await connector.lag().catch(() => null) : null;
+    const limit = Math.min(options.maxMessagesPerLoad ?? Number.POSITIVE_INFINITY, backlog === null ? Number.POSITIVE_INFINITY : Math.max(backlog, options.maxMessages));
     while (!options.signal?.aborted) {
-      const room = options.mode === 'drain' && options.maxMessagesPerLoad !== undefined ? options.maxMessagesPerLoad - totals.messages : options.maxMessages;
+      const room = options.mode === 'drain' ? limit - totals.messages : options.maxMessages;
       if (room <= 0) break;
       const messages = await connector.fetch(Math.min(room, options.maxMessages), options.maxWaitMs);
       if (messages.length === 0) {

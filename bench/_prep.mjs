@@ -1,0 +1,13 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const db = await DuckDBInstance.create(':memory:');
+const c = await db.connect();
+await c.run('create schema bench');
+await c.run('create table bench.t (id BIGINT, customer_id BIGINT, quantity BIGINT, amount DOUBLE, discount DOUBLE, name VARCHAR, country VARCHAR, status VARCHAR, paid BOOLEAN, created_at TIMESTAMP)');
+const cpu = async (label, n, fn) => { const res = []; for (let rep = 0; rep < 5; rep++) { const c0 = process.cpuUsage(); const t = performance.now(); for (let i = 0; i < n; i++) await fn(); const cc = process.cpuUsage(c0); res.push([(cc.user + cc.system) / n, (performance.now() - t) * 1000 / n]); } res.sort((a, b) => a[0] - b[0]); console.log(label.padEnd(30), 'cpu us', res[2][0].toFixed(0), 'wall us', res[2][1].toFixed(0)); };
+await cpu('prepare select *', 200, async () => { const p = await c.prepare('SELECT * FROM "bench"."t"'); p.destroySync(); });
+await cpu('prepare select * limit 0', 200, async () => { const p = await c.prepare('SELECT * FROM "bench"."t" LIMIT 0'); p.destroySync(); });
+await cpu('createAppender+close', 200, async () => { const a = await c.createAppender('t', 'bench'); a.closeSync(); });
+await cpu('run select 1', 200, async () => { await c.run('SELECT 1'); });
+await cpu('begin+commit', 200, async () => { await c.run('BEGIN TRANSACTION'); await c.run('COMMIT'); });
+await cpu('pragma_table_info', 200, async () => { await c.runAndReadAll("SELECT name FROM pragma_table_info('bench.t')"); });
+await cpu('await resolved', 200, async () => { await Promise.resolve(); });

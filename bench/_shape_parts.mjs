@@ -1,0 +1,21 @@
+import { shapeRecords } from '../packages/core/dist/connectors/records/shape-records.js';
+import { flattenRecordToRow } from '../packages/core/dist/connectors/records/flatten-record.js';
+const COLUMNS = [['id','BIGINT'],['customer_id','BIGINT'],['quantity','BIGINT'],['amount','DOUBLE'],['discount','DOUBLE'],['name','VARCHAR'],['country','VARCHAR'],['status','VARCHAR'],['paid','BOOLEAN'],['created_at','TIMESTAMP']];
+const columns = COLUMNS.map(([name, type]) => ({ name, type, nullable: true }));
+function makeRecords(first, count) { const out=[]; for (let i=first;i<first+count;i++) out.push(JSON.stringify({id:i,customerId:(i*7919)%100000,quantity:1+i%20,amount:(i%100000)/100+0.005,discount:(i%7)/10+0.05,name:`customer ${i%5000}`,country:'NO',status:'paid',paid:i%3!==0,createdAt:new Date(1767225600000+i*1000).toISOString().replace('.000Z','Z')})); return JSON.parse('['+out.join(',')+']'); }
+const N = 100000; const batches = []; for (let f = 0; f < N; f += 10000) batches.push(makeRecords(f, 10000));
+const cpu = (label, fn) => { const res = []; for (let rep = 0; rep < 7; rep++) { const c0 = process.cpuUsage(); for (const b of batches) fn(b); const c = process.cpuUsage(c0); res.push((c.user + c.system) / N); } res.sort((a, b) => a - b); console.log(label.padEnd(30), 'cpu ns/row', (res[3] * 1000).toFixed(0)); };
+let sink;
+cpu('incoming objects', (b) => { sink = b.map((record, i) => ({ id: String(i), payload: '', record })); });
+cpu('flatten only', (b) => { for (const r of b) sink = flattenRecordToRow(r); });
+cpu('spread copy', (b) => { for (const r of b) sink = { ...r }; });
+cpu('for-in copy same keys', (b) => { for (const r of b) { const o = {}; for (const k in r) o[k] = r[k]; sink = o; } });
+cpu('shapeRecords', (b) => { sink = shapeRecords(b.map((record, i) => ({ id: String(i), payload: '', record })), columns, 'evolve', 't'); });
+import { typeOfValue, toColumnValue } from '../packages/core/dist/connectors/records/record-values.js';
+const types = new Map(columns.map(c => [c.name, c.type]));
+cpu('flatten + for-in + Map.get', (b) => { for (const r of b) { const row = flattenRecordToRow(r); for (const n in row) sink = types.get(n); } });
+cpu('flatten + for-in + typeOf', (b) => { for (const r of b) { const row = flattenRecordToRow(r); for (const n in row) sink = typeOfValue(row[n]); } });
+const ts = batches.flatMap(b => b.map(r => r.createdAt));
+cpu('typeOf ts', () => { for (let i = 0; i < 10000; i++) sink = typeOfValue(ts[i]); });
+cpu('convert ts', () => { for (let i = 0; i < 10000; i++) sink = toColumnValue(ts[i], 'TIMESTAMP'); });
+cpu('shapeRecords undefined cols', (b) => { sink = shapeRecords(b.map((record, i) => ({ id: String(i), payload: '', record })), undefined, 'evolve', 't'); });
