@@ -113,26 +113,32 @@ export async function runFileIngestBench({ log = console.log } = {}) {
           'weir load: all': weir(false),
           'weir load: new_files (first build)': weir(true),
         };
-        const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
         const names = Object.keys(variants);
+        const times = Object.fromEntries(names.map((name) => [name, []]));
+        const cpu = Object.fromEntries(names.map((name) => [name, []]));
         for (let sample = 0; sample < SAMPLES; sample++) {
           for (let i = 0; i < names.length; i++) {
             const which = names[(i + sample) % names.length];
             const begun = performance.now();
+            const cpuBefore = process.cpuUsage();
             await variants[which]();
+            const used = process.cpuUsage(cpuBefore);
             times[which].push(performance.now() - begun);
+            cpu[which].push((used.user + used.system) / 1000);
           }
         }
         const baseline = median(times.duckdb);
-        log(`   ${format}: duckdb ${reader} ${formatMs(baseline)} (${Math.round(ROWS / (baseline / 1000)).toLocaleString('en')} rows/s)`);
+        const baselineCpu = median(cpu.duckdb);
+        log(`   ${format}: duckdb ${reader} ${formatMs(baseline)}, cpu ${formatMs(baselineCpu)} (${Math.round(ROWS / (baseline / 1000)).toLocaleString('en')} rows/s)`);
         for (const name of names.slice(1)) {
           const measured = median(times[name]);
           const ratio = measured / baseline;
+          const cpuRatio = median(cpu[name]) / baselineCpu;
           const verdict = name === 'weir load: all' ? ` ${ratio <= TARGET ? 'PASS' : 'MISS'} (target <= ${TARGET}x)` : ' (for information)';
-          log(`   ${format}: ${name} ${formatMs(measured)} -> ${formatRatio(ratio)}${verdict}`);
+          log(`   ${format}: ${name} ${formatMs(measured)} -> ${formatRatio(ratio)}${verdict}; cpu ${formatMs(median(cpu[name]))} -> ${formatRatio(cpuRatio)}`);
           results.push({
             bench: 'files',
-            measure: `${format} ${name.replace('weir ', '')}, ${(ROWS / 1e6).toLocaleString('en')}M rows`,
+            measure: `${format} ${name.replace('weir ', '')}, ${(ROWS / 1e6).toLocaleString('en')}M rows (cpu ${formatRatio(cpuRatio)})`,
             value: formatMs(measured),
             baseline: `${formatMs(baseline)} (${reader})`,
             ratio,

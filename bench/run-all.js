@@ -9,6 +9,8 @@ import { formatMs, formatRatio, formatTable } from './lib/measure.js';
 import { runCheckSuiteBench } from './check-suite.js';
 import { runFileIngestBench } from './ingest-files.js';
 import { runIngestBench } from './ingest-postgres.js';
+import { runJsRowsBench } from './ingest-js-rows.js';
+import { runStreamsBench } from './ingest-streams.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
 import { runLineageBench } from './table-lineage.js';
@@ -20,6 +22,8 @@ const BENCHES = [
   { name: 'checks', run: runCheckSuiteBench },
   { name: 'ingestion', run: runIngestBench },
   { name: 'files', run: runFileIngestBench },
+  { name: 'js rows', run: runJsRowsBench },
+  { name: 'streams', run: runStreamsBench },
 ];
 
 const started = performance.now();

@@ -12,6 +12,18 @@ import type { CheckDeclaration } from './define-check.js';
 export type SourceRecord = Record<string, unknown>;
 
 /** What a TypeScript source's `read` receives. */
+/**
+ * The part of an `AbortSignal` a source's `read` may use. Spelled out so that project code type-checks
+ * without Node's or the DOM's type libraries (definitions depend on nothing).
+ */
+export interface SourceAbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+  throwIfAborted(): void;
+}
+
 export interface SourceContext {
   /**
    * The largest value of the `incremental.cursor` field loaded so far (timestamps as ISO 8601 UTC,
@@ -21,7 +33,7 @@ export interface SourceContext {
   /** Writes a line to the run's log. */
   log(message: string): void;
   /** Aborted when the load is stopped (timeout, cancel); pass it to `fetch` and the like. */
-  readonly signal: AbortSignal;
+  readonly signal: SourceAbortSignal;
   /** The environment variables of the run, for credentials (never put secrets in the file). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

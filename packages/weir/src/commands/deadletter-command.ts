@@ -76,7 +76,11 @@ export function registerDeadletterCommands(program: Command, exit: ExitBox): voi
     .action(async (name: string, options: { wait?: boolean; json?: boolean }, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         const asset = requireAsset(runtime.project, name);
-        if (asset.kind !== 'stream') throw new WeirError('USAGE', `${asset.name} is not a stream table: its set-aside records are loaded again by its next run`);
+        if (asset.kind !== 'stream') {
+          throw new WeirError('USAGE', `${asset.name} is not a stream table: only stream tables keep their set-aside records for replay`, {
+            hint: 'a whole (non-incremental) load reads every record again on its next run; for an incremental HTTP or TypeScript source, relax its schema policy and reload it whole once',
+          });
+        }
         const runId = `replay-${newRunId()}`;
         await takeRunLock(runtime, held, runId, { wait: options.wait ?? false });
         const result = await replayDeadLetters(await runtime.engine(), asset, runId);

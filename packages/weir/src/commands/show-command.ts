@@ -36,6 +36,7 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
             columns = (await engine.describe(environmentView(project.environment, name))) ?? null;
             // An incremental database table's mark is its data's largest cursor value.
             if (asset.kind === 'database' && asset.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), asset.incremental.cursor);
+            if (asset.kind === 'typescript_source' && asset.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), flattenedColumnName(asset.incremental.cursor));
             if (asset.kind === 'http' && asset.request.incremental) highWaterMark = await loadedHighWaterMark(engine, environmentView(project.environment, name), flattenedColumnName(asset.request.incremental.cursor));
           } catch (error) {
             if (!isWeirError(error) || error.code !== 'PROJECT_LOCKED') throw error;
@@ -63,6 +64,7 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
           downstream,
           ...(asset.kind === 'database' ? { source: { from: asset.from, cursor: asset.incremental?.cursor ?? null, highWaterMark } } : {}),
           ...(asset.kind === 'http' ? { source: { url: asset.request.url, cursor: asset.request.incremental?.cursor ?? null, highWaterMark } } : {}),
+          ...(asset.kind === 'typescript_source' ? { source: { cursor: asset.incremental?.cursor ?? null, highWaterMark } } : {}),
           ...(asset.kind === 'stream' ? { source: { type: asset.connection.type, read: asset.read, schema: asset.schemaPolicy, ...stream } } : {}),
         };
         if (options.json) {
@@ -82,6 +84,9 @@ export function registerShowCommand(program: Command, exit: ExitBox): void {
         if (asset.kind === 'http') {
           const loading = asset.request.incremental ? `incremental by ${asset.request.incremental.cursor} (sent as ${asset.request.incremental.param}); high-water mark ${highWaterMark ?? '(nothing loaded yet)'}` : 'every page on every run';
           out(`  reads ${asset.request.url}: ${loading}\n`);
+        }
+        if (asset.kind === 'typescript_source') {
+          out(`  reads with ${asset.exportName} (defineSource): ${asset.incremental ? `incremental by ${asset.incremental.cursor}; high-water mark ${highWaterMark ?? '(nothing loaded yet)'}` : 'every record on every run'}\n`);
         }
         if (asset.kind === 'stream') {
           const where = Object.entries(asset.read).map(([key, value]) => `${key} ${value}`).join(', ');

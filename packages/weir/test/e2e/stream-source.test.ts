@@ -227,6 +227,18 @@ await describeWithService(redisService, 'stream sources (Redis)', () => {
     expect(await publishedVersion(project)).toBeNull();
   }, TIMEOUT);
 
+  test('a stream with no message yet fails the run saying so, and the first messages then load', async () => {
+    const { project, env, publish } = await streamProject();
+    const empty = await project.weir(['run'], { env });
+    expect(empty.code, show(empty)).toBe(1);
+    expect(empty.stdout).toContain('no message with data has arrived from the redis source yet');
+    expect(await publishedVersion(project)).toBeNull();
+    await publish(['{"id": 1}']);
+    const run = await project.weir(['run'], { env });
+    expect(run.code, show(run)).toBe(0);
+    expect(await project.query('select id from raw_events')).toEqual([{ id: 1 }]);
+  }, TIMEOUT);
+
   test('an unset variable in the URL is named', async () => {
     const variable = `WEIR_E2E_UNSET_${randomBytes(4).toString('hex').toUpperCase()}`;
     const { project, configure } = await streamProject();

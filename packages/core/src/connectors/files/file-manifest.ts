@@ -118,3 +118,25 @@ export async function writeManifest(session: EngineSession, engine: EngineAdapte
     await session.execute(`INSERT INTO ${table} (${COLUMNS.map(([name]) => q(name)).join(', ')}) VALUES ${tuples.join(', ')}`, params);
   }
 }
+
+/**
+ * Forgets the files of versions whose tables are gone (`weir gc` dropped them), in the caller's
+ * transaction: the manifest grows with the versions kept, not with every build ever made.
+ *
+ * @param tables - the names of the tables in the versions schema now.
+ * @example
+ * ```ts
+ * const tables = new Set((await engine.listRelations('weir_versions')).map((relation) => relation.name));
+ * await session.transaction(() => pruneManifest(session, engine, 'raw_orders', tables));
+ * ```
+ */
+export async function pruneManifest(session: EngineSession, engine: EngineAdapter, asset: string, tables: ReadonlySet<string>): Promise<void> {
+  const table = engine.quoteRelation(manifestRelation(asset));
+  const version = engine.quoteIdentifier('version');
+  const known = await session.query(`SELECT DISTINCT ${version} AS version FROM ${table}`);
+  const gone = known.map((row) => String(row.version)).filter((one) => !tables.has(physicalRelation(asset, one).name));
+  for (let start = 0; start < gone.length; start += ROWS_PER_INSERT) {
+    const chunk = gone.slice(start, start + ROWS_PER_INSERT);
+    await session.execute(`DELETE FROM ${table} WHERE ${version} IN (${chunk.map((_, index) => `$${index + 1}`).join(', ')})`, chunk);
+  }
+}

@@ -106,6 +106,12 @@ function engineSuite(label: string, open: () => Promise<EngineAdapter>, close: (
       expect(removing.deletedRemoved).toEqual(['orders/a.csv']);
       expect(await rowsOf(name, 'v4')).toEqual(['3@orders/b.csv', '4@orders/b.csv', '5@orders/c.csv']);
       expect((await readManifest(engine, name, 'v4'))?.has('orders/a.csv')).toBe(false);
+
+      // The files of a version whose table is gone (gc) are forgotten at the next build.
+      await engine.drop(physicalRelation(name, 'v1'), 'table');
+      await build(asset, 'v5', 'v4');
+      expect(await readManifest(engine, name, 'v1')).toBeUndefined();
+      expect(await readManifest(engine, name, 'v2')).toBeDefined();
       expect(await stagingLeft()).toBe(0);
     });
 

@@ -19,7 +19,7 @@ import { withAbort } from '../../engines/with-abort.js';
 import { WeirError } from '../../errors/weir-error.js';
 import { STAGING_SCHEMA, physicalRelation } from '../../plan/physical-names.js';
 import type { FileSourceAsset } from '../../project/project-model.js';
-import { SOURCE_FILE_COLUMN, readManifest, writeManifest, type ManifestEntry } from './file-manifest.js';
+import { SOURCE_FILE_COLUMN, pruneManifest, readManifest, writeManifest, type ManifestEntry } from './file-manifest.js';
 import { dataColumns, fitFileColumns, type FittedColumns } from './fit-file-columns.js';
 import { listSourceFiles } from './list-source-files.js';
 import { scanSourceFile } from './scan-source-file.js';
@@ -157,6 +157,7 @@ export async function loadNewFiles(asset: FileSourceAsset, target: FileLoadTarge
       entries.push({ path: file.path, size: file.size, modifiedMs: file.modifiedMs, sha256, rows, loadedIn: target.version, deleted: false });
     }
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const tables = new Set([physical.name, ...(await engine.listRelations(physical.schema)).map((relation) => relation.name)]);
     const session = await engine.session();
     try {
       await withAbort(signal, () => session.interrupt(), () =>
@@ -166,6 +167,7 @@ export async function loadNewFiles(asset: FileSourceAsset, target: FileLoadTarge
           await deleteRowsOf(session, engine, physical, replaced);
           for (const one of staged) await insertStaged(session, engine, physical, one);
           await writeManifest(session, engine, asset.name, target.version, entries);
+          await pruneManifest(session, engine, asset.name, tables);
         }),
       );
     } finally {

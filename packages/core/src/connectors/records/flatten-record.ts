@@ -31,15 +31,10 @@ export function flattenRecord(record: Record<string, unknown>, depth = DEFAULT_F
 
 /**
  * The same flattening as a plain object: `Object.fromEntries(flattenRecord(record))` without the
- * Map, for the loaders' per-record path. Keys keep their order (a column name never starts with a
- * digit, so none is an array index that objects would put first, and none is `__proto__`).
- *
- * @example
- * ```ts
- * flattenRecordToRow({ orderId: 1, customer: { id: 7 } }); // { order_id: 1, customer__id: 7 }
- * ```
+ * Map. Keys keep their order (a column name never starts with a digit, so none is an array index
+ * that objects would put first, and none is `__proto__`).
  */
-export function flattenRecordToRow(record: Record<string, unknown>, depth = DEFAULT_FLATTEN_DEPTH): Record<string, unknown> {
+function flattenRecordToRow(record: Record<string, unknown>, depth: number): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   flattenInto(row, record, '', 1, depth);
   return row;
@@ -56,10 +51,10 @@ function flattenInto(row: Record<string, unknown>, value: Record<string, unknown
 }
 
 /**
- * Flattens the records of one batch into rows, as {@link flattenRecordToRow} does. Records of one
- * source nearly always have the same fields in the same order: a flat record with exactly the
- * previous flat record's fields becomes a copy of that row's shape with its values set, which
- * spares building the same object shape field by field for every record.
+ * Flattens the records of one batch into rows: plain objects with the entries {@link flattenRecord}
+ * gives, in its order. Records of one source nearly always have the same fields in the same order:
+ * a flat record with exactly the previous flat record's fields becomes a copy of that shape with
+ * its values set, which spares building the same object shape field by field for every record.
  *
  * @example
  * ```ts
@@ -68,10 +63,15 @@ function flattenInto(row: Record<string, unknown>, value: Record<string, unknown
  * ```
  */
 export class RecordFlattener {
-  /** The fields of the last flat record, their column names, and a row of that shape. */
+  /** The fields of the last flat record, their column names, and an empty row of that shape. */
   private keys: string[] = [];
   private names: string[] = [];
   private template: Record<string, unknown> | undefined;
+  /**
+   * The last row's keys in order when it has the shape learned from a flat record (the same
+   * array for every such row, so a caller can keep per-column state by position); else undefined.
+   */
+  shape: readonly string[] | undefined;
 
   constructor(private readonly depth = DEFAULT_FLATTEN_DEPTH) {}
 
@@ -90,22 +90,26 @@ export class RecordFlattener {
         row[names[index]!] = inner;
         index++;
       }
-      if (index === keys.length) return row;
+      if (index === keys.length) {
+        this.shape = names;
+        return row;
+      }
     }
     const row = flattenRecordToRow(record, this.depth);
-    this.learn(record, row);
+    this.shape = this.learn(record, row) ? this.names : undefined;
     return row;
   }
 
-  /** Keeps `row`'s shape for the next records when `record` was flat: one column per field. */
-  private learn(record: Record<string, unknown>, row: Record<string, unknown>): void {
+  /** Keeps `row`'s shape for the next records when `record` was flat (one column per field). */
+  private learn(record: Record<string, unknown>, row: Record<string, unknown>): boolean {
     const keys = Object.keys(record);
     const names = Object.keys(row);
-    const flat = keys.length === names.length && keys.every((key, index) => columnName(key) === names[index]);
-    if (!flat) return;
+    if (keys.length !== names.length || !keys.every((key, index) => columnName(key) === names[index])) return false;
     this.keys = keys;
     this.names = names;
-    this.template = Object.fromEntries(names.map((name) => [name, undefined]));
+    // Parsed JSON gets an object layout sized for its fields: each copy is one allocation.
+    this.template = JSON.parse(JSON.stringify(Object.fromEntries(names.map((name) => [name, null])))) as Record<string, unknown>;
+    return true;
   }
 }
 

@@ -180,7 +180,7 @@ export function toColumnValue(value: unknown, type: RecordType): unknown {
 function utcTimestamp(text: string): string {
   // The common shapes need no regular expression and, in UTC already, no Date.
   const shape = commonTimestamp(text);
-  if (shape === NO_ZONE) return `${text.slice(0, 10)} ${text.slice(11)}`;
+  if (shape === NO_ZONE) return text.charCodeAt(10) === SPACE ? text : `${text.slice(0, 10)} ${text.slice(11)}`;
   if (shape === UTC && plainTime(text, 11) && validDate(text)) return `${text.slice(0, 10)} ${text.slice(11, -1)}`;
   const match = TIMESTAMP.exec(text);
   if (match === null) return text;

@@ -62,15 +62,9 @@ export interface ShapedBatch {
  */
 export function shapeRecords(incoming: readonly IncomingRecord[], existing: readonly ColumnInfo[] | undefined, policy: SchemaPolicy, table: string): ShapedBatch {
   const rejected: RejectedRecord[] = [];
-  const types = new Map<string, RecordType>();
-  const declared = new Map<string, string>();
-  for (const column of existing ?? []) {
-    declared.set(column.name, column.type);
-    types.set(column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR');
-  }
-  const evolving = existing === undefined || policy === 'evolve';
+  const batch = new BatchTypes(existing, existing === undefined || policy === 'evolve');
+  const { types, declared, changed } = batch;
   const rows: ShapedBatch['rows'] = [];
-  const changed = new Map<string, RecordType>();
   /** Rows holding a null of a field that had no column when it was read: checked field by field at the end. */
   const unsure = new Set<Row>();
   // Payloads that are not records come first among the dead letters, as they are found first.
@@ -81,29 +75,7 @@ export function shapeRecords(incoming: readonly IncomingRecord[], existing: read
   for (const source of incoming) {
     if (source.record === undefined) continue;
     const row = flattener.flatten(source.record);
-    let problems: string[] | undefined;
-    for (const name in row) {
-      const value = row[name];
-      if (value === null || value === undefined) {
-        if (value === undefined || !types.has(name)) unsure.add(row);
-        continue;
-      }
-      const current = types.get(name);
-      // Every value fits a VARCHAR column and widens it to nothing else: no need to look at it.
-      if (current === 'VARCHAR') continue;
-      const valueType = typeOfValue(value)!;
-      if (evolving) {
-        const wider = current === undefined ? valueType : widenType(current, valueType);
-        if (wider !== current) {
-          types.set(name, wider);
-          changed.set(name, wider);
-        }
-      } else if (current === undefined) {
-        (problems ??= []).push(`new field "${name}" (${valueType})`);
-      } else if (!fitsColumn(valueType, current)) {
-        (problems ??= []).push(`"${name}" is ${valueType} (${preview(value)}) but the column is ${declared.get(name) ?? current}`);
-      }
-    }
+    const problems = batch.check(row, flattener.shape, unsure);
     if (problems === undefined) {
       rows.push({ id: source.id, row });
       continue;
@@ -143,6 +115,99 @@ export function shapeRecords(incoming: readonly IncomingRecord[], existing: read
   const finalTypes = new Map(columns.map((column) => [column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR'] as const));
   toColumnValues(rows, finalTypes, unsure);
   return { columns, added, widened, rows, rejected };
+}
+
+/**
+ * The batch's column types as its records are read: widened by each value under `evolve` (and
+ * for a first batch), otherwise the source of each record's problems.
+ */
+class BatchTypes {
+  readonly types = new Map<string, RecordType>();
+  readonly declared = new Map<string, string>();
+  readonly changed = new Map<string, RecordType>();
+  /** Bumped whenever a type changes, so that the per-position copy below is known to be stale. */
+  private version = 0;
+  /** The types of the last row shape's columns by position, as of `cachedVersion`: no lookup by name per value. */
+  private cachedShape: readonly string[] | undefined;
+  private cachedTypes: Array<RecordType | undefined> = [];
+  private cachedVersion = -1;
+
+  constructor(
+    existing: readonly ColumnInfo[] | undefined,
+    private readonly evolving: boolean,
+  ) {
+    for (const column of existing ?? []) {
+      this.declared.set(column.name, column.type);
+      this.types.set(column.name, recordTypeOfColumn(column.type) ?? 'VARCHAR');
+    }
+  }
+
+  /** Reads `row` (whose keys are `shape`, when known): widens the types, or returns what does not fit. */
+  check(row: Row, shape: readonly string[] | undefined, unsure: Set<Row>): string[] | undefined {
+    let problems: string[] | undefined;
+    if (shape === undefined) {
+      for (const name in row) problems = this.field(name, row[name], this.types.get(name), row, unsure, problems);
+      return problems;
+    }
+    if (shape !== this.cachedShape || this.cachedVersion !== this.version) {
+      this.cachedShape = shape;
+      this.cachedTypes = shape.map((name) => this.types.get(name));
+      this.cachedVersion = this.version;
+    }
+    for (let index = 0; index < shape.length; index++) {
+      const name = shape[index]!;
+      const value = row[name];
+      const current = this.cachedTypes[index];
+      // A row's names differ, so a type this changes is never one read later in the same row.
+      if (current === undefined || !fitsAsIs(value, current)) problems = this.field(name, value, current, row, unsure, problems);
+    }
+    return problems;
+  }
+
+  private field(name: string, value: unknown, current: RecordType | undefined, row: Row, unsure: Set<Row>, problems: string[] | undefined): string[] | undefined {
+    if (value === null || value === undefined) {
+      if (value === undefined || current === undefined) unsure.add(row);
+      return problems;
+    }
+    // Every value fits a VARCHAR column and widens it to nothing else: no need to look at it.
+    if (current === 'VARCHAR') return problems;
+    const valueType = typeOfValue(value)!;
+    if (this.evolving) {
+      const wider = current === undefined ? valueType : widenType(current, valueType);
+      if (wider !== current) {
+        this.types.set(name, wider);
+        this.changed.set(name, wider);
+        this.version += 1;
+      }
+      return problems;
+    }
+    if (current === undefined) return [...(problems ?? []), `new field "${name}" (${valueType})`];
+    if (!fitsColumn(valueType, current)) return [...(problems ?? []), `"${name}" is ${valueType} (${preview(value)}) but the column is ${this.declared.get(name) ?? current}`];
+    return problems;
+  }
+}
+
+/**
+ * Whether `value` fits a column of `type` without changing it (and without setting its row aside
+ * for a closer look): what `field` would conclude, decided from the JavaScript type alone where
+ * that is enough.
+ */
+function fitsAsIs(value: unknown, type: RecordType): boolean {
+  if (value === null) return true;
+  switch (type) {
+    case 'VARCHAR':
+      return value !== undefined;
+    case 'BIGINT':
+      return typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'bigint';
+    case 'DOUBLE':
+      return typeof value === 'number' || typeof value === 'bigint';
+    case 'BOOLEAN':
+      return typeof value === 'boolean';
+    default: {
+      const valueType = typeOfValue(value);
+      return valueType !== null && fitsColumn(valueType, type);
+    }
+  }
 }
 
 /**

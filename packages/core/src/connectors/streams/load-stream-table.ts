@@ -8,7 +8,8 @@ import type { EngineAdapter, RelationRef } from '../../engines/engine-adapter.js
 import type { StreamSourceAsset } from '../../project/project-model.js';
 import { ingestStream, type StreamProgress } from './ingest-stream.js';
 import { openStreamConnector } from './open-stream-connector.js';
-import { ensureLanding, landingRelation, MESSAGE_COLUMNS } from './stream-landing.js';
+import { WeirError } from '../../errors/weir-error.js';
+import { ensureLanding, landedColumns, landingRelation, MESSAGE_COLUMNS } from './stream-landing.js';
 
 /** Where the step writes and how it reports. */
 export interface StreamTableTarget {
@@ -43,6 +44,13 @@ export async function loadStreamTable(asset: StreamSourceAsset, target: StreamTa
     ...(signal === undefined ? {} : { signal }),
     ...(onProgress === undefined ? {} : { onBatch: onProgress }),
   });
+  if ((await landedColumns(engine, asset.name)) === undefined) {
+    // Checks name the messages' fields; a table of only Weir's bookkeeping columns has none of them.
+    throw new WeirError('SOURCE_READ_FAILED', `${asset.name}: no message with data has arrived from the ${asset.connection.type} source yet, so there is no table to publish`, {
+      location: { file: asset.file, line: asset.line },
+      hint: 'publish a message to it and run again (nothing was lost: the stream is read from where it stands)',
+    });
+  }
   // The message's own fields first, Weir's bookkeeping columns last, whatever order they were added in.
   const columns = (await engine.describe(landingRelation(asset.name))) ?? [];
   const ordered = [...columns.filter((column) => !isMessageColumn(column.name)), ...columns.filter((column) => isMessageColumn(column.name))];

@@ -6,12 +6,11 @@
  *
  * The landing table costs three statements and a copy per call, which for the small batches of
  * API pages and stream messages is most of the write. So when the target has exactly the given
- * columns (by name, in any order) and each is of a type the appender writes as that CAST would,
- * the rows are appended straight into the target, in its column order: BIGINT, DOUBLE, BOOLEAN and
- * VARCHAR take the very values the landing table would hold, and DATE and TIMESTAMP take their
- * text, which the appender parses with the same DuckDB function as `CAST(text AS TIMESTAMP)`. A
- * batch that fails there is dropped before anything is written and goes down the landing path
- * after all, so errors read exactly as they always did.
+ * columns (by name, in any order), each of BIGINT, DOUBLE, BOOLEAN, VARCHAR, DATE or TIMESTAMP,
+ * the rows go straight into the target as data chunks (see `dataChunk`): the landing table's
+ * values, cast by the appender with DuckDB's own CAST where the chunk's type differs from the
+ * column's (text into DATE and TIMESTAMP). A batch that fails there is dropped before anything is
+ * written and goes down the landing path after all, so errors read exactly as they always did.
  */
 import {
   DuckDBBigIntType,
@@ -21,9 +20,12 @@ import {
   DuckDBTypeId,
   DuckDBVarCharType,
   type DuckDBAppender,
+  type DuckDBBigIntVector,
+  type DuckDBBooleanVector,
+  type DuckDBDoubleVector,
+  type DuckDBPreparedStatement,
   type DuckDBType,
-  type DuckDBValue,
-  type DuckDBVector,
+  type DuckDBVarCharVector,
 } from '@duckdb/node-api';
 import { WeirError } from '../../errors/weir-error.js';
 import type { ColumnInfo, Row } from '../engine-adapter.js';
@@ -53,8 +55,6 @@ const STRAIGHT_MAX_ROWS = 100_000;
 
 /** Rows per data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
-const DOUBLE_TYPE = DuckDBDoubleType.instance;
-const BIGINT_TYPE = DuckDBBigIntType.instance;
 
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
@@ -100,7 +100,7 @@ async function straightOrder(session: DuckDBSession, target: string, columns: Co
   if (!QUOTED_RELATION.test(target) || !types.every((type) => STRAIGHT.has(type.toUpperCase()))) return undefined;
   const positions = new Map(columns.map((column, index) => [column.name, index]));
   if (positions.size !== columns.length) return undefined;
-  let prepared;
+  let prepared: DuckDBPreparedStatement;
   try {
     prepared = await session.connection.prepare(`SELECT * FROM ${target}`);
   } catch {
@@ -158,52 +158,67 @@ async function appendStraight(session: DuckDBSession, target: string, columns: r
  * into the chunk's memory from JavaScript, where the appender would take one native call per
  * value. A column of the chunk may be of another type than the table's; the appender casts it
  * with DuckDB's CAST: text into DATE and TIMESTAMP, and integers that are all exact doubles (the
- * usual case) go as DOUBLE, which spares a BigInt per value.
+ * usual case) go as DOUBLE, which spares a BigInt per value. Values are checked as `append`
+ * checks them; one that fails throws, and the caller drops the whole batch.
  */
 function dataChunk(names: readonly string[], landing: readonly LandingType[], rows: readonly Row[], start: number, count: number): DuckDBDataChunk {
-  const types = landing.map((type, index) => chunkType(type, names[index]!, rows, start, count));
+  const doubles = landing.map((type, index) => type === 'DOUBLE' || (type === 'BIGINT' && exactDoubles(rows, start, count, names[index]!)));
+  const types = landing.map((type, index) => (doubles[index] ? DuckDBDoubleType.instance : CHUNK_TYPES[type]));
   const chunk = DuckDBDataChunk.create(types, count);
   for (let index = 0; index < names.length; index++) {
+    const vector = chunk.getColumnVector(index);
     const name = names[index]!;
-    const vector = chunk.getColumnVector(index) as DuckDBVector<DuckDBValue>;
-    const exactDoubles = landing[index] === 'BIGINT' && types[index] === DOUBLE_TYPE;
-    for (let offset = 0; offset < count; offset++) {
-      const value = rows[start + offset]![name];
-      vector.setItem(offset, value === null || value === undefined ? null : exactDoubles ? (value as number) : chunkValue(value, landing[index]!, start + offset, name));
-    }
+    // One loop per vector class, so that each loop's calls stay monomorphic.
+    if (doubles[index]) writeNumbers(vector as DuckDBDoubleVector, rows, start, name);
+    else if (landing[index] === 'BIGINT') writeBigInts(vector as DuckDBBigIntVector, rows, start, name);
+    else if (landing[index] === 'BOOLEAN') writeBooleans(vector as DuckDBBooleanVector, rows, start, name);
+    else writeTexts(vector as DuckDBVarCharVector, rows, start, name);
     vector.flush();
   }
   return chunk;
 }
 
-function chunkType(type: LandingType, name: string, rows: readonly Row[], start: number, count: number): DuckDBType {
-  switch (type) {
-    case 'BIGINT':
-      for (let offset = 0; offset < count; offset++) {
-        const value = rows[start + offset]![name];
-        if (value !== null && value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value))) return BIGINT_TYPE;
-      }
-      return DOUBLE_TYPE;
-    case 'DOUBLE':
-      return DOUBLE_TYPE;
-    case 'BOOLEAN':
-      return DuckDBBooleanType.instance;
-    default:
-      return DuckDBVarCharType.instance;
+const CHUNK_TYPES: Record<LandingType, DuckDBType> = {
+  BIGINT: DuckDBBigIntType.instance,
+  DOUBLE: DuckDBDoubleType.instance,
+  BOOLEAN: DuckDBBooleanType.instance,
+  VARCHAR: DuckDBVarCharType.instance,
+};
+
+/** Whether every value of the column in these rows is null or an integer a double holds exactly. */
+function exactDoubles(rows: readonly Row[], start: number, count: number, name: string): boolean {
+  for (let index = start; index < start + count; index++) {
+    const value = rows[index]![name];
+    if (value !== null && value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value))) return false;
+  }
+  return true;
+}
+
+function writeNumbers(vector: DuckDBDoubleVector, rows: readonly Row[], start: number, name: string): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = rows[start + offset]![name];
+    vector.setItem(offset, value === null || value === undefined ? null : typeof value === 'number' ? value : numberOf(value, start + offset, name));
   }
 }
 
-/** A value as a chunk of its landing type holds it, checked as `append` checks it. */
-function chunkValue(value: unknown, type: LandingType, rowIndex: number, column: string): DuckDBValue {
-  switch (type) {
-    case 'BIGINT':
-      return integerOf(value, rowIndex, column);
-    case 'DOUBLE':
-      return typeof value === 'number' ? value : numberOf(value, rowIndex, column);
-    case 'BOOLEAN':
-      return typeof value === 'boolean' ? value : booleanOf(value, rowIndex, column);
-    default:
-      return typeof value === 'string' ? value : textOf(value);
+function writeBigInts(vector: DuckDBBigIntVector, rows: readonly Row[], start: number, name: string): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = rows[start + offset]![name];
+    vector.setItem(offset, value === null || value === undefined ? null : integerOf(value, start + offset, name));
+  }
+}
+
+function writeBooleans(vector: DuckDBBooleanVector, rows: readonly Row[], start: number, name: string): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = rows[start + offset]![name];
+    vector.setItem(offset, value === null || value === undefined ? null : typeof value === 'boolean' ? value : booleanOf(value, start + offset, name));
+  }
+}
+
+function writeTexts(vector: DuckDBVarCharVector, rows: readonly Row[], start: number, name: string): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = rows[start + offset]![name];
+    vector.setItem(offset, value === null || value === undefined ? null : typeof value === 'string' ? value : textOf(value));
   }
 }
 

@@ -140,19 +140,20 @@ class NatsStreamConnector implements StreamConnector {
       const raw = this.unacknowledged.get(message.id);
       return raw?.reply ? [{ id: message.id, reply: raw.reply }] : [];
     });
-    // A request, not a plain publish: the server answers once the consumer has recorded the ack,
-    // so a resolved acknowledge really means "will not be delivered again".
-    const results = await Promise.allSettled(known.map(({ reply }) => connection.request(reply, ACK, { timeout })));
-    let failed: unknown;
-    results.forEach((result, index) => {
-      if (result.status === 'fulfilled') this.unacknowledged.delete(known[index]!.id);
-      else failed ??= result.reason;
-    });
-    if (failed !== undefined) {
-      throw new WeirError('SOURCE_READ_FAILED', `acknowledging messages on ${this.describe} failed: ${this.mask(messageOf(failed))}`, {
+    if (known.length === 0) return;
+    // Plain publishes, and a request for the last one: the server answers it once the consumer has
+    // recorded that ack, and it records a connection's acks in the order they were sent, so the
+    // answer means none of the batch will be delivered again. One round trip per batch, not per
+    // message (which took a third of a load's time).
+    try {
+      for (const { reply } of known.slice(0, -1)) connection.publish(reply, ACK);
+      await connection.request(known[known.length - 1]!.reply, ACK, { timeout });
+    } catch (error) {
+      throw new WeirError('SOURCE_READ_FAILED', `acknowledging messages on ${this.describe} failed: ${this.mask(messageOf(error))}`, {
         hint: 'the messages not acknowledged are delivered again and skipped as already loaded',
       });
     }
+    for (const { id } of known) this.unacknowledged.delete(id);
   }
 
   async lag(): Promise<number | null> {
