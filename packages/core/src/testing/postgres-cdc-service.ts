@@ -1,9 +1,18 @@
 /**
- * The local PostgreSQL as a change data capture source for tests: reachable AND running with
- * `wal_level = logical` (a server restart is needed to change it, so a test cannot set it up
- * itself), plus the clean-up every CDC test needs: a database with replication slots cannot be
- * dropped, and a forgotten slot makes the server keep WAL forever.
+ * A PostgreSQL server with `wal_level = logical` for change data capture tests, plus the clean-up
+ * every CDC test needs: a database with replication slots cannot be dropped, and a forgotten slot
+ * makes the server keep WAL forever.
+ *
+ * Changing `wal_level` needs a server restart, which a test must not do to the shared server other
+ * suites are using. So when the local server is not logical, the tests start a private server of
+ * their own (the same PostgreSQL installation, `initdb` into a temporary folder, a free port,
+ * `wal_level = logical`), used by this test process only and removed when it ends.
  */
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { testPostgresUrl, type TestService } from './services.js';
 
@@ -29,20 +38,117 @@ export async function walLevel(url = testPostgresUrl()): Promise<string | undefi
   }
 }
 
+let chosen: Promise<string | undefined> | undefined;
+
 /**
- * The local PostgreSQL with logical decoding, for `describeWithService`: skipped with a message
- * outside CI, a failure under `CI=true`, when the server is down or `wal_level` is not `logical`.
+ * The URL of a server with logical decoding (its `postgres` database): the local test server when
+ * it runs with `wal_level = logical`, otherwise a private server started for this process, or
+ * undefined when neither is possible (no PostgreSQL installation to start one from). The first call
+ * decides; later calls return the same answer.
+ *
+ * @example
+ * ```ts
+ * const database = await createTestDatabase('weir_cdc', await cdcServerUrl());
+ * ```
+ */
+export function cdcServerUrl(): Promise<string | undefined> {
+  chosen ??= (async () => {
+    const level = await walLevel();
+    if (level === 'logical') return testPostgresUrl();
+    const started = await startPrivateServer().catch((error: unknown) => {
+      console.warn(`could not start a private PostgreSQL with wal_level = logical: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (started === undefined && level !== undefined) {
+      console.warn(`PostgreSQL runs with wal_level = ${level}; CDC tests need a server with wal_level = logical (ALTER SYSTEM SET wal_level = logical, then a restart)`);
+    }
+    return started;
+  })();
+  return chosen;
+}
+
+/**
+ * A server with logical decoding, for `describeWithService`: skipped with a message outside CI,
+ * a failure under `CI=true`, when {@link cdcServerUrl} finds none.
  */
 export const postgresCdcService: TestService = {
   name: 'PostgreSQL with wal_level = logical',
-  available: async () => {
-    const level = await walLevel();
-    if (level !== undefined && level !== 'logical') {
-      console.warn(`PostgreSQL runs with wal_level = ${level}; CDC tests need: ALTER SYSTEM SET wal_level = logical, then a server restart`);
-    }
-    return level === 'logical';
-  },
+  available: async () => (await cdcServerUrl()) !== undefined,
 };
+
+/** The folder holding `initdb` and `pg_ctl` of the newest installed PostgreSQL, if any. */
+function serverBinaries(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+  const found = versions.map((version) => join(root, version, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
+  return found;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts a throwaway server (trust authentication, listening on 127.0.0.1 only) and stops and
+ * deletes it when the process exits. PostgreSQL refuses to run as root: as root, it runs as the
+ * `postgres` system user.
+ */
+async function startPrivateServer(): Promise<string | undefined> {
+  const bin = serverBinaries();
+  if (bin === undefined) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'weir-cdc-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const command = (program: string, args: string[]) => {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args];
+    execFileSync(file, argv, { stdio: 'pipe' });
+  };
+  if (asRoot) {
+    const owner = execFileSync('id', ['-u', 'postgres']).toString().trim();
+    const group = execFileSync('id', ['-g', 'postgres']).toString().trim();
+    chownSync(dir, Number(owner), Number(group));
+  }
+  const data = join(dir, 'data');
+  const port = await freePort();
+  command('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", '-c wal_level=logical', '-c max_replication_slots=50', '-c max_wal_senders=50', '-c fsync=off', '-c max_connections=200'];
+  command('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings.join(' '), 'start']);
+  stopPrivate = () => {
+    stopPrivate = undefined;
+    try {
+      command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // Already stopped.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // A fallback only: test workers may end without running exit handlers.
+  process.once('exit', () => stopPrivate?.());
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+let stopPrivate: (() => void) | undefined;
+
+/**
+ * Stops and deletes the private server {@link cdcServerUrl} started, if it started one. Call it
+ * in the suite's `afterAll`, after dropping the suite's databases.
+ *
+ * @example
+ * ```ts
+ * afterAll(async () => { await database.drop(); stopPrivateCdcServer(); });
+ * ```
+ */
+export function stopPrivateCdcServer(): void {
+  stopPrivate?.();
+  chosen = undefined;
+}
 
 /**
  * Drops every replication slot of the database at `url`, waiting (up to `timeoutMs`) for slots

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mulberry32 } from '../../../core/src/checks/spc/simulated-series.js';
-import { dropReplicationSlots, postgresCdcService } from '../../../core/src/testing/postgres-cdc-service.js';
+import { cdcServerUrl, dropReplicationSlots, postgresCdcService, stopPrivateCdcServer } from '../../../core/src/testing/postgres-cdc-service.js';
 import { createTestDatabase, describeWithService, type TestDatabase } from '../../../core/src/testing/services.js';
 import { createWeirProject, show, type WeirTestProject } from './weir-test-project.js';
 
@@ -78,7 +78,7 @@ function startWriter(url: string, random: () => number, firstId: number): { stop
 
 await describeWithService(postgresCdcService, 'CDC crash safety', () => {
   beforeAll(async () => {
-    database = await createTestDatabase('weir_cdc_crash');
+    database = await createTestDatabase('weir_cdc_crash', await cdcServerUrl());
     source = new pg.Client({ connectionString: database.url });
     await source.connect();
     await source.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance integer NOT NULL, note text)`);
@@ -104,6 +104,7 @@ tables:
       await dropReplicationSlots(database.url);
       await database.drop();
     }
+    stopPrivateCdcServer();
   });
 
   test(`killed ${KILLS}+ times at random moments while rows change, it ends equal to the source with every change applied once`, async () => {

@@ -12,7 +12,7 @@ import { openDuckDBAdapter } from '../../engines/duckdb/duckdb-adapter.js';
 import type { EngineAdapter, RelationRef, Row } from '../../engines/engine-adapter.js';
 import { openPostgresAdapter } from '../../engines/postgres/postgres-adapter.js';
 import type { DatabaseSourceAsset } from '../../project/project-model.js';
-import { dropReplicationSlots, postgresCdcService } from '../../testing/postgres-cdc-service.js';
+import { cdcServerUrl, dropReplicationSlots, postgresCdcService, stopPrivateCdcServer } from '../../testing/postgres-cdc-service.js';
 import { createTestDatabase, describeWithService, type TestDatabase } from '../../testing/services.js';
 import { landingRelation } from '../streams/stream-landing.js';
 import { applyChanges } from './apply-changes.js';
@@ -58,7 +58,7 @@ function unique(prefix: string): string {
 
 await describeWithService(postgresCdcService, 'PostgreSQL change data capture', () => {
   beforeAll(async () => {
-    sourceDb = await createTestDatabase('weir_cdc_src');
+    sourceDb = await createTestDatabase('weir_cdc_src', await cdcServerUrl());
     source = new pg.Client({ connectionString: sourceDb.url });
     await source.connect();
     await source.query("SET TimeZone = 'UTC'");
@@ -70,6 +70,7 @@ await describeWithService(postgresCdcService, 'PostgreSQL change data capture', 
       await sourceDb.drop();
     }
     for (const database of warehouses) await database.drop();
+    stopPrivateCdcServer();
   });
 
   describe.each(engines)('into a $name warehouse', ({ name: engineName, open }) => {

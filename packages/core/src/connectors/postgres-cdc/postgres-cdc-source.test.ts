@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dropReplicationSlots, postgresCdcService } from '../../testing/postgres-cdc-service.js';
+import { cdcServerUrl, dropReplicationSlots, postgresCdcService, stopPrivateCdcServer } from '../../testing/postgres-cdc-service.js';
 import { createTestDatabase, describeWithService, type TestDatabase } from '../../testing/services.js';
 import { openPostgresCdcSource } from './postgres-cdc-source.js';
 
@@ -18,7 +18,7 @@ const password = `S3cret-${suffix}`;
 
 await describeWithService(postgresCdcService, 'PostgreSQL CDC source', () => {
   beforeAll(async () => {
-    database = await createTestDatabase('weir_cdc_source');
+    database = await createTestDatabase('weir_cdc_source', await cdcServerUrl());
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     await admin.query(`CREATE TABLE orders (id integer PRIMARY KEY, note text)`);
@@ -37,6 +37,7 @@ await describeWithService(postgresCdcService, 'PostgreSQL CDC source', () => {
     await server.connect();
     await server.query(`DROP ROLE IF EXISTS ${role}`);
     await server.end();
+    stopPrivateCdcServer();
   });
 
   const userUrl = () => {

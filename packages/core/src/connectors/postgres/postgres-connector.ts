@@ -73,8 +73,13 @@ class PostgresConnector implements TableConnector {
     const copy = copyTo(`COPY (SELECT ${list} FROM ${request.from} AS weir_source${where}) TO STDOUT (FORMAT csv)`);
     const stream = this.client.query(copy);
     // Errors arrive on the stream (the loader fails the load); make them say which source failed.
+    // A connection the server terminates emits the same error twice (the query's and the
+    // connection's): say once which source failed.
     const url = this.url;
+    let named: Error | undefined;
     stream.on('error', (error: Error) => {
+      if (error === named) return;
+      named = error;
       error.message = `reading ${request.from} from the PostgreSQL source ${redactUrl(url)} failed: ${sourceMessage(error, url)}`;
     });
     return stream;
