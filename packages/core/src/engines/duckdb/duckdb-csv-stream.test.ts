@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ColumnInfo } from '../engine-adapter.js';
 import { openDuckDBAdapter, type DuckDBAdapter } from './duckdb-adapter.js';
 
 // The CSV stream is cut across several pipes at row ends only: these tests feed rows whose values
@@ -13,10 +14,19 @@ beforeAll(async () => {
 });
 afterAll(async () => engine.close());
 
-const columns = [
-  { name: 'id', type: 'BIGINT' },
-  { name: 'label', type: 'VARCHAR' },
+const columns: ColumnInfo[] = [
+  { name: 'id', type: 'BIGINT', nullable: false },
+  { name: 'label', type: 'VARCHAR', nullable: true },
 ];
+
+async function query(sql: string) {
+  const session = await engine.session();
+  try {
+    return await session.query(sql);
+  } finally {
+    await session.close();
+  }
+}
 
 /** A value that needs quoting for some ids: quotes, commas and newlines inside. */
 function label(id: number): string | null {
@@ -49,9 +59,9 @@ it('loads every row whole and exactly once when rows with quoted newlines are sp
   const rows = 200_000;
   const target = { schema: 'main', name: 'spread' };
   await engine.loadCsvStream(target, columns, chunkedCsv(rows));
-  const [counts] = await engine.query('SELECT count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM main.spread');
+  const [counts] = await query('SELECT count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM main.spread');
   expect(counts).toEqual({ n: rows, ids: rows, lo: 0, hi: rows - 1 });
-  const loaded = await engine.query('SELECT id, label FROM main.spread ORDER BY id');
+  const loaded = await query('SELECT id, label FROM main.spread ORDER BY id');
   const wrong = loaded.filter((row) => row.label !== label(Number(row.id)));
   expect(wrong.slice(0, 3)).toEqual([]);
 });
@@ -60,7 +70,7 @@ it('fails naming the bad value and leaves no half-read stream behind when a row 
   const target = { schema: 'main', name: 'bad_value' };
   await expect(engine.loadCsvStream(target, columns, chunkedCsv(50_000, 'not-a-number,"x"\n'))).rejects.toThrow(/not-a-number/);
   // The engine is still usable afterwards.
-  const [one] = await engine.query('SELECT 1 AS one');
+  const [one] = await query('SELECT 1 AS one');
   expect(one).toEqual({ one: 1 });
 });
 
