@@ -11,7 +11,9 @@ import { buildAssetGraph } from '../graph/build-asset-graph.js';
 import { inferOutputColumns } from '../graph/infer-output-columns.js';
 import { findTableReferences } from '../graph/find-table-references.js';
 import { resolveCheckReferences, validateCheckColumns } from './check-references.js';
+import { validatePartitionColumns } from './partitioned-by.js';
 import { loadChecksFile } from './checks-file-loader.js';
+import { validateTriggerSelections } from './orchestration-settings.js';
 import { findProjectRoot } from './find-project-root.js';
 import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
 import { listProjectFiles } from './project-files.js';
@@ -94,6 +96,8 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   const graph = tryGraph(project, allProblems);
   // Checks naming columns a model does not produce are found now, with every other problem.
   if (graph !== undefined && !filesFailed) await validateColumns(project, graph, statements, allProblems);
+  // Schedules and sensors select assets: a selector naming nothing would only fail when it fires.
+  if (graph !== undefined && !filesFailed) allProblems.push(...validateTriggerSelections(project, graph));
   throwProblems(allProblems);
   return project;
 }
@@ -174,4 +178,5 @@ async function validateColumns(project: Project, graph: AssetGraph, statements: 
     [...inferred].map(([name, columns]) => [name, { columns: columns.columns.map((column) => column.name), complete: columns.complete && columns.columns.every((column) => column.nameCertain) }]),
   );
   validateCheckColumns(project.assets, known, problems);
+  validatePartitionColumns(project.assets, known, problems);
 }

@@ -20,6 +20,25 @@ export function columnDescriptions(value: z.output<typeof columnDescriptionsSche
   return result;
 }
 
+/** A date as YAML may read it: text, or a number for a bare year. */
+const dateText = z.union([nonEmptyString, z.number()], { error: 'expected a date such as 2026-01-01' }).transform(String);
+
+/**
+ * `partitioned_by`: `{ column, granularity, start, end?, timezone? }` for time partitions or
+ * `{ column, values }` for static ones; which keys go together is checked by the loader.
+ */
+export const partitionedBySchema = strictObject({
+  column: nonEmptyString,
+  granularity: z.enum(['hour', 'day', 'month']).optional(),
+  start: dateText.optional(),
+  end: dateText.optional(),
+  timezone: nonEmptyString.optional(),
+  values: z
+    .array(z.union([nonEmptyString, z.number()]).transform(String), { error: 'expected a list of partition values' })
+    .min(1, { error: 'expected at least one value' })
+    .optional(),
+});
+
 /** A SQL model's header block. `checks` is validated by the check parser, which knows more. */
 export const modelHeaderSchema = strictObject({
   materialization: z.enum(['view', 'table', 'incremental']).optional(),
@@ -36,6 +55,7 @@ export const modelHeaderSchema = strictObject({
   retries: wholeNumber(0).optional(),
   timeout_seconds: positiveSeconds.optional(),
   checks: z.unknown().optional(),
+  partitioned_by: partitionedBySchema.optional(),
 });
 
 /** A model header as validated. */

@@ -6,6 +6,9 @@
 import type { HttpSourceConfig } from '../connectors/http/http-source-config.js';
 import type { CheckSpec } from '../definitions/check-spec.js';
 import type { FileReadOptions } from '../engines/engine-adapter.js';
+import type { SourceLocation } from '../errors/weir-error.js';
+import type { PartitionSpec } from '../partitions/partition-spec.js';
+import type { ScheduleSpec, SensorSpec } from './trigger-specs.js';
 
 /** Where the warehouse lives. */
 export type WarehouseConfig =
@@ -71,6 +74,10 @@ export interface SqlAsset extends AssetBase {
    * pinned to the upstream versions in its fingerprint. Empty when inputs were declared.
    */
   references: TableReference[];
+  /** Set: the asset is built one partition at a time (`partitioned_by`); its version holds every partition. */
+  partitionedBy?: PartitionSpec;
+  /** Where `partitioned_by` is written, for errors about it. */
+  partitionedAt?: SourceLocation;
 }
 
 /** One reference to an asset inside a model's SQL. */
@@ -251,4 +258,8 @@ export interface Project {
   assets: Map<string, AssetSpec>;
   /** Source tables left out because environment variables their file requires are not set (`requires_env`). */
   disabled?: Array<{ file: string; tables: string[]; missing: string[] }>;
+  /** Cron schedules declared in weir.yaml (`schedules:`); absent when there are none. */
+  schedules?: ScheduleSpec[];
+  /** Sensors declared in weir.yaml (`sensors:`); absent when there are none. */
+  sensors?: SensorSpec[];
 }

@@ -11,6 +11,8 @@ import { fromZodIssues, issuesToErrors, yamlLocator, type ConfigIssue } from './
 import { failedLoad, type FileLoadResult } from './loaded-asset.js';
 import { columnDescriptions, modelHeaderSchema } from './model-header-schema.js';
 import type { IncrementalConfig, ProjectDefaults, SqlAsset } from './project-model.js';
+import { readPartitionedBy } from './partitioned-by.js';
+import type { PartitionSpec } from '../partitions/partition-spec.js';
 import { normaliseModelQuery, splitModelFile } from './sql-model-text.js';
 import { stripBom } from './text-position.js';
 import { assetNameSchema } from './strict-object.js';
@@ -53,7 +55,17 @@ export async function loadSqlModel(root: string, file: string, defaults: Project
   const issues: ConfigIssue[] = [];
   const { checks, issues: checkIssues } = parseChecks(config.checks, ['checks'], locator);
   issues.push(...checkIssues);
-  const materialization = config.materialization ?? defaults.materialization;
+  let partitionedBy: PartitionSpec | undefined;
+  if (config.partitioned_by !== undefined) {
+    const read = readPartitionedBy(config.partitioned_by);
+    issues.push(...read.issues);
+    partitionedBy = read.spec;
+    if (config.materialization !== undefined && config.materialization !== 'table') {
+      issues.push({ code: 'CONFIG_INVALID', path: ['materialization'], message: `a partitioned model is a table (each partition replaces its slice of it), not a ${config.materialization}` });
+    }
+  }
+  // A partitioned model is always a table, whatever the project's default.
+  const materialization = partitionedBy !== undefined ? 'table' : (config.materialization ?? defaults.materialization);
   let incremental: IncrementalConfig | undefined;
   if (config.incremental !== undefined && materialization !== 'incremental') {
     issues.push({ code: 'CONFIG_INVALID', path: ['incremental'], atKey: true, message: `"incremental" applies only to "materialization: incremental" (this model is a ${materialization})` });
@@ -83,6 +95,7 @@ export async function loadSqlModel(root: string, file: string, defaults: Project
     inputsDeclared: false,
     references: [],
     ...(incremental === undefined ? {} : { incremental }),
+    ...(partitionedBy === undefined ? {} : { partitionedBy, partitionedAt: locator.locate(['partitioned_by'], true) }),
     ...(config.description === undefined ? {} : { description: config.description }),
     ...(config.owner === undefined ? {} : { owner: config.owner }),
     ...(config.retries === undefined ? {} : { retries: config.retries }),
