@@ -5,6 +5,7 @@ import { WeirError } from '../errors/weir-error.js';
 import { fromZodIssues, issuesToErrors, yamlLocator } from './config-issues.js';
 import { interpolateEnvironment } from './env-interpolation.js';
 import { PROJECT_FILE } from './find-project-root.js';
+import { readTriggers } from './orchestration-settings.js';
 import type { Project } from './project-model.js';
 import { settingsSchema } from './settings-schema.js';
 import { assetNameSchema } from './strict-object.js';
@@ -75,6 +76,8 @@ export async function readSettings(
       ],
     };
   }
+  const triggers = readTriggers(file, yamlLocator(source), root);
+  if (triggers.problems.length > 0) return { problems: triggers.problems };
   const resolve = (relative: string): string => path.resolve(root, relative);
   const warehouse = file.warehouse ?? { engine: 'duckdb' as const };
   const state = file.state ?? { store: 'sqlite' as const };
@@ -104,6 +107,8 @@ export async function readSettings(
       timeoutSeconds: defaults.timeout_seconds ?? SETTINGS_DEFAULTS.defaults.timeoutSeconds,
       retainVersions: defaults.retain_versions ?? SETTINGS_DEFAULTS.defaults.retainVersions,
     },
+    ...(triggers.schedules.length > 0 ? { schedules: triggers.schedules } : {}),
+    ...(triggers.sensors.length > 0 ? { sensors: triggers.sensors } : {}),
   };
   return { settings, problems: [] };
 }

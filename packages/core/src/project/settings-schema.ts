@@ -3,6 +3,7 @@
  * validated value into the camelCase model.
  */
 import * as z from 'zod';
+import { schedulesSchema, sensorsSchema } from './orchestration-settings.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 
 /** An empty section (`warehouse:` with nothing under it) means "use the defaults". */
@@ -53,6 +54,8 @@ export const settingsSchema = strictObject({
   warehouse: optionalSection(warehouseSchema),
   state: optionalSection(stateSchema),
   defaults: optionalSection(defaultsSchema),
+  schedules: optionalSection(schedulesSchema),
+  sensors: optionalSection(sensorsSchema),
 });
 
 /** weir.yaml as validated, before defaults are applied. */
