@@ -19,6 +19,7 @@ import { registerTestCommand } from './commands/test-command.js';
 import { registerSpcCommand } from './commands/spc-command.js';
 import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerDeadletterCommands } from './commands/deadletter-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -50,6 +51,7 @@ export function buildProgram(exit: ExitBox): Command {
     registerSpcCommand,
     registerIngestCommand,
     registerDeadletterCommands,
+    registerServeCommand,
   ]) {
     register(program, exit);
   }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { WeirError, acquireProjectLock, didYouMean, runLockPath, type AssetSpec, type LockHolder, type Project, type ProjectLock } from '@weir/core';
 import { openProjectRuntime, type ProjectRuntime } from '../runtime/project-runtime.js';
+import { explainServerOwnership } from '../server/serve-file.js';
 
 /** The global options as a command sees them. */
 export interface GlobalOptions {
@@ -69,7 +70,11 @@ export async function takeRunLock(
   runId: string,
   options: { wait: boolean; signal?: AbortSignal; onWait?: (holder: LockHolder) => void },
 ): Promise<ProjectLock> {
-  held.lock = await acquireProjectLock(runLockPath(runtime.project), runId, options);
+  try {
+    held.lock = await acquireProjectLock(runLockPath(runtime.project), runId, options);
+  } catch (error) {
+    throw await explainServerOwnership(runtime.project.root, error);
+  }
   return held.lock;
 }
 
@@ -97,3 +102,4 @@ export function requireAsset(project: Project, name: string): AssetSpec {
   const hint = didYouMean(name, project.assets.keys());
   throw new WeirError('ASSET_UNKNOWN', `no asset "${name}" in this project`, hint ? { hint } : {});
 }
+

@@ -12,6 +12,9 @@ import { plainProgress, terminalProgress, type RunProgress } from '../output/run
 import type { ProjectRuntime } from '../runtime/project-runtime.js';
 import { collect, selectorList, takeRunLock, withLockedProject, type HeldLock } from './command-options.js';
 import { printRunSummary } from './run-summary.js';
+import { runThroughServer, type RemoteRunResult } from './remote-run.js';
+import { findServer } from '../server/serve-file.js';
+import { runPlanLines } from '../output/run-plan-lines.js';
 
 interface RunOptions {
   select?: string[];
@@ -100,6 +103,34 @@ export async function executeRun(
     : process.stdout.isTTY
       ? terminalProgress(process.stdout)
       : plainProgress((text) => process.stdout.write(text));
+  const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new WeirError('USAGE', `--concurrency must be a whole number >= 1, not "${options.concurrency}"`);
+  }
+  // While weir serve runs for the project it owns the warehouse: the run goes to it.
+  const server = request.mode === 'replay' ? undefined : await findServer(runtime.project.root);
+  if (server !== undefined) {
+    let remote: RemoteRunResult;
+    try {
+      remote = await runThroughServer(
+        server,
+        {
+          command: request.command === 'check' ? 'check' : request.command === 'retry' ? 'retry' : 'run',
+          select: request.select,
+          exclude: request.exclude,
+          ...(request.mode === 'check' ? { mode: 'check' as const } : {}),
+          ...(request.command === 'retry' ? { assets: [...request.selected] } : {}),
+          ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+          ...(concurrency === undefined ? {} : { concurrency }),
+          wait: options.wait ?? false,
+        },
+        progress,
+      );
+    } finally {
+      progress.stop();
+    }
+    return finishRun(runtime, remote, options);
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -124,10 +155,6 @@ export async function executeRun(
       onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
     });
     const engine = await runtime.engine();
-    const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-      throw new WeirError('USAGE', `--concurrency must be a whole number >= 1, not "${options.concurrency}"`);
-    }
     result = await runProject({
       project: runtime.project,
       engine,
@@ -141,15 +168,7 @@ export async function executeRun(
       signal: controller.signal,
       ...(request.mode === undefined ? {} : { mode: request.mode }),
       onPlan: (plan, runId) => {
-        if (request.mode === 'check') {
-          progress.line(`check ${runId}: ${plan.steps.length} published asset(s) to check, environment ${plan.environment}`);
-          return;
-        }
-        const building = plan.steps.filter((step) => step.action === 'build' || step.action === 'reuse' || step.action === 'replay').length;
-        progress.line(`run ${runId}: ${plan.steps.length} asset(s) selected, ${building} to build or publish, environment ${plan.environment}`);
-        for (const left of runtime.project.disabled ?? []) {
-          progress.line(`  left out: ${left.tables.join(', ')} (${left.file} requires ${left.missing.join(', ')}, which is not set)`);
-        }
+        for (const text of runPlanLines(plan, runId, request.mode, runtime.project.disabled)) progress.line(text);
       },
       onEvent: (event) => progress.onEvent(event),
       onLog: (asset, message) => progress.onLog(asset, message),
@@ -162,6 +181,11 @@ export async function executeRun(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  return finishRun(runtime, result, options);
+}
+
+/** Prints the run's summary (or JSON) from the state store; the exit status follows the run. */
+async function finishRun(runtime: ProjectRuntime, result: { runId: string; status: string }, options: RunOptions): Promise<number> {
   if (options.json) {
     printJson({ ...(await runtime.store.run(result.runId)), steps: await runtime.store.steps(result.runId) });
   } else {

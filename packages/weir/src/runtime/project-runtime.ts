@@ -3,6 +3,7 @@
  * app chooses implementations (core speaks only the interfaces). The warehouse is opened lazily:
  * commands that read only state (runs, ls) never take DuckDB's file lock.
  */
+import { explainServerOwnership } from '../server/serve-file.js';
 import {
   loadProject,
   openDuckDBAdapter,
@@ -77,9 +78,15 @@ async function openStore(project: Project): Promise<StateStore> {
 async function openEngine(project: Project): Promise<EngineAdapter> {
   const warehouse = project.warehouse;
   if (warehouse.engine === 'postgres') return openPostgresAdapter({ url: warehouse.url });
-  return openDuckDBAdapter({
-    path: warehouse.path,
-    ...(warehouse.threads !== undefined ? { threads: warehouse.threads } : {}),
-    ...(warehouse.memoryLimit !== undefined ? { memoryLimit: warehouse.memoryLimit } : {}),
-  });
+  try {
+    return await openDuckDBAdapter({
+      path: warehouse.path,
+      ...(warehouse.threads !== undefined ? { threads: warehouse.threads } : {}),
+      ...(warehouse.memoryLimit !== undefined ? { memoryLimit: warehouse.memoryLimit } : {}),
+    });
+  } catch (error) {
+    // A file held by weir serve: say so, not only its pid.
+    throw await explainServerOwnership(project.root, error);
+  }
 }
+

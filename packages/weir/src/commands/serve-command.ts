@@ -1,0 +1,119 @@
+/**
+ * `weir serve`: the long-running process of a project. It owns the warehouse (DuckDB admits one
+ * writing process per file) and the project's run lock for its whole life; while it runs,
+ * `weir run`, `check` and `retry` hand their work to it over its HTTP API and show its progress.
+ * It stops on SIGINT or SIGTERM: runs in progress are cancelled (nothing half published), then the
+ * warehouse is closed and `.weir/serve.json` removed.
+ */
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { serve } from '@hono/node-server';
+import { WeirError, acquireProjectLock, isWeirError, runLockPath, type ProjectLock } from '@weir/core';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { openProjectRuntime } from '../runtime/project-runtime.js';
+import { createServerApp } from '../server/create-server-app.js';
+import { RunHub } from '../server/run-hub.js';
+import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
+import { globalOptions } from './command-options.js';
+
+interface ServeOptions {
+  port: string;
+  host: string;
+}
+
+/** The port `weir serve` listens on unless told otherwise. */
+export const DEFAULT_PORT = 4180;
+
+/** Registers `serve`. */
+export function registerServeCommand(program: Command, exit: ExitBox): void {
+  program
+    .command('serve')
+    .description('run the project server: owns the warehouse, runs what commands submit (stop with Ctrl-C)')
+    .option('-p, --port <n>', `port to listen on (0: any free port)`, String(DEFAULT_PORT))
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (options: ServeOptions, command: Command) => {
+      exit.code = await serveProject(command, options);
+    });
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new WeirError('USAGE', `--port must be a whole number from 0 to 65535, not "${text}"`);
+  return port;
+}
+
+async function serveProject(command: Command, options: ServeOptions): Promise<number> {
+  const port = parsePort(options.port);
+  const global = globalOptions(command);
+  const runtime = await openProjectRuntime({ cwd: global.project ?? process.cwd(), ...(global.env ? { environment: global.env } : {}) });
+  const { project } = runtime;
+  const held: ProjectLock[] = [];
+  try {
+    held.push(await takeServeLock(join(project.root, '.weir', 'serve.lock')));
+    // The run lock for the server's whole life: runs execute inside it, and a `weir run` started
+    // without looking for the server is refused by the lock, not by the warehouse file.
+    held.push(
+      await acquireProjectLock(runLockPath(project), `weir-serve-${process.pid}`, {
+        wait: true,
+        onWait: (holder) => process.stderr.write(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish before serving…\n`),
+      }),
+    );
+    const engine = await runtime.engine();
+    const hub = new RunHub({ root: project.root, environment: global.env, store: runtime.store, engine, lock: held[1]! });
+    const app = createServerApp({ hub, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
+    const server = await listen(app.fetch, port, options.host);
+    const address = server.address() as AddressInfo;
+    const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
+    writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
+    process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; Ctrl-C stops it\n`);
+    await stopSignal();
+    process.stdout.write('weir serve: stopping (cancelling runs in progress)…\n');
+    await hub.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    process.stdout.write('weir serve: stopped\n');
+    return EXIT.ok;
+  } finally {
+    removeServeRecord(project.root);
+    await runtime.close();
+    for (const lock of held.reverse()) lock.release();
+  }
+}
+
+async function takeServeLock(path: string): Promise<ProjectLock> {
+  try {
+    return await acquireProjectLock(path, `weir-serve-${process.pid}`, { wait: false });
+  } catch (error) {
+    if (isWeirError(error) && error.code === 'PROJECT_LOCKED') {
+      throw new WeirError('PROJECT_LOCKED', `weir serve already runs for this project: ${error.message.replace(/^[^(]*\(/, '(')}`, {
+        hint: 'commands go through the running server; stop it first to start another',
+      });
+    }
+    throw error;
+  }
+}
+
+type Listener = ReturnType<typeof serve>;
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new WeirError('USAGE', `port ${port} on ${hostname} is in use`, { hint: 'pass another --port, or --port 0 for any free one' }) : error);
+    });
+  });
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The HTTP API of `weir serve` (Hono). For now the part the CLI needs to hand its runs to the
+ * server: health, submitting a run, following it as server-sent events, cancelling it. The web
+ * app's resources are added beside these routes.
+ */
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { WeirError, isWeirError } from '@weir/core';
+import { errorBody, type RunHub, type RunMessage, type RunSubmission } from './run-hub.js';
+
+/** What the server says about itself at `GET /api/health`. */
+export interface HealthBody {
+  status: 'ok';
+  project: string;
+  root: string;
+  pid: number;
+}
+
+/** Usage and config problems are the client's (400), a busy project is a conflict (409). */
+function statusFor(error: unknown): ContentfulStatusCode {
+  if (!isWeirError(error)) return 500;
+  if (error.code === 'PROJECT_LOCKED') return 409;
+  if (error.code === 'RUN_UNKNOWN') return 404;
+  if (error.code === 'INTERNAL') return 500;
+  return 400;
+}
+
+/**
+ * The API routes over a run hub.
+ *
+ * @example
+ * ```ts
+ * const app = createServerApp({ hub, health: { status: 'ok', project: 'shop', root, pid: process.pid } });
+ * serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+ * ```
+ */
+export function createServerApp(options: { hub: RunHub; health: HealthBody }): Hono {
+  const { hub } = options;
+  const app = new Hono();
+  app.onError((error, context) => context.json({ error: errorBody(error) }, statusFor(error)));
+
+  app.get('/api/health', (context) => context.json(options.health));
+
+  app.post('/api/runs', async (context) => {
+    const submission = parseSubmission(await context.req.json().catch(() => undefined));
+    const runId = await hub.submit(submission);
+    return context.json({ runId }, 202);
+  });
+
+  app.get('/api/runs/:runId/stream', (context) => {
+    const runId = context.req.param('runId');
+    return streamSSE(context, async (stream) => {
+      const pending: RunMessage[] = [];
+      let wake: (() => void) | undefined;
+      const stop = hub.follow(runId, (message) => {
+        pending.push(message);
+        wake?.();
+      });
+      if (stop === undefined) {
+        await stream.writeSSE({ event: 'message', data: JSON.stringify({ kind: 'error', error: errorBody(new WeirError('RUN_UNKNOWN', `weir serve knows no run "${runId}"`)) }) });
+        return;
+      }
+      stream.onAbort(() => {
+        stop();
+        wake?.();
+      });
+      try {
+        for (;;) {
+          while (pending.length > 0) {
+            const message = pending.shift()!;
+            await stream.writeSSE({ event: 'message', data: JSON.stringify(message) });
+            if (message.kind === 'end' || message.kind === 'error') return;
+          }
+          if (stream.aborted) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      } finally {
+        stop();
+      }
+    });
+  });
+
+  app.post('/api/runs/:runId/cancel', (context) => {
+    const runId = context.req.param('runId');
+    if (!hub.cancel(runId)) throw new WeirError('RUN_UNKNOWN', `no run "${runId}" is running in weir serve`);
+    return context.json({ cancelled: runId }, 202);
+  });
+
+  return app;
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new WeirError('USAGE', `"${name}" must be a list of strings`);
+  return value;
+}
+
+/** Validates a run submission's JSON body. */
+function parseSubmission(body: unknown): RunSubmission {
+  if (typeof body !== 'object' || body === null) throw new WeirError('USAGE', 'the request body must be a JSON object describing the run');
+  const value = body as Record<string, unknown>;
+  const command = value.command ?? 'run';
+  if (command !== 'run' && command !== 'check' && command !== 'retry') throw new WeirError('USAGE', `"command" must be run, check or retry, not ${JSON.stringify(command)}`);
+  const concurrency = value.concurrency;
+  if (concurrency !== undefined && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new WeirError('USAGE', '"concurrency" must be a whole number >= 1');
+  }
+  return {
+    command,
+    select: stringList(value.select, 'select'),
+    exclude: stringList(value.exclude, 'exclude'),
+    ...(command === 'check' ? { mode: 'check' as const } : {}),
+    ...(value.assets === undefined ? {} : { assets: stringList(value.assets, 'assets') }),
+    ...(typeof value.retryOf === 'string' ? { retryOf: value.retryOf } : {}),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    wait: value.wait === true,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * `weir serve` owns a project: `weir run` hands its run to it and shows the same progress as a run
+ * in its own process; commands that would open the warehouse beside it are told why they cannot;
+ * a second server is refused; stopping the server (or killing it) gives the project back to the CLI.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gatedAssetTs, shopFiles } from './shop-fixture.js';
+import { createWeirProject, show, type BackgroundWeir, type RunJson, type WeirTestProject } from './weir-test-project.js';
+
+const projects: WeirTestProject[] = [];
+afterEach(async () => {
+  for (const project of projects.splice(0)) await project.cleanup();
+});
+
+async function newProject(): Promise<WeirTestProject> {
+  const project = await createWeirProject({ ...shopFiles(), 'models/slow_orders.ts': gatedAssetTs() });
+  projects.push(project);
+  return project;
+}
+
+async function startServer(project: WeirTestProject, env: Record<string, string> = {}): Promise<BackgroundWeir> {
+  const server = project.spawnWeir(['serve', '--port', '0'], { env });
+  await server.waitForOutput(/weir serve: project e2e_shop .* at http:\/\/127\.0\.0\.1:\d+/);
+  return server;
+}
+
+/** The progress lines of a run with what differs between two runs (ids, versions, times) blanked, sorted. */
+function progressShape(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('handed to weir serve'))
+    .map((line) =>
+      line
+        .replace(/r-\d{8}-\d{6}-[0-9a-f]{4}/g, 'RUN')
+        .replace(/\b[0-9a-f]{8,}\b/g, 'VERSION')
+        .replace(/\d+(\.\d+)?\s?(ms|s|m)\b/g, 'TIME')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .sort();
+}
+
+describe('weir serve', () => {
+  it('runs what weir run hands it, with the same progress as an in-process run', async () => {
+    const served = await newProject();
+    const gate = join(served.root, 'gate');
+    const server = await startServer(served, { WEIR_E2E_GATE: gate });
+    expect(existsSync(join(served.root, '.weir', 'serve.json'))).toBe(true);
+
+    const run = served.spawnWeir(['run']);
+    await run.waitForOutput('slow_orders: waiting at the gate');
+    expect(run.stdout()).toContain(`handed to weir serve (pid ${server.pid})`);
+
+    // Beside the server: a read of the warehouse is refused naming the server, never a raw lock error.
+    const query = await served.weir(['query', 'select count(*) from orders']);
+    expect(query.code, show(query)).toBe(2);
+    expect(query.stderr).toContain('error [PROJECT_LOCKED]');
+    expect(query.stderr).toContain(`weir serve (pid ${server.pid}`);
+    expect(query.stderr).not.toMatch(/internal error|Conflicting lock|Could not set lock/i);
+
+    // A second server for the same project is refused.
+    const second = await served.weir(['serve', '--port', '0']);
+    expect(second.code, show(second)).toBe(2);
+    expect(second.stderr).toContain('weir serve already runs for this project');
+
+    // A second run without --wait is refused by the server, naming the run in progress.
+    const refused = await served.weir(['run']);
+    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.stderr).toContain('error [PROJECT_LOCKED]');
+
+    writeFileSync(gate, '');
+    const finished = await run.exited;
+    expect(finished.code, show(finished)).toBe(0);
+    expect(finished.stdout).toMatch(/✓ slow_orders\s+published/);
+
+    // The same project run in its own process prints the same progress.
+    const alone = await newProject();
+    writeFileSync(join(alone.root, 'gate'), '');
+    const inProcess = await alone.weir(['run'], { env: { WEIR_E2E_GATE: join(alone.root, 'gate') } });
+    expect(inProcess.code, show(inProcess)).toBe(0);
+    expect(progressShape(finished.stdout)).toEqual(progressShape(inProcess.stdout));
+
+    // The run is recorded by the server's process, and the history is readable beside it.
+    const runs = await served.weirJson<RunJson[]>(['runs', '--json']);
+    expect(runs[0]).toMatchObject({ pid: server.pid, status: 'succeeded' });
+
+    // Stopping the server gives the project back to the CLI.
+    server.kill('SIGTERM');
+    const stopped = await server.exited;
+    expect(stopped.code, show(stopped)).toBe(0);
+    expect(existsSync(join(served.root, '.weir', 'serve.json'))).toBe(false);
+    const rows = await served.query<{ n: number }>('select count(*) as n from orders');
+    expect(Number(rows[0]?.n)).toBe(4);
+  });
+
+  it('a server killed with SIGKILL leaves nothing that blocks the next command', async () => {
+    const project = await newProject();
+    writeFileSync(join(project.root, 'gate'), '');
+    const server = await startServer(project, { WEIR_E2E_GATE: join(project.root, 'gate') });
+    server.kill('SIGKILL');
+    await server.exited;
+    const run = await project.weir(['run'], { env: { WEIR_E2E_GATE: join(project.root, 'gate') } });
+    expect(run.code, show(run)).toBe(0);
+    expect(run.stdout).not.toContain('handed to weir serve');
+    expect(existsSync(join(project.root, '.weir', 'serve.json'))).toBe(false);
+  });
+
+  it('a bad selection sent to the server fails like a local one (exit 2, the selector named)', async () => {
+    const project = await newProject();
+    const server = await startServer(project);
+    const run = await project.weir(['run', '--select', 'no_such_asset']);
+    expect(run.code, show(run)).toBe(2);
+    expect(run.stderr).toContain('no_such_asset');
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+});
