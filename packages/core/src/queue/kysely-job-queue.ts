@@ -1,0 +1,563 @@
+/**
+ * The {@link JobQueue} written once over Kysely for SQLite and PostgreSQL. A {@link QueueDialect}
+ * supplies what differs: the write transaction, row locks with SKIP LOCKED, the lock claimers take
+ * while counting against concurrency limits, and which errors mean the connection was lost.
+ *
+ * Every state change that must not be done twice is fenced: a job's `claims` counter grows by one
+ * per claim and is the claim's token, and `complete`/`fail` change the job only while it is still
+ * running under that token. Operations that are safe to repeat are retried on a new connection
+ * when the database goes away for a moment (PostgreSQL restarting, a terminated backend).
+ */
+import { sql, type Kysely } from 'kysely';
+import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
+import { claimJobs } from './claim-jobs.js';
+import type {
+  ClaimedJob,
+  ClaimOptions,
+  CompleteOptions,
+  EnqueueOptions,
+  EnqueueResult,
+  FailOptions,
+  HeartbeatResult,
+  JobClaim,
+  JobQuery,
+  JobQueue,
+  JobRecord,
+  JobState,
+  JsonValue,
+  QueueTransaction,
+  ReclaimedJob,
+  WorkerInfo,
+  WorkerRecord,
+} from './job-queue.js';
+import type { QueueDialect } from './queue-dialect.js';
+import { migrateQueueTables } from './queue-migrations.js';
+import { toJobRecord, toNumber, toWorkerRecord, type JobRow } from './queue-rows.js';
+import type { QueueTables } from './queue-tables.js';
+import { checkWorkerVersion } from './worker-version.js';
+
+/** Options shared by the SQLite and PostgreSQL queues. */
+export interface JobQueueOptions {
+  /** How long a claim lasts without a heartbeat, in ms. Default 30,000. */
+  leaseMs?: number;
+  /** A worker without a heartbeat for this long is listed as dead, in ms. Default 2 x `leaseMs`. */
+  workerTimeoutMs?: number;
+  /** How long a retriable operation keeps retrying while the database is unreachable, in ms. Default 30,000. */
+  retryForMs?: number;
+  /** The queue's clock, injectable for tests. Default `() => new Date()`. */
+  clock?: () => Date;
+}
+
+const expectedVersionKey = 'expected_project_version';
+const enqueueChunk = 500;
+
+/**
+ * Creates the queue's tables when absent and returns the queue over `db`.
+ *
+ * @example
+ * ```ts
+ * const queue = await openKyselyJobQueue(db, dialect, { leaseMs: 10_000 });
+ * ```
+ */
+export async function openKyselyJobQueue(db: Kysely<QueueTables>, dialect: QueueDialect, options: JobQueueOptions = {}): Promise<KyselyJobQueue> {
+  try {
+    await migrateQueueTables(db, dialect);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    if (isWeirError(error)) throw error;
+    throw dialect.cannotOpen(error);
+  }
+  return new KyselyJobQueue(db, dialect, options);
+}
+
+/** A {@link JobQueue} on any database a {@link QueueDialect} describes. Open with {@link openKyselyJobQueue}. */
+export class KyselyJobQueue implements JobQueue {
+  readonly description: string;
+  private readonly db: Kysely<QueueTables>;
+  private readonly dialect: QueueDialect;
+  private readonly leaseMs: number;
+  private readonly workerTimeoutMs: number;
+  private readonly retryForMs: number;
+  private readonly clock: () => Date;
+  private closed = false;
+
+  /** Use {@link openKyselyJobQueue}: the tables must exist first. */
+  constructor(db: Kysely<QueueTables>, dialect: QueueDialect, options: JobQueueOptions = {}) {
+    this.db = db;
+    this.dialect = dialect;
+    this.description = dialect.description;
+    this.leaseMs = positiveInteger(options.leaseMs ?? 30_000, 'leaseMs');
+    this.workerTimeoutMs = positiveInteger(options.workerTimeoutMs ?? 2 * this.leaseMs, 'workerTimeoutMs');
+    this.retryForMs = options.retryForMs ?? 30_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async enqueue(job: EnqueueOptions): Promise<EnqueueResult> {
+    const [result] = await this.enqueueMany([job]);
+    return result!;
+  }
+
+  async enqueueMany(jobs: readonly EnqueueOptions[]): Promise<EnqueueResult[]> {
+    const now = this.now();
+    const rows = jobs.map((job, index) => toInsertRow(job, now, jobs.length === 1 ? undefined : index));
+    // Without a dedupe key a retried insert whose first commit was lost would add the job twice,
+    // so only fully keyed batches are retried.
+    const idempotent = jobs.every((job) => job.dedupeKey !== undefined);
+    const results: EnqueueResult[] = [];
+    for (let start = 0; start < rows.length; start += enqueueChunk) {
+      const chunk = rows.slice(start, start + enqueueChunk);
+      results.push(...(await this.retrying(idempotent, () => this.write((tx) => insertJobs(tx, chunk)))));
+    }
+    return results;
+  }
+
+  async claim(workerId: string, options: ClaimOptions = {}): Promise<ClaimedJob[]> {
+    requireText(workerId, 'workerId');
+    const limit = positiveInteger(options.limit ?? 1, 'limit');
+    const kinds = options.kinds;
+    if (kinds !== undefined && kinds.length === 0) return [];
+    // A claim whose answer was lost leaves its jobs running under this worker; they come back
+    // through reclaimExpired when the lease ends, so retrying never loses a job.
+    return this.retrying(true, () =>
+      claimJobs({ db: this.db, dialect: this.dialect, write: (work) => this.write(work) }, { workerId, kinds, limit, now: this.now(), leaseMs: this.leaseMs }),
+    );
+  }
+
+  async heartbeat(workerId: string): Promise<HeartbeatResult> {
+    requireText(workerId, 'workerId');
+    return this.retrying(true, () =>
+      this.write(async (tx) => {
+        const now = this.now();
+        const extended = await tx
+          .updateTable('queue_jobs')
+          .set({ lease_expires_at: now + this.leaseMs })
+          .where('state', '=', 'running')
+          .where('worker_id', '=', workerId)
+          .executeTakeFirst();
+        await tx.updateTable('queue_workers').set({ heartbeat_at: now }).where('id', '=', workerId).execute();
+        const cancelled = await tx
+          .selectFrom('queue_jobs')
+          .select('id')
+          .where('state', '=', 'running')
+          .where('worker_id', '=', workerId)
+          .where('cancel_requested', '=', 1)
+          .orderBy('id')
+          .execute();
+        return { extended: Number(extended.numUpdatedRows), cancelRequested: cancelled.map((row) => toNumber(row.id)) };
+      }),
+    );
+  }
+
+  async complete(claim: JobClaim, result?: JsonValue, options: CompleteOptions = {}): Promise<void> {
+    const resultText = result === undefined ? null : jsonText(result, 'result');
+    const finish = async (tx: Kysely<QueueTables>): Promise<boolean> => {
+      const updated = await this.fenced(tx, claim)
+        .set({ state: 'completed', finished_at: this.now(), lease_expires_at: null, result: resultText })
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    };
+    const done = await this.retrying(true, () =>
+      options.effects === undefined
+        ? this.write(finish, { transaction: false })
+        : this.write(async (tx) => {
+            if (!(await finish(tx))) return false;
+            await options.effects!(tx as unknown as QueueTransaction);
+            return true;
+          }),
+    );
+    if (!done) await this.refuseStaleClaim(claim, 'complete', ['completed']);
+  }
+
+  async fail(claim: JobClaim, error: string, options: FailOptions = {}): Promise<void> {
+    const retry = options.retry ?? true;
+    const runAfter = options.runAfter === undefined ? undefined : validTime(options.runAfter, 'runAfter');
+    const done = await this.retrying(true, () =>
+      this.write(async (tx) => {
+        const row = await this.lockedRow(tx, claim.id);
+        if (!row || !holds(row, claim)) return false;
+        const now = this.now();
+        const state: JobState =
+          toNumber(row.cancel_requested) !== 0 ? 'cancelled' : retry && toNumber(row.attempts) < toNumber(row.max_attempts) ? 'ready' : 'failed';
+        await tx
+          .updateTable('queue_jobs')
+          .set({
+            state,
+            last_error: String(error),
+            lease_expires_at: null,
+            ...(state === 'ready' ? { ready_at: Math.max(now, runAfter ?? now), run_after: runAfter ?? now } : { finished_at: now }),
+          })
+          .where('id', '=', claim.id)
+          .execute();
+        return true;
+      }),
+    );
+    if (!done) await this.refuseStaleClaim(claim, 'fail', ['ready', 'failed', 'cancelled']);
+  }
+
+  async reclaimExpired(at?: Date): Promise<ReclaimedJob[]> {
+    const now = at === undefined ? this.now() : validTime(at, 'now');
+    return this.retrying(true, () =>
+      this.write(async (tx) => {
+        const expired = await tx
+          .selectFrom('queue_jobs')
+          .selectAll()
+          .where('state', '=', 'running')
+          .where('lease_expires_at', '<', now)
+          .orderBy('id')
+          .$if(this.dialect.rowLocks, (select) => select.forUpdate())
+          .execute();
+        const reclaimed: ReclaimedJob[] = [];
+        for (const row of expired) {
+          const attempts = toNumber(row.attempts);
+          const maxAttempts = toNumber(row.max_attempts);
+          const state = toNumber(row.cancel_requested) !== 0 ? 'cancelled' : attempts >= maxAttempts ? 'failed' : 'ready';
+          const why =
+            `lease expired at ${new Date(toNumber(row.lease_expires_at!)).toISOString()}: worker ${row.worker_id} stopped sending heartbeats ` +
+            `(attempt ${attempts} of ${maxAttempts}${state === 'failed' ? ', none left' : ''})`;
+          await tx
+            .updateTable('queue_jobs')
+            .set({ state, last_error: why, lease_expires_at: null, ...(state === 'ready' ? { ready_at: now } : { finished_at: now }) })
+            .where('id', '=', row.id)
+            .execute();
+          reclaimed.push({ id: toNumber(row.id), workerId: row.worker_id!, state });
+        }
+        return reclaimed;
+      }),
+    );
+  }
+
+  async expiredRunning(at?: Date): Promise<JobRecord[]> {
+    const now = at === undefined ? this.now() : validTime(at, 'now');
+    return this.retrying(true, async () => {
+      const rows = await this.db
+        .selectFrom('queue_jobs')
+        .selectAll()
+        .where('state', '=', 'running')
+        .where('timeout_ms', 'is not', null)
+        .where((eb) => eb(eb('started_at', '+', eb.ref('timeout_ms')), '<', now))
+        .orderBy('id')
+        .execute();
+      return rows.map(toJobRecord);
+    });
+  }
+
+  async cancel(target: number | { dedupeKeyPrefix: string }): Promise<{ cancelled: number; stopRequested: number }> {
+    if (typeof target !== 'number') requireText(target.dedupeKeyPrefix, 'dedupeKeyPrefix');
+    return this.retrying(true, () =>
+      this.write(async (tx) => {
+        const now = this.now();
+        let ready = tx.updateTable('queue_jobs').set({ state: 'cancelled', finished_at: now, last_error: 'cancelled' }).where('state', '=', 'ready');
+        let running = tx.updateTable('queue_jobs').set({ cancel_requested: 1 }).where('state', '=', 'running');
+        if (typeof target === 'number') {
+          ready = ready.where('id', '=', target);
+          running = running.where('id', '=', target);
+        } else {
+          ready = ready.where(prefixOf(target.dedupeKeyPrefix));
+          running = running.where(prefixOf(target.dedupeKeyPrefix));
+        }
+        const cancelled = await ready.executeTakeFirst();
+        const stopRequested = await running.executeTakeFirst();
+        return { cancelled: Number(cancelled.numUpdatedRows), stopRequested: Number(stopRequested.numUpdatedRows) };
+      }),
+    );
+  }
+
+  async retry(id: number): Promise<boolean> {
+    return this.retrying(true, () =>
+      this.write(async (tx) => {
+        const now = this.now();
+        const updated = await tx
+          .updateTable('queue_jobs')
+          .set({ state: 'ready', attempts: 0, ready_at: now, run_after: now, finished_at: null, cancel_requested: 0, worker_id: null, started_at: null, result: null })
+          .where('id', '=', id)
+          .where('state', 'in', ['failed', 'cancelled'])
+          .executeTakeFirst();
+        return Number(updated.numUpdatedRows) === 1;
+      }),
+    );
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    return this.retrying(true, async () => {
+      const row = await this.db.selectFrom('queue_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toJobRecord(row) : undefined;
+    });
+  }
+
+  async list(query: JobQuery = {}): Promise<JobRecord[]> {
+    const limit = positiveInteger(query.limit ?? 100, 'limit');
+    return this.retrying(true, async () => {
+      let select = this.db.selectFrom('queue_jobs').selectAll().orderBy('id').limit(limit);
+      if (query.state !== undefined) select = select.where('state', '=', query.state);
+      if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
+      if (query.dedupeKeyPrefix !== undefined) select = select.where(prefixOf(query.dedupeKeyPrefix));
+      return (await select.execute()).map(toJobRecord);
+    });
+  }
+
+  async counts(query: Omit<JobQuery, 'state' | 'limit'> = {}): Promise<Record<JobState, number>> {
+    return this.retrying(true, async () => {
+      let select = this.db
+        .selectFrom('queue_jobs')
+        .select((eb) => ['state', eb.fn.countAll().as('count')])
+        .groupBy('state');
+      if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
+      if (query.dedupeKeyPrefix !== undefined) select = select.where(prefixOf(query.dedupeKeyPrefix));
+      const counts: Record<JobState, number> = { ready: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+      for (const row of await select.execute()) counts[row.state as JobState] = Number(row.count);
+      return counts;
+    });
+  }
+
+  async setPoolLimit(pool: string, maxRunning: number | undefined): Promise<void> {
+    requireText(pool, 'pool');
+    await this.setLimit(`pool:${pool}`, maxRunning);
+  }
+
+  async setGlobalLimit(maxRunning: number | undefined): Promise<void> {
+    await this.setLimit('global', maxRunning);
+  }
+
+  async setExpectedProjectVersion(version: string | undefined): Promise<void> {
+    if (version !== undefined) requireText(version, 'version');
+    await this.retrying(true, () =>
+      this.write(async (tx) => {
+        await tx.deleteFrom('queue_settings').where('key', '=', expectedVersionKey).execute();
+        if (version !== undefined) await tx.insertInto('queue_settings').values({ key: expectedVersionKey, value: version }).execute();
+      }),
+    );
+  }
+
+  async registerWorker(worker: WorkerInfo): Promise<void> {
+    requireText(worker.id, 'worker id');
+    requireText(worker.projectVersion, 'projectVersion');
+    await this.retrying(true, () =>
+      this.write(async (tx) => {
+        const expected = await tx.selectFrom('queue_settings').select('value').where('key', '=', expectedVersionKey).executeTakeFirst();
+        checkWorkerVersion(expected?.value, worker);
+        const now = this.now();
+        const row = { host: worker.host, pid: worker.pid, project_version: worker.projectVersion, registered_at: now, heartbeat_at: now, stopped_at: null };
+        await tx
+          .insertInto('queue_workers')
+          .values({ id: worker.id, ...row })
+          .onConflict((conflict) => conflict.column('id').doUpdateSet(row))
+          .execute();
+      }),
+    );
+  }
+
+  async stopWorker(workerId: string): Promise<void> {
+    await this.retrying(true, () =>
+      this.write((tx) => tx.updateTable('queue_workers').set({ stopped_at: this.now() }).where('id', '=', workerId).execute(), { transaction: false }),
+    );
+  }
+
+  async workers(at?: Date): Promise<WorkerRecord[]> {
+    const now = at === undefined ? this.now() : validTime(at, 'now');
+    return this.retrying(true, async () => {
+      const rows = await this.db.selectFrom('queue_workers').selectAll().orderBy('id').execute();
+      return rows.map((row) => toWorkerRecord(row, now - this.workerTimeoutMs));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+
+  private now(): number {
+    return this.clock().getTime();
+  }
+
+  private async setLimit(key: string, maxRunning: number | undefined): Promise<void> {
+    if (maxRunning !== undefined && (!Number.isInteger(maxRunning) || maxRunning < 0)) {
+      throw new WeirError('USAGE', `a concurrency limit must be a whole number of running jobs, 0 or more; got ${maxRunning}`);
+    }
+    await this.retrying(true, () =>
+      this.write(async (tx) => {
+        // Under the claimers' lock, so no claim counts against a limit half changed.
+        await this.dialect.lockLimits(tx);
+        await tx.deleteFrom('queue_limits').where('limit_key', '=', key).execute();
+        if (maxRunning !== undefined) await tx.insertInto('queue_limits').values({ limit_key: key, max_running: maxRunning }).execute();
+      }),
+    );
+  }
+
+  /** An update of the job `claim` names, only while it is running under that claim. */
+  private fenced(tx: Kysely<QueueTables>, claim: JobClaim) {
+    return tx
+      .updateTable('queue_jobs')
+      .where('id', '=', claim.id)
+      .where('state', '=', 'running')
+      .where('worker_id', '=', claim.workerId)
+      .where('claims', '=', claim.claimToken);
+  }
+
+  private lockedRow(tx: Kysely<QueueTables>, id: number): Promise<JobRow | undefined> {
+    return tx
+      .selectFrom('queue_jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .$if(this.dialect.rowLocks, (select) => select.forUpdate())
+      .executeTakeFirst();
+  }
+
+  /**
+   * Called when a fenced change touched nothing. Returns quietly when the job already shows that
+   * very change (a retry after the first commit's answer was lost); throws `JOB_CLAIM_LOST` saying
+   * what happened otherwise.
+   */
+  private async refuseStaleClaim(claim: JobClaim, action: string, doneStates: JobState[]): Promise<void> {
+    const row = await this.retrying(true, () => this.db.selectFrom('queue_jobs').selectAll().where('id', '=', claim.id).executeTakeFirst());
+    if (row && row.worker_id === claim.workerId && toNumber(row.claims) === claim.claimToken && doneStates.includes(row.state as JobState)) return;
+    let why: string;
+    if (!row) why = 'no such job';
+    else if (toNumber(row.claims) > claim.claimToken) why = `it was claimed again since (claim ${toNumber(row.claims)}, worker ${row.worker_id})`;
+    else if (row.state === 'running') why = `it is held by worker ${row.worker_id} under claim ${toNumber(row.claims)}`;
+    else why = `it is ${row.state}${row.last_error ? ` (${row.last_error})` : ''}`;
+    throw new WeirError('JOB_CLAIM_LOST', `worker ${claim.workerId} cannot ${action} job ${claim.id} under claim ${claim.claimToken}: ${why}`, {
+      hint: 'the lease ran out (no heartbeat in time) and the job went back to the queue; this worker\'s result is discarded',
+    });
+  }
+
+  /**
+   * Runs `work` in a write transaction (`transaction: false`: one autocommitted statement, still
+   * serialised with this process's other writers on SQLite).
+   */
+  private write<T>(work: (tx: Kysely<QueueTables>) => Promise<T>, options: { transaction?: boolean } = {}): Promise<T> {
+    if (this.closed) throw new WeirError('STATE_UNAVAILABLE', `the ${this.description} is closed`);
+    if (options.transaction === false) return this.dialect.exclusive(() => work(this.db));
+    return this.dialect.exclusive(() =>
+      this.db.connection().execute(async (connection) => {
+        await this.dialect.beginWrite(connection);
+        try {
+          const result = await work(connection);
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(connection).catch(() => undefined);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs `operation`, and when the database was unreachable or the connection dropped, runs it
+   * again on a new connection (for `retryForMs`) if it is `idempotent`; rethrows anything else.
+   * Connection-level failures come out as `STATE_UNAVAILABLE`.
+   */
+  private async retrying<T>(idempotent: boolean, operation: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (isWeirError(error)) throw error;
+        const unavailable = this.dialect.unavailable(error);
+        if (!unavailable) throw error;
+        if (!idempotent || this.closed || Date.now() - started >= this.retryForMs) throw unavailable;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
+      }
+    }
+  }
+}
+
+type InsertRow = ReturnType<typeof toInsertRow>;
+
+function toInsertRow(job: EnqueueOptions, now: number, index: number | undefined) {
+  const where = index === undefined ? '' : ` (job ${index + 1})`;
+  requireText(job.kind, `kind${where}`);
+  if (job.pool !== undefined) requireText(job.pool, `pool${where}`);
+  if (job.dedupeKey !== undefined) requireText(job.dedupeKey, `dedupeKey${where}`);
+  const priority = job.priority ?? 0;
+  if (!Number.isInteger(priority) || Math.abs(priority) > 2 ** 31 - 1) {
+    throw new WeirError('USAGE', `priority${where} must be a whole number (a 32-bit integer); got ${priority}`);
+  }
+  const runAfter = job.runAfter === undefined ? now : validTime(job.runAfter, `runAfter${where}`);
+  return {
+    kind: job.kind,
+    payload: jsonText(job.payload, `payload${where}`),
+    priority,
+    pool: job.pool ?? null,
+    dedupe_key: job.dedupeKey ?? null,
+    state: 'ready',
+    attempts: 0,
+    max_attempts: positiveInteger(job.maxAttempts ?? 1, `maxAttempts${where}`),
+    claims: 0,
+    timeout_ms: job.timeoutMs === undefined ? null : positiveInteger(job.timeoutMs, `timeoutMs${where}`),
+    run_after: runAfter,
+    created_at: now,
+    ready_at: Math.max(now, runAfter),
+    cancel_requested: 0,
+  };
+}
+
+/** Inserts rows in one transaction: keyless rows in one statement, keyed rows one by one. */
+async function insertJobs(tx: Kysely<QueueTables>, rows: InsertRow[]): Promise<EnqueueResult[]> {
+  const results: EnqueueResult[] = new Array(rows.length);
+  const keyless = rows.flatMap((row, index) => (row.dedupe_key === null ? [index] : []));
+  if (keyless.length > 0) {
+    const inserted = await tx
+      .insertInto('queue_jobs')
+      .values(keyless.map((index) => rows[index]!))
+      .returning('id')
+      .execute();
+    // Ids grow in VALUES order within one statement; RETURNING's order is not promised.
+    const ids = inserted.map((row) => toNumber(row.id)).sort((a, b) => a - b);
+    keyless.forEach((index, position) => (results[index] = { id: ids[position]!, created: true }));
+  }
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    if (row.dedupe_key === null) continue;
+    const inserted = await tx
+      .insertInto('queue_jobs')
+      .values(row)
+      .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) {
+      results[index] = { id: toNumber(inserted.id), created: true };
+      continue;
+    }
+    const existing = await tx.selectFrom('queue_jobs').select('id').where('dedupe_key', '=', row.dedupe_key).executeTakeFirstOrThrow();
+    results[index] = { id: toNumber(existing.id), created: false };
+  }
+  return results;
+}
+
+function holds(row: JobRow, claim: JobClaim): boolean {
+  return row.state === 'running' && row.worker_id === claim.workerId && toNumber(row.claims) === claim.claimToken;
+}
+
+/** `dedupe_key` starts with `prefix`, compared as typed (LIKE would treat % and _ as wildcards). */
+function prefixOf(prefix: string) {
+  return sql<boolean>`substr(${sql.ref('dedupe_key')}, 1, ${prefix.length}) = ${prefix}`;
+}
+
+function jsonText(value: JsonValue, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new WeirError('USAGE', `the job's ${what} cannot be stored as JSON: ${messageOf(error)}`, { cause: error });
+  }
+  if (text === undefined) throw new WeirError('USAGE', `the job's ${what} cannot be stored as JSON (it is ${typeof value})`);
+  return text;
+}
+
+function requireText(value: string, what: string): void {
+  if (typeof value !== 'string' || value.length === 0) throw new WeirError('USAGE', `${what} must be a non-empty string; got ${JSON.stringify(value)}`);
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new WeirError('USAGE', `${what} must be a whole number of 1 or more; got ${value}`);
+  return value;
+}
+
+function validTime(value: Date, what: string): number {
+  const time = value instanceof Date ? value.getTime() : Number.NaN;
+  if (Number.isNaN(time)) throw new WeirError('USAGE', `${what} must be a valid Date; got ${String(value)}`);
+  return time;
+}
