@@ -56,8 +56,11 @@ export async function openPostgresJobQueue(connectionString: string, options: Po
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'weir-queue',
   });
-  // A connection the server dropped while idle must not crash the process; the pool replaces it.
+  // A connection the server drops must not crash the process with an unhandled 'error' event:
+  // while idle the pool reports it here and replaces it; while checked out the query in flight
+  // fails (and is retried when safe), so the client's own event needs a listener too.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<QueueTables>({ dialect: new PostgresDialect({ pool }) }).withSchema(schema);
   return openKyselyJobQueue(db, postgresQueueDialect(schema, description, mask), options);
 }
