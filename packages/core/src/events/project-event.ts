@@ -16,6 +16,7 @@ import type {
   StepStatus,
   WeirEvent,
 } from './weir-event.js';
+import { projectPartitionEvent, type PartitionProjectionWrite } from './project-partition-event.js';
 
 /** Lifecycle of one physical version, as the projection records it. */
 export type ProjectedVersionStatus = 'built' | 'published' | 'blocked' | 'dropped';
@@ -173,7 +174,8 @@ export type ProjectionWrite =
   | SetPinnedWrite
   | InsertCheckResultWrite
   | InsertMetricPointWrite
-  | InsertSpcRebaselineWrite;
+  | InsertSpcRebaselineWrite
+  | PartitionProjectionWrite;
 
 /**
  * Says what one event changes in the projections, in the order the writes must be applied.
@@ -337,6 +339,14 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
           rebaselinedAt: at,
         },
       ];
+    case 'partition_started':
+    case 'partition_published':
+    case 'partition_failed':
+    case 'backfill_requested':
+    case 'backfill_resumed':
+    case 'backfill_cancel_requested':
+    case 'backfill_finished':
+      return projectPartitionEvent(event, at);
     case 'rows_quarantined':
     case 'quarantine_replayed':
       // Read from the log by asset (`events({ asset })`); no table needs them yet.

@@ -18,7 +18,7 @@ export type StepStatus =
   | 'cancelled';
 
 /** Why a step did no work. */
-export type SkipReason = 'unchanged' | 'upstream_failed' | 'upstream_blocked' | 'cancelled' | 'pinned';
+export type SkipReason = 'unchanged' | 'upstream_failed' | 'upstream_blocked' | 'cancelled' | 'pinned' | 'partitioned';
 
 /** An error as it is recorded: enough for a person to find the cause, nothing secret. */
 export interface RecordedError {
@@ -107,6 +107,8 @@ export interface CheckEvaluatedEvent extends EventBase {
   detail: string;
   /** Up to a few failing rows, fetched only when the check failed. */
   sample?: Array<Record<string, unknown>>;
+  /** The partition the check judged (its staged slice), for partitioned assets. */
+  partition?: string;
 }
 
 export interface AssetPublishedEvent extends EventBase {
@@ -240,6 +242,92 @@ export interface QuarantineReplayedEvent extends EventBase {
 }
 
 /** Every event Weir records. */
+/**
+ * A partition of a partitioned asset started building in a run (staging its slice). `backfillId`
+ * is set when a backfill asked for it.
+ */
+export interface PartitionStartedEvent extends EventBase {
+  type: 'partition_started';
+  runId: string;
+  asset: string;
+  /** The physical version that holds every partition of the asset. */
+  version: string;
+  partition: string;
+  backfillId?: string;
+}
+
+/** A partition's checked slice replaced its rows in the version, in one warehouse transaction. */
+export interface PartitionPublishedEvent extends EventBase {
+  type: 'partition_published';
+  runId: string;
+  asset: string;
+  version: string;
+  partition: string;
+  rows: number;
+  backfillId?: string;
+}
+
+/**
+ * A partition was not published: its build failed (`failed`), an error check held its slice back
+ * (`blocked`, the published rows of the partition unchanged), or the run was cancelled.
+ */
+export interface PartitionFailedEvent extends EventBase {
+  type: 'partition_failed';
+  runId: string;
+  asset: string;
+  version: string;
+  partition: string;
+  status: 'failed' | 'blocked' | 'cancelled';
+  detail: string;
+  backfillId?: string;
+}
+
+/** One task of a backfill: an asset, the version it builds into, and its partitions. */
+export interface BackfillAssetTasks {
+  asset: string;
+  version: string;
+  partitions: string[];
+}
+
+/** A backfill was asked for: what it covers is fixed here, so resume and retry redo exactly it. */
+export interface BackfillRequestedEvent extends EventBase {
+  type: 'backfill_requested';
+  backfillId: string;
+  environment: string;
+  selection: string[];
+  from: string | null;
+  to: string | null;
+  concurrency: number;
+  tasks: BackfillAssetTasks[];
+  pid: number;
+  host: string;
+}
+
+/** A process took up a backfill again: `resume` (tasks not done) or `retry` (failed tasks only). */
+export interface BackfillResumedEvent extends EventBase {
+  type: 'backfill_resumed';
+  backfillId: string;
+  mode: 'resume' | 'retry';
+  pid: number;
+  host: string;
+}
+
+/** Someone asked a backfill to stop: the process running it starts no new task. */
+export interface BackfillCancelRequestedEvent extends EventBase {
+  type: 'backfill_cancel_requested';
+  backfillId: string;
+  by: string;
+}
+
+/** A backfill process finished its tasks (or stopped, cancelled). */
+export interface BackfillFinishedEvent extends EventBase {
+  type: 'backfill_finished';
+  backfillId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  /** Tasks by status at the end: done, failed, missing. */
+  summary: Record<string, number>;
+}
+
 export type WeirEvent =
   | RunStartedEvent
   | StepStartedEvent
@@ -259,7 +347,14 @@ export type WeirEvent =
   | MetricsMeasuredEvent
   | SpcRebaselinedEvent
   | RowsQuarantinedEvent
-  | QuarantineReplayedEvent;
+  | QuarantineReplayedEvent
+  | PartitionStartedEvent
+  | PartitionPublishedEvent
+  | PartitionFailedEvent
+  | BackfillRequestedEvent
+  | BackfillResumedEvent
+  | BackfillCancelRequestedEvent
+  | BackfillFinishedEvent;
 
 /** The type tag of an event. */
 export type WeirEventType = WeirEvent['type'];

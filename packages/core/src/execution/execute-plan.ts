@@ -32,6 +32,8 @@ export interface ExecutePlanOptions {
   onLog?: (asset: string, message: string) => void;
   /** Live progress of running builds (not recorded: it changes too often to be an event). */
   onProgress?: (asset: string, rows: number) => void;
+  /** The backfill this run serves: its partition events carry the id. */
+  backfillId?: string;
 }
 
 /** The end of a run. */
@@ -98,6 +100,7 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     existing: new Set((await options.engine.listRelations(VERSIONS_SCHEMA)).map((relation) => relation.name)),
     published: await options.engine.viewDefinitions(plan.environment),
     history: store,
+    ...(options.backfillId === undefined ? {} : { backfillId: options.backfillId }),
   };
   const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
     run: (step) => runStep(step, context),

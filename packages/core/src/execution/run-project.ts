@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { listSourceFiles } from '../connectors/files/list-source-files.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildCheckPlan, buildPlan, buildReplayPlan, type RunPlan } from '../plan/build-plan.js';
+import { buildCheckPlan, buildPlan, buildReplayPlan, partitionStamp, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
-import type { StateStore } from '../storage/state-store.js';
+import type { PointerRecord, StateStore } from '../storage/state-store.js';
 import { executePlan, type RunResult } from './execute-plan.js';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from './project-lock.js';
 
@@ -46,6 +46,10 @@ export interface RunProjectOptions {
   onLog?: (asset: string, message: string) => void;
   onProgress?: (asset: string, rows: number) => void;
   onWait?: (holder: LockHolder) => void;
+  /** Build this partition (a key, or a date inside it) of the selected partitioned assets. */
+  partition?: string;
+  /** The backfill this run serves (recorded on its partition events). */
+  backfillId?: string;
 }
 
 /** A new run id: sortable by time, readable, unique enough for one project. */
@@ -88,6 +92,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
             versions: await store.versions(),
             describeFiles: async (asset) => listSourceFiles(asset.read.paths),
             probeSource: probeSourceState,
+            ...(options.partition === undefined ? {} : { partition: options.partition }),
+            partitionStamps: await partitionStamps(project, store, pointers),
           });
     options.onPlan?.(plan, runId);
     const result = await executePlan({
@@ -105,11 +111,23 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.backfillId === undefined ? {} : { backfillId: options.backfillId }),
     });
     return { ...result, plan };
   } finally {
     if (lock !== options.lock) lock.release();
   }
+}
+
+/** What the published partitions of each partitioned asset hold, for the fingerprints of their readers. */
+async function partitionStamps(project: Project, store: StateStore, pointers: PointerRecord[]): Promise<Map<string, string>> {
+  const stamps = new Map<string, string>();
+  for (const pointer of pointers) {
+    const asset = project.assets.get(pointer.asset);
+    if (asset?.kind !== 'sql' || asset.partitionedBy === undefined) continue;
+    stamps.set(pointer.asset, partitionStamp(await store.partitions({ asset: pointer.asset, version: pointer.version })));
+  }
+  return stamps;
 }
 
 /** Where a project's run lock lives. */

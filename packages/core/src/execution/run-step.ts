@@ -12,7 +12,7 @@ import { loadStreamTable } from '../connectors/streams/load-stream-table.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
 import { quarantines } from '../checks/quarantine-sql.js';
-import { checkableOnNewRows, type CheckSpec } from '../definitions/check-spec.js';
+import { checkableOnNewRows } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError, isWeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
@@ -20,7 +20,8 @@ import { buildModel, mergeIncrementalRows, stageIncrementalRows } from '../mater
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
 import type { Project } from '../project/project-model.js';
-import { checkRelation } from './check-relation.js';
+import { runPartitionStep } from './run-partition-step.js';
+import { blockingFailures, check, checkResultEvents, stepSignal } from './step-checks.js';
 import { locateModelError } from './locate-model-error.js';
 import { metricsEvent } from './metrics-event.js';
 import { buildReplayVersion, countReplayable, quarantineRows, releaseReplayed, type QuarantineResult } from './quarantine-rows.js';
@@ -31,7 +32,7 @@ import { runTypeScriptSource } from './typescript-source-runner.js';
 import { viewReads } from './view-reads.js';
 
 /** How a step ended. `unchanged` and `pinned` count as success for downstream steps. */
-export type StepOutcome = 'succeeded' | 'unchanged' | 'pinned' | 'failed' | 'blocked' | 'cancelled';
+export type StepOutcome = 'succeeded' | 'unchanged' | 'pinned' | 'failed' | 'blocked' | 'cancelled' | 'skipped';
 
 /** What a step needs from the run. */
 export interface StepContext {
@@ -60,6 +61,8 @@ export interface StepContext {
   published: Map<string, string>;
   /** Recorded metrics, for spc checks and the default monitors. */
   history?: MetricHistory;
+  /** The backfill this run serves, recorded on its partition events. */
+  backfillId?: string;
 }
 
 /** How often a running build's progress is asked for; often enough for a live line, rarely enough to cost nothing. */
@@ -82,6 +85,13 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
     return 'pinned';
   }
   if (step.action === 'check') return checkPublished(step, physical, context);
+  if (step.partition !== undefined) return runPartitionStep({ ...step, partition: step.partition }, context);
+  if (asset.kind === 'sql' && asset.partitionedBy !== undefined) {
+    // Partitioned and no partition asked for: left as it is. Downstream reads what is served, or
+    // is skipped when nothing is served yet.
+    await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'partitioned', detail: step.reason, version: step.version }]);
+    return step.currentVersion === null ? 'skipped' : 'unchanged';
+  }
   const exists = context.existing.has(physical.name);
   // Unchanged only when the warehouse agrees: an environment view that is missing, or that reads
   // another version (a crash between a view switch and its record), is published again.
@@ -168,21 +178,6 @@ async function checkPublished(step: PlanStep, physical: RelationRef, context: St
   }
 }
 
-/** One `check_evaluated` event per outcome. */
-function checkResultEvents(evaluation: CheckEvaluation, base: { at: string; runId: string; asset: string; version: string }): WeirEvent[] {
-  return evaluation.outcomes.map((outcome) => ({
-    type: 'check_evaluated',
-    ...base,
-    check: outcome.check.name,
-    checkType: outcome.check.type,
-    severity: outcome.severity,
-    passed: outcome.passed,
-    failingRows: outcome.failingRows,
-    detail: outcome.detail,
-    ...(outcome.sample ? { sample: outcome.sample } : {}),
-  }));
-}
-
 /** A quarantining check passes on what is published; its result says how many rows it held back. */
 function withQuarantineDetail(evaluation: BuildResult): CheckEvaluation {
   const held = evaluation.quarantined;
@@ -199,17 +194,6 @@ function withQuarantineDetail(evaluation: BuildResult): CheckEvaluation {
 /** Errors that another attempt cannot fix: the project itself is wrong. */
 function isPermanent(error: unknown): boolean {
   return isWeirError(error) && ['SQL_SYNTAX', 'CONFIG_INVALID', 'ASSET_UNKNOWN'].includes(error.code);
-}
-
-/** A signal that aborts with the run, or with a timeout error after `seconds`; dispose it when done. */
-function stepSignal(context: StepContext, assetName: string, seconds: number): { signal: AbortSignal; dispose: () => void } {
-  const timeout = new AbortController();
-  const timer = setTimeout(
-    () => timeout.abort(new WeirError('STEP_TIMEOUT', `${assetName} did not finish within ${seconds} s and was stopped`, { hint: 'raise timeout_seconds for this asset' })),
-    seconds * 1000,
-  );
-  timer.unref();
-  return { signal: AbortSignal.any([context.signal, timeout.signal]), dispose: () => clearTimeout(timer) };
 }
 
 /** A build's check results, and the rows it quarantined. */
@@ -319,46 +303,6 @@ async function buildAndCheck(step: PlanStep, physical: RelationRef, context: Ste
   return result;
 }
 
-/** What to check, where, and what to measure on the way. */
-interface CheckRequest {
-  asset: string;
-  checks: CheckSpec[];
-  relation: RelationRef;
-  signal: AbortSignal;
-  /** Measure the build metrics (a built table; not a view, not the staged rows of an incremental build). */
-  measureMetrics: boolean;
-  /** When the build began, for `build_seconds`; absent when nothing was built. */
-  buildStarted?: number;
-}
-
-/** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
-function check(context: StepContext, request: CheckRequest): Promise<CheckEvaluation> {
-  const { asset, checks, relation, signal, measureMetrics, buildStarted } = request;
-  return checkRelation(checks, {
-    ...(buildStarted === undefined ? {} : { buildSeconds: (Date.now() - buildStarted) / 1000 }),
-    engine: context.engine,
-    environment: context.environment,
-    asset,
-    relation,
-    signal,
-    measureMetrics,
-    runId: context.runId,
-    defaultMonitors: true,
-    ...(context.history === undefined ? {} : { history: context.history }),
-    lastChangeAt: () => lastChangeAt(context, asset, buildStarted),
-  });
-}
-
-/**
- * When the asset's content last changed, for `freshness: { expected_every }`: a build is new
- * content now; otherwise (a `weir check`, a re-publication) the newest version's build time.
- */
-async function lastChangeAt(context: StepContext, asset: string, buildStarted: number | undefined): Promise<Date | undefined> {
-  if (buildStarted !== undefined) return new Date();
-  const [newest] = (await context.history?.versions(asset)) ?? [];
-  return newest === undefined ? undefined : new Date(newest.createdAt);
-}
-
 /** The record of a new physical version. */
 function materializedEvent(step: PlanStep, physical: RelationRef, context: StepContext, started: number, rows: number | null): WeirEvent {
   const { asset } = step;
@@ -384,11 +328,6 @@ function builtAtomically(asset: PlanStep['asset']): boolean {
   if (asset.checks.some(quarantines)) return false;
   // A first `load: new_files` build completes its table in a second transaction: not atomic.
   return (asset.kind === 'source' && asset.newFiles === undefined) || (asset.kind === 'sql' && asset.materialization !== 'incremental');
-}
-
-/** The outcomes of `error` checks that failed. */
-function blockingFailures(evaluation: CheckEvaluation): CheckEvaluation['outcomes'] {
-  return evaluation.outcomes.filter((outcome) => !outcome.passed && outcome.severity === 'error');
 }
 
 async function publishOrBlock(

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { assetsReadByChecks } from '../definitions/check-spec.js';
 import { WeirError } from '../errors/weir-error.js';
+import { partitionKey, partitionWindow } from '../partitions/partition-keys.js';
+import type { PartitionWindow } from '../partitions/partition-spec.js';
 import type { AssetSpec, Project } from '../project/project-model.js';
 import type { PointerRecord, VersionRecord } from '../storage/state-store.js';
 import { fingerprintAsset, type SourceFileIdentity } from './fingerprint.js';
@@ -39,6 +41,11 @@ export interface PlanStep {
   currentVersion: string | null;
   /** For incremental assets: the version the new rows are merged into. */
   basedOn: string | null;
+  /**
+   * Set: build only this partition of a partitioned asset into `version` (which holds every
+   * partition). A partitioned asset planned without it is left as it is (`unchanged`).
+   */
+  partition?: PartitionWindow;
 }
 
 /** A whole plan, steps in dependency order. */
@@ -60,6 +67,15 @@ export interface PlanContext {
   describeFiles(asset: AssetSpec & { kind: 'source' }): Promise<SourceFileIdentity[]>;
   /** What a database source holds now, for its fingerprint (`probeSourceState`); absent: every plan loads it again. */
   probeSource?(asset: AssetSpec & { kind: 'database' }): Promise<string>;
+  /** Build this partition (a key or a date inside it) of every selected partitioned asset; the others build as usual. */
+  partition?: string;
+  /** The clock, for the partitions a declaration without `end` has. */
+  now?: Date;
+  /**
+   * What the published partitions of a partitioned asset's version hold, as a stamp that changes
+   * whenever a partition is published (see `partitionStamp`): its readers rebuild when it does.
+   */
+  partitionStamps?: ReadonlyMap<string, string>;
 }
 
 /** The inputs of any asset kind. */
@@ -111,11 +127,20 @@ export async function buildPlan(context: PlanContext): Promise<RunPlan> {
     versionsOf.set(version.asset, [...(versionsOf.get(version.asset) ?? []), version]);
   }
   const planned = new Map<string, string>();
+  // What a reader's fingerprint sees of each input: its version, and for a partitioned input what
+  // its partitions hold, since rebuilding a partition changes the data but not the version.
+  const contents = new Map<string, string>();
+  const contentOf = (input: string, version: string): string => {
+    const spec = project.assets.get(input);
+    if (spec?.kind !== 'sql' || spec.partitionedBy === undefined) return version;
+    return contents.get(input) ?? `${version}:${context.partitionStamps?.get(input) ?? ''}`;
+  };
   const steps: PlanStep[] = [];
   for (const name of dependencyOrder(project, selected)) {
     const asset = project.assets.get(name);
     if (!asset) throw new WeirError('ASSET_UNKNOWN', `unknown asset "${name}"`);
     const inputVersions: Record<string, string> = {};
+    const inputContents: Record<string, string> = {};
     for (const input of inputsOf(asset)) {
       const version = planned.get(input) ?? pointerOf.get(input)?.version;
       if (version === undefined) {
@@ -125,13 +150,69 @@ export async function buildPlan(context: PlanContext): Promise<RunPlan> {
         });
       }
       inputVersions[input] = version;
+      inputContents[input] = contentOf(input, version);
     }
-    const step = await planStep(context, asset, inputVersions, pointerOf.get(name), versionsOf.get(name) ?? []);
+    const partitioned = asset.kind === 'sql' && asset.partitionedBy !== undefined;
+    const step = partitioned
+      ? planPartitionStep(context, asset, inputVersions, pointerOf.get(name))
+      : await planStep(context, asset, inputVersions, pointerOf.get(name), versionsOf.get(name) ?? [], inputContents);
     step.upstreamInPlan = prerequisitesOf(asset).filter((input) => selected.has(input));
-    planned.set(name, step.version);
+    // Downstream of a partitioned asset left as it is reads what the environment serves.
+    planned.set(name, partitioned && step.partition === undefined ? (step.currentVersion ?? step.version) : step.version);
+    // A partition built in this run changes what its readers read: they are built again after it.
+    if (step.partition !== undefined) contents.set(name, `${step.version}:building ${step.partition.key} ${Date.now()} ${Math.random()}`);
     steps.push(step);
   }
   return { environment: context.environment, steps };
+}
+
+/**
+ * A stamp of what the published partitions of one version hold: it changes whenever one of them
+ * is published again. Pass it to the planner as `partitionStamps`.
+ *
+ * @example
+ * ```ts
+ * const stamp = partitionStamp(await store.partitions({ asset: 'daily_revenue', version }));
+ * ```
+ */
+export function partitionStamp(partitions: ReadonlyArray<{ partition: string; status: string; updatedAt: string; runId: string }>): string {
+  const published = partitions.filter((row) => row.status === 'published' || row.status === 'blocked' || row.status === 'failed');
+  const text = published.map((row) => `${row.partition} ${row.runId} ${row.updatedAt}`).sort().join('\n');
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/**
+ * The version of a partitioned asset: its code and how it is cut, not its inputs' versions. A
+ * partition reads whatever its inputs publish when it builds, so new input data is a rebuild of
+ * the partitions it touches, never a new (empty) version.
+ *
+ * @example
+ * ```ts
+ * const version = partitionedVersion(asset, 'duckdb', project.root);
+ * ```
+ */
+export function partitionedVersion(asset: AssetSpec, engine: string, projectRoot: string): string {
+  return fingerprintAsset(asset, { engine, projectRoot, upstreamVersions: {} });
+}
+
+function planPartitionStep(context: PlanContext, asset: AssetSpec & { kind: 'sql' }, inputVersions: Record<string, string>, pointer: PointerRecord | undefined): PlanStep {
+  const spec = asset.partitionedBy!;
+  const version = partitionedVersion(asset, context.engine, context.project.root);
+  const currentVersion = pointer?.version ?? null;
+  const base = { asset, version, inputVersions, currentVersion, upstreamInPlan: [] as string[], basedOn: null as string | null };
+  // A new version starts empty: every partition of it must be built again.
+  const fresh = currentVersion !== null && currentVersion !== version ? `; code changed: version ${version} starts empty, backfill its partitions (weir backfill ${asset.name} --from ... --to ...)` : '';
+  if (context.partition === undefined) {
+    const serving = currentVersion === null ? 'no partition built yet' : `serving ${currentVersion}`;
+    return { ...base, action: 'unchanged', reason: `partitioned (${serving}): build partitions with --partition or weir backfill${fresh}` };
+  }
+  let key: string;
+  try {
+    key = partitionKey(spec, context.partition, context.now);
+  } catch (error) {
+    throw new WeirError('SELECTION_INVALID', `${asset.name}: ${(error as Error).message}`, { location: asset.partitionedAt ?? { file: asset.file, line: asset.line } });
+  }
+  return { ...base, action: 'build', reason: `partition ${key}${fresh}`, partition: partitionWindow(spec, key) };
 }
 
 async function planStep(
@@ -140,6 +221,7 @@ async function planStep(
   inputVersions: Record<string, string>,
   pointer: PointerRecord | undefined,
   versions: VersionRecord[],
+  inputContents: Record<string, string> = inputVersions,
 ): Promise<PlanStep> {
   const currentVersion = pointer?.version ?? null;
   const base = { asset, inputVersions, currentVersion, upstreamInPlan: [] as string[], basedOn: null as string | null };
@@ -151,7 +233,7 @@ async function planStep(
   const inputs = {
     engine: context.engine,
     projectRoot: context.project.root,
-    upstreamVersions: inputVersions,
+    upstreamVersions: inputContents,
     ...(files ? { files } : {}),
     ...(readsEnvironment ? { environment: context.environment } : {}),
     ...(asset.kind === 'database' ? { sourceState: (await context.probeSource?.(asset)) ?? `load ${Date.now()} ${Math.random()}` } : {}),

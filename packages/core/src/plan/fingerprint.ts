@@ -58,8 +58,13 @@ function relativePath(root: string, path: string): string {
 /** The data-affecting part of an asset, as a stable JSON-able value. */
 function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
   switch (asset.kind) {
-    case 'sql':
-      return { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
+    case 'sql': {
+      const spec = { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
+      // How rows are cut decides the data; the range does not (more days are more partitions of the same version).
+      const cut = asset.partitionedBy;
+      if (cut === undefined) return spec;
+      return { ...spec, partitionedBy: cut.kind === 'time' ? { column: cut.column, granularity: cut.granularity, timezone: cut.timezone } : { column: cut.column } };
+    }
     case 'typescript':
       return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
     case 'source': {

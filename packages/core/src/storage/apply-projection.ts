@@ -15,6 +15,7 @@ import type {
   UpsertStepWrite,
   UpsertVersionWrite,
 } from '../events/project-event.js';
+import { partitionOperation } from './apply-partition-projection.js';
 import type { BuildInsert, RowInserts } from './row-inserts.js';
 import type { StateDialect } from './state-dialect.js';
 import type {
@@ -231,6 +232,10 @@ function toOperation(write: ProjectionWrite, eventId: number, dialect: StateDial
       };
       return { key: `rebaseline\0${eventId}`, shape: 'insert_spc_rebaseline', row, build: insertSpcRebaselines };
     }
+    case 'upsert_partition':
+    case 'insert_backfill':
+    case 'set_backfill_status':
+      return partitionOperation(write, eventId);
     default:
       throw new TypeError(`unknown projection write ${JSON.stringify((write as { kind?: unknown }).kind)}`);
   }

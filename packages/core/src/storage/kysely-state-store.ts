@@ -37,7 +37,10 @@ import type {
   StepRecord,
   VersionRecord,
   VersionStatus,
+  BackfillRecord,
+  PartitionRecord,
 } from './state-store.js';
+import { toBackfillRecord, toPartitionRecord } from './partition-rows.js';
 import type { EventsTable, StateTables } from './state-tables.js';
 
 // The projection's version lifecycle and the store's must stay the same set of words.
@@ -263,6 +266,34 @@ export class KyselyStateStore implements StateStore {
       return rows
         .sort((a, b) => compareText(a.column_name, b.column_name) || compareText(a.metric, b.metric))
         .map(toLatestMetricRecord);
+    });
+  }
+
+  async partitions(query: { asset?: string; version?: string; backfillId?: string }): Promise<PartitionRecord[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('partitions').selectAll().orderBy('asset').orderBy('version').orderBy('partition');
+      if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
+      if (query.version !== undefined) select = select.where('version', '=', query.version);
+      if (query.backfillId !== undefined) select = select.where('backfill_id', '=', query.backfillId);
+      // Sorted here too: PostgreSQL's collation would order keys differently from SQLite's bytes.
+      return (await select.execute()).map(toPartitionRecord).sort((a, b) => compareText(a.asset, b.asset) || compareText(a.version, b.version) || compareText(a.partition, b.partition));
+    });
+  }
+
+  async backfills(query: { backfillId?: string; limit?: number } = {}): Promise<BackfillRecord[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('backfills').selectAll().orderBy('requested_at', 'desc').orderBy('event_id', 'desc');
+      if (query.backfillId !== undefined) {
+        const prefix = query.backfillId;
+        select = select.where((eb) => eb(eb.fn('substr', ['backfill_id', eb.lit(1), eb.val(prefix.length)]), '=', prefix));
+      }
+      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
+      const records = (await select.execute()).map(toBackfillRecord);
+      if (query.backfillId === undefined) return records;
+      const exact = records.filter((record) => record.backfillId === query.backfillId);
+      if (exact.length > 0 || records.length <= 1) return exact.length > 0 ? exact : records;
+      const shown = records.slice(0, 5).map((record) => record.backfillId);
+      throw new WeirError('USAGE', `"${query.backfillId}" names more than one backfill: ${shown.join(', ')}${records.length > 5 ? ', ...' : ''}`);
     });
   }
 

@@ -11,7 +11,7 @@ import type { StateTables } from './state-tables.js';
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
 // Append only: a released migration is never edited, a change is a new entry.
-const migrations: readonly Migration[] = [createInitialTables, createMetricTables];
+const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables];
 
 /** The schema version this code writes. */
 export const stateSchemaVersion = migrations.length;
@@ -200,5 +200,37 @@ async function createMetricTables(db: Kysely<StateTables>, types: StateColumnTyp
     .createIndex('spc_rebaselines_by_series')
     .on('spc_rebaselines')
     .columns(['asset', 'metric', 'column_name', 'event_id'])
+    .execute();
+}
+
+/** Version 3: partitions of partitioned assets (`partition_*`) and backfills (`backfill_*`). */
+async function createPartitionTables(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('partitions')
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('version', 'text', (column) => column.notNull())
+    .addColumn('partition', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('run_id', 'text', (column) => column.notNull())
+    .addColumn('backfill_id', 'text')
+    .addColumn('rows', types.bigint)
+    .addColumn('detail', 'text')
+    .addColumn('updated_at', types.time, (column) => column.notNull())
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .addPrimaryKeyConstraint('partitions_pk', ['asset', 'version', 'partition'])
+    .execute();
+  await db.schema
+    .createTable('backfills')
+    .addColumn('backfill_id', 'text', (column) => column.primaryKey())
+    .addColumn('environment', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('requested_at', types.time, (column) => column.notNull())
+    .addColumn('updated_at', types.time, (column) => column.notNull())
+    .addColumn('ended_at', types.time)
+    .addColumn('pid', types.bigint, (column) => column.notNull())
+    .addColumn('host', 'text', (column) => column.notNull())
+    .addColumn('spec', types.json, (column) => column.notNull())
+    .addColumn('summary', types.json)
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
     .execute();
 }

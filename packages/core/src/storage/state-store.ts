@@ -6,6 +6,8 @@
  * conformance suite.
  */
 import type { ProjectedCheckResult } from '../events/project-event.js';
+import type { BackfillStatus, PartitionStatus } from '../events/project-partition-event.js';
+import type { BackfillAssetTasks } from '../events/weir-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
 
 /** A run as projected from its events. */
@@ -116,6 +118,40 @@ export interface LatestMetricRecord {
   partition?: string;
 }
 
+/** One partition of one version of a partitioned asset. */
+export interface PartitionRecord {
+  asset: string;
+  version: string;
+  partition: string;
+  status: PartitionStatus;
+  /** The run that last built (or is building) it. */
+  runId: string;
+  backfillId: string | null;
+  /** Rows of the partition as last published; null before the first publication. */
+  rows: number | null;
+  detail: string | null;
+  updatedAt: string;
+}
+
+/** A backfill as projected from its events. */
+export interface BackfillRecord {
+  backfillId: string;
+  environment: string;
+  status: BackfillStatus;
+  requestedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  /** The process that last ran it (a resume takes it over). */
+  pid: number;
+  host: string;
+  selection: string[];
+  from: string | null;
+  to: string | null;
+  concurrency: number;
+  tasks: BackfillAssetTasks[];
+  summary: Record<string, number> | null;
+}
+
 /** Filters for reading the raw log. */
 export interface EventQuery {
   runId?: string;
@@ -163,6 +199,10 @@ export interface StateStore {
    * first, then column metrics by column, each by metric name.
    */
   latestMetrics(asset: string): Promise<LatestMetricRecord[]>;
+  /** Partitions of partitioned assets, by asset, version and partition key. */
+  partitions(query: { asset?: string; version?: string; backfillId?: string }): Promise<PartitionRecord[]>;
+  /** Backfills, newest first; `backfillId` accepts a unique prefix (an ambiguous one throws `USAGE`). */
+  backfills(query?: { backfillId?: string; limit?: number }): Promise<BackfillRecord[]>;
   /** Releases connections. */
   close(): Promise<void>;
 }

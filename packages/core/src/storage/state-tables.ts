@@ -131,6 +131,35 @@ export interface SpcRebaselinesTable {
   rebaselined_at: TimeColumn;
 }
 
+/** One row per partition of a version of a partitioned asset (`partition_*` events). */
+export interface PartitionsTable {
+  asset: string;
+  version: string;
+  partition: string;
+  status: string;
+  run_id: string;
+  backfill_id: string | null;
+  rows: NullableIntegerColumn;
+  detail: string | null;
+  updated_at: TimeColumn;
+  event_id: IntegerColumn;
+}
+
+/** One row per backfill (`backfill_*` events); `spec` is the request (selection, range, tasks). */
+export interface BackfillsTable {
+  backfill_id: string;
+  environment: string;
+  status: string;
+  requested_at: TimeColumn;
+  updated_at: TimeColumn;
+  ended_at: NullableTimeColumn;
+  pid: IntegerColumn;
+  host: string;
+  spec: JsonColumn;
+  summary: NullableJsonColumn;
+  event_id: IntegerColumn;
+}
+
 /** Migrations applied, one row each. */
 export interface SchemaVersionTable {
   version: IntegerColumn;
@@ -148,4 +177,6 @@ export interface StateTables {
   metric_points: MetricPointsTable;
   spc_rebaselines: SpcRebaselinesTable;
   schema_version: SchemaVersionTable;
+  partitions: PartitionsTable;
+  backfills: BackfillsTable;
 }

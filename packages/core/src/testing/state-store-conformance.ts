@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent, WeirEvent } from '../events/weir-event.js';
 import type { StateStore } from '../storage/state-store.js';
 import { metricCases } from './state-store-conformance-metrics.js';
+import { partitionCases } from './state-store-conformance-partitions.js';
 
 /** A store with the test hook the suite reads. */
 export type ConformingStateStore = StateStore & { appendStats(): { transactions: number } };
@@ -539,6 +540,8 @@ export function describeStateStoreConformance(name: string, harness: StateStoreH
     });
 
     describe('metrics, SPC rebaselines and quarantine', () => metricCases({ fresh }));
+
+    describe('partitions and backfills', () => partitionCases({ fresh }));
 
     it('two stores opening an empty database at once both work', async () => {
       database = await harness.emptyDatabase();
