@@ -137,3 +137,17 @@ export type {
 } from './storage/state-store.js';
 export { openSqliteStateStore } from './storage/sqlite/open-sqlite-state-store.js';
 export { openPostgresStateStore } from './storage/postgres/open-postgres-state-store.js';
+
+// Orchestration: schedules and sensors (decisions only; `weir serve` queues the requests)
+export type { ScheduleSpec, SensorSpec, TriggerSpec, TriggerSelection } from './project/trigger-specs.js';
+export type { TriggerEvent, TriggerKind } from './events/trigger-events.js';
+export type { TriggerStateRecord } from './storage/state-store.js';
+export { ManualClock, systemClock } from './orchestration/clock.js';
+export type { Clock } from './orchestration/clock.js';
+export type { RunRequest } from './orchestration/run-request.js';
+export { dueScheduleTicks, nextFireTimes, scheduleRunRequest, formatInZone } from './orchestration/schedule-ticks.js';
+export { TriggerEvaluator } from './orchestration/trigger-evaluator.js';
+export type { TriggerEvaluation, TriggerEvaluatorOptions } from './orchestration/trigger-evaluator.js';
+export { listTriggers } from './orchestration/trigger-listing.js';
+export type { ScheduleListing, SensorListing, FireTime } from './orchestration/trigger-listing.js';
+export { setTriggerPaused } from './orchestration/pause-trigger.js';

@@ -12,6 +12,7 @@ import { registerQueryCommand } from './commands/query-command.js';
 import { registerRollbackCommands } from './commands/rollback-command.js';
 import { registerRunCommands } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerSchedulesCommand } from './commands/schedules-command.js';
 import { registerShowCommand } from './commands/show-command.js';
 import { registerProfileCommand } from './commands/profile-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
@@ -43,6 +44,7 @@ export function buildProgram(exit: ExitBox): Command {
     registerProfileCommand,
     registerChecksCommand,
     registerRunsCommand,
+    registerSchedulesCommand,
     registerQueryCommand,
     registerRollbackCommands,
     registerGcCommand,

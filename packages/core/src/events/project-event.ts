@@ -16,6 +16,7 @@ import type {
   StepStatus,
   WeirEvent,
 } from './weir-event.js';
+import { projectTriggerEvent, type UpsertTriggerStateWrite } from './project-trigger-event.js';
 import { projectPartitionEvent, type PartitionProjectionWrite } from './project-partition-event.js';
 
 /** Lifecycle of one physical version, as the projection records it. */
@@ -175,6 +176,7 @@ export type ProjectionWrite =
   | InsertCheckResultWrite
   | InsertMetricPointWrite
   | InsertSpcRebaselineWrite
+  | UpsertTriggerStateWrite
   | PartitionProjectionWrite;
 
 /**
@@ -351,6 +353,12 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
     case 'quarantine_replayed':
       // Read from the log by asset (`events({ asset })`); no table needs them yet.
       return [];
+    case 'schedule_started':
+    case 'schedule_ticked':
+    case 'sensor_evaluated':
+    case 'trigger_paused':
+    case 'trigger_resumed':
+      return projectTriggerEvent(event, at);
     default:
       throw new TypeError(`unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
   }

@@ -3,6 +3,7 @@
  * and never edited. Run status, step status, asset versions and publication pointers are
  * projections of this log (see `project-event.ts`), written in the same transaction as the events.
  */
+import type { TriggerEvent } from './trigger-events.js';
 
 /** Final and intermediate states of a run. `crashed` is set when a run's process is found dead. */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'crashed';
@@ -329,6 +330,7 @@ export interface BackfillFinishedEvent extends EventBase {
 }
 
 export type WeirEvent =
+  | TriggerEvent
   | RunStartedEvent
   | StepStartedEvent
   | StepRetryingEvent

@@ -15,6 +15,7 @@ import type {
   UpsertStepWrite,
   UpsertVersionWrite,
 } from '../events/project-event.js';
+import { upsertTriggerState } from './apply-trigger-state.js';
 import { partitionOperation } from './apply-partition-projection.js';
 import type { BuildInsert, RowInserts } from './row-inserts.js';
 import type { StateDialect } from './state-dialect.js';
@@ -232,6 +233,8 @@ function toOperation(write: ProjectionWrite, eventId: number, dialect: StateDial
       };
       return { key: `rebaseline\0${eventId}`, shape: 'insert_spc_rebaseline', row, build: insertSpcRebaselines };
     }
+    case 'upsert_trigger_state':
+      return { key: `trigger\0${write.trigger}\0${write.name}`, update: (db) => upsertTriggerState(db, write, eventId, dialect) };
     case 'upsert_partition':
     case 'insert_backfill':
     case 'set_backfill_status':

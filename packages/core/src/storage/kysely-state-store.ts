@@ -7,6 +7,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
 import { projectEvent, type ProjectedVersionStatus, type ProjectionWrite } from '../events/project-event.js';
 import type { RunStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
+import type { TriggerKind } from '../events/trigger-events.js';
 import { applyProjectionWrites } from './apply-projection.js';
 import { GroupCommitQueue, type ItemOutcome } from './group-commit.js';
 import { RowInserts } from './row-inserts.js';
@@ -35,6 +36,7 @@ import type {
   RunRecord,
   StateStore,
   StepRecord,
+  TriggerStateRecord,
   VersionRecord,
   VersionStatus,
   BackfillRecord,
@@ -42,6 +44,7 @@ import type {
 } from './state-store.js';
 import { toBackfillRecord, toPartitionRecord } from './partition-rows.js';
 import type { EventsTable, StateTables } from './state-tables.js';
+import { toTriggerStateRecord } from './trigger-state-rows.js';
 
 // The projection's version lifecycle and the store's must stay the same set of words.
 type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -266,6 +269,23 @@ export class KyselyStateStore implements StateStore {
       return rows
         .sort((a, b) => compareText(a.column_name, b.column_name) || compareText(a.metric, b.metric))
         .map(toLatestMetricRecord);
+    });
+  }
+
+  async triggerStates(trigger?: TriggerKind): Promise<TriggerStateRecord[]> {
+    return this.read(async () => {
+      let select = this.db.selectFrom('trigger_states').selectAll();
+      if (trigger !== undefined) select = select.where('trigger', '=', trigger);
+      const rows = await select.execute();
+      // Sorted here so both databases order names alike (PostgreSQL's collation is not bytes).
+      return rows.map(toTriggerStateRecord).sort((a, b) => compareText(a.trigger, b.trigger) || compareText(a.name, b.name));
+    });
+  }
+
+  async lastEventId(): Promise<number> {
+    return this.read(async () => {
+      const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      return row?.id === null || row?.id === undefined ? 0 : readNumber(row.id);
     });
   }
 

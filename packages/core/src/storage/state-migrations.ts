@@ -11,7 +11,7 @@ import type { StateTables } from './state-tables.js';
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
 // Append only: a released migration is never edited, a change is a new entry.
-const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables];
+const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables, createTriggerStateTable];
 
 /** The schema version this code writes. */
 export const stateSchemaVersion = migrations.length;
@@ -232,5 +232,21 @@ async function createPartitionTables(db: Kysely<StateTables>, types: StateColumn
     .addColumn('spec', types.json, (column) => column.notNull())
     .addColumn('summary', types.json)
     .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .execute();
+}
+
+/** Version 4: the state of schedules and sensors (`schedule_*`, `sensor_evaluated`, `trigger_*` events). */
+async function createTriggerStateTable(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('trigger_states')
+    .addColumn('trigger', 'text', (column) => column.notNull())
+    .addColumn('name', 'text', (column) => column.notNull())
+    .addColumn('paused', types.boolean)
+    .addColumn('since', types.time)
+    .addColumn('last_tick', types.time)
+    .addColumn('cursor', types.json)
+    .addColumn('updated_at', types.time, (column) => column.notNull())
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .addPrimaryKeyConstraint('trigger_states_pk', ['trigger', 'name'])
     .execute();
 }

@@ -9,6 +9,7 @@ import type { ProjectedCheckResult } from '../events/project-event.js';
 import type { BackfillStatus, PartitionStatus } from '../events/project-partition-event.js';
 import type { BackfillAssetTasks } from '../events/weir-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
+import type { TriggerKind } from '../events/trigger-events.js';
 
 /** A run as projected from its events. */
 export interface RunRecord {
@@ -152,6 +153,23 @@ export interface BackfillRecord {
   summary: Record<string, number> | null;
 }
 
+/** The stored state of one schedule or sensor (`trigger_*`, `schedule_*`, `sensor_evaluated` events). */
+export interface TriggerStateRecord {
+  trigger: TriggerKind;
+  name: string;
+  /** Set by `weir schedules pause|resume`; null until then (weir.yaml's `paused` decides). */
+  paused: boolean | null;
+  /** Ticks at or before this instant are never due: the first evaluation, or the last resume. */
+  since: string | null;
+  /** The newest tick a run was requested for. */
+  lastTick: string | null;
+  /** A sensor's cursor (JSON), null before its first recorded evaluation. */
+  cursor: unknown;
+  updatedAt: string;
+  /** The event that last changed the row. */
+  eventId: number;
+}
+
 /** Filters for reading the raw log. */
 export interface EventQuery {
   runId?: string;
@@ -203,6 +221,10 @@ export interface StateStore {
   partitions(query: { asset?: string; version?: string; backfillId?: string }): Promise<PartitionRecord[]>;
   /** Backfills, newest first; `backfillId` accepts a unique prefix (an ambiguous one throws `USAGE`). */
   backfills(query?: { backfillId?: string; limit?: number }): Promise<BackfillRecord[]>;
+  /** The stored state of schedules and sensors (only of one kind when given), by kind and name. */
+  triggerStates(trigger?: TriggerKind): Promise<TriggerStateRecord[]>;
+  /** The id of the newest event (0 for an empty log): a reader wanting only what comes next starts after it. */
+  lastEventId(): Promise<number>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -160,6 +160,21 @@ export interface BackfillsTable {
   event_id: IntegerColumn;
 }
 
+/**
+ * One row per schedule or sensor (`trigger` is `schedule` or `sensor`): its pause flag (null until
+ * someone pauses or resumes it), the instant its ticks count from, its last tick and its cursor.
+ */
+export interface TriggerStatesTable {
+  trigger: string;
+  name: string;
+  paused: ColumnType<boolean | number | null, boolean | number | null, boolean | number | null>;
+  since: NullableTimeColumn;
+  last_tick: NullableTimeColumn;
+  cursor: NullableJsonColumn;
+  updated_at: TimeColumn;
+  event_id: IntegerColumn;
+}
+
 /** Migrations applied, one row each. */
 export interface SchemaVersionTable {
   version: IntegerColumn;
@@ -177,6 +192,7 @@ export interface StateTables {
   metric_points: MetricPointsTable;
   spc_rebaselines: SpcRebaselinesTable;
   schema_version: SchemaVersionTable;
+  trigger_states: TriggerStatesTable;
   partitions: PartitionsTable;
   backfills: BackfillsTable;
 }

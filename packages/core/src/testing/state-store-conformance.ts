@@ -15,6 +15,7 @@ import type { StoredEvent, WeirEvent } from '../events/weir-event.js';
 import type { StateStore } from '../storage/state-store.js';
 import { metricCases } from './state-store-conformance-metrics.js';
 import { partitionCases } from './state-store-conformance-partitions.js';
+import { triggerCases } from './state-store-conformance-triggers.js';
 
 /** A store with the test hook the suite reads. */
 export type ConformingStateStore = StateStore & { appendStats(): { transactions: number } };
@@ -542,6 +543,7 @@ export function describeStateStoreConformance(name: string, harness: StateStoreH
     describe('metrics, SPC rebaselines and quarantine', () => metricCases({ fresh }));
 
     describe('partitions and backfills', () => partitionCases({ fresh }));
+    describe('schedules and sensors', () => triggerCases({ fresh, reopen: open }));
 
     it('two stores opening an empty database at once both work', async () => {
       database = await harness.emptyDatabase();
