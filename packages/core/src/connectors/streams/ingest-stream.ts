@@ -7,7 +7,7 @@
 import type { EngineAdapter } from '../../engines/engine-adapter.js';
 import { parsePayload, shapeRecords, type IncomingRecord, type SchemaPolicy } from '../records/shape-records.js';
 import type { StreamConnector, StreamMessage } from './stream-connector.js';
-import { landBatch, landedColumns, storedPositions } from './stream-landing.js';
+import { StreamLanding, storedPositions } from './stream-landing.js';
 
 /** How a stream table is consumed. */
 export interface StreamLoadOptions {
@@ -63,6 +63,8 @@ export async function ingestStream(engine: EngineAdapter, connector: StreamConne
   const totals: StreamProgress = { batches: 0, messages: 0, landed: 0, deadLettered: 0, duplicates: 0, lag: null };
   await connector.open(await storedPositions(engine, options.asset));
   try {
+    // The landing table's columns are looked up once per load, not once per batch.
+    const landing = await StreamLanding.open(engine, options.asset);
     // A run loads what was waiting when it started: on a busy stream "until a batch comes back
     // empty" may never come, and the rest is the next run's (it stays in the broker, unacknowledged).
     const backlog = options.mode === 'drain' ? await connector.lag().catch(() => null) : null;
@@ -76,9 +78,13 @@ export async function ingestStream(engine: EngineAdapter, connector: StreamConne
         continue;
       }
       const incoming = messages.map((message) => toIncoming(message, options.idField));
-      const batch = shapeRecords(incoming, await landedColumns(engine, options.asset), options.policy, options.asset);
       const subjects = new Map(incoming.map((record, index) => [record.id, messages[index]!.subject]));
-      const result = await landBatch(engine, { asset: options.asset, runId: options.runId, batch, subjects, positions: lastPositions(messages) });
+      const result = await landing.land({
+        runId: options.runId,
+        shape: (columns) => shapeRecords(incoming, columns, options.policy, options.asset),
+        subjects,
+        positions: lastPositions(messages),
+      });
       await connector.acknowledge(messages);
       totals.batches += 1;
       totals.messages += messages.length;

@@ -8,7 +8,7 @@ import type { EngineAdapter } from '../../engines/engine-adapter.js';
 import type { StreamSourceAsset } from '../../project/project-model.js';
 import { listDeadLetters } from '../records/dead-letters.js';
 import { parsePayload, shapeRecords } from '../records/shape-records.js';
-import { ensureLanding, landBatch, landedColumns } from './stream-landing.js';
+import { ensureLanding, StreamLanding } from './stream-landing.js';
 
 /** What a replay did. */
 export interface ReplayResult {
@@ -31,12 +31,12 @@ export async function replayDeadLetters(engine: EngineAdapter, asset: StreamSour
   await ensureLanding(engine, asset.name);
   const letters = (await listDeadLetters(engine, { asset: asset.name })).filter((letter) => letter.disposition === 'rejected');
   const result: ReplayResult = { replayed: 0, stillRejected: 0 };
+  const landing = await StreamLanding.open(engine, asset.name);
   for (let start = 0; start < letters.length; start += 1000) {
     const incoming = letters.slice(start, start + 1000).map((letter) => parsePayload(letter.recordId, letter.payload));
     // Under freeze a misfit fails the batch; a replay should land what fits and keep the rest.
     const policy = asset.schemaPolicy === 'freeze' ? 'discard_row' : asset.schemaPolicy;
-    const batch = shapeRecords(incoming, await landedColumns(engine, asset.name), policy, asset.name);
-    const landed = await landBatch(engine, { asset: asset.name, runId, batch, subjects: new Map(), positions: new Map(), replay: true });
+    const landed = await landing.land({ runId, shape: (columns) => shapeRecords(incoming, columns, policy, asset.name), subjects: new Map(), positions: new Map(), replay: true });
     result.replayed += landed.landed;
     result.stillRejected += incoming.length - landed.landed;
   }

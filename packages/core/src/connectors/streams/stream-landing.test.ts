@@ -1,7 +1,8 @@
 /**
  * Landing micro-batches on both warehouse engines: rows, dead letters and positions are one
  * transaction; a redelivered batch is recognised and stored no second time; a batch that fails
- * part-way leaves nothing behind; the landing table evolves with its records.
+ * part-way leaves nothing behind; the landing table evolves with its records. A load keeps the
+ * table's columns in memory: another writer changing them meanwhile must not break it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDBAdapter } from '../../engines/duckdb/duckdb-adapter.js';
@@ -10,7 +11,7 @@ import { openPostgresAdapter } from '../../engines/postgres/postgres-adapter.js'
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../testing/services.js';
 import { listDeadLetters } from '../records/dead-letters.js';
 import { parsePayload, shapeRecords } from '../records/shape-records.js';
-import { landBatch, landedColumns, landingRelation, storedPositions } from './stream-landing.js';
+import { landBatch, landedColumns, landingRelation, storedPositions, StreamLanding } from './stream-landing.js';
 
 const engines: Array<{ name: string; open: () => Promise<EngineAdapter> }> = [{ name: 'duckdb', open: () => openDuckDBAdapter({ path: ':memory:' }) }];
 let database: TestDatabase | undefined;
@@ -117,5 +118,64 @@ describe.each(engines)('stream landing on $name', ({ open }) => {
     ]);
     const letters = await listDeadLetters(engine, { asset: 'clicks' });
     expect(letters.map((letter) => [letter.recordId, letter.disposition])).toEqual([['c:2', 'value_discarded']]);
+  });
+
+  /** One batch through an open landing, as `ingestStream` writes it. */
+  async function landThrough(landing: StreamLanding, asset: string, payloads: Array<[string, string]>, positions = new Map<string, string>()) {
+    const incoming = payloads.map(([id, payload]) => parsePayload(id, payload));
+    return await landing.land({ runId: 'run-1', shape: (columns) => shapeRecords(incoming, columns, 'evolve', asset), subjects: new Map(), positions });
+  }
+
+  it('recognises redeliveries of a batch larger than a thousand, ids with quotes, commas and braces included', async () => {
+    const payloads: Array<[string, string]> = Array.from({ length: 2500 }, (_, index) => [`big:${index}`, `{"n": ${index}}`]);
+    payloads.push(['odd:"a",{b}\\c', '{"n": -1}'], ['odd:NULL', '{"n": -2}'], ['odd:bad', '{"n": ']);
+    const landing = await StreamLanding.open(engine, 'big');
+    expect(await landThrough(landing, 'big', payloads)).toEqual({ landed: 2502, deadLettered: 1, duplicates: 0 });
+    expect(await landThrough(landing, 'big', payloads)).toEqual({ landed: 0, deadLettered: 0, duplicates: 2503 });
+    // A batch half old, half new: only the new half lands.
+    const mixed: Array<[string, string]> = [...payloads.slice(0, 3), ['big:new', '{"n": 9}'], ['odd:bad2', '[1]']];
+    expect(await landThrough(landing, 'big', mixed)).toEqual({ landed: 1, deadLettered: 1, duplicates: 3 });
+    const ids = (await rows('big')).map((row) => String(row._weir_message_id));
+    expect(ids).toHaveLength(2503);
+    expect(new Set(ids).size).toBe(2503);
+    expect(ids).toContain('odd:"a",{b}\\c');
+    expect(ids).toContain('odd:NULL');
+  });
+
+  it('a load keeps its columns in memory, and fits a batch again when another writer added or widened them', async () => {
+    const load = await StreamLanding.open(engine, 'shared');
+    await landThrough(load, 'shared', [['a:1', '{"id": 1, "score": 3}']]);
+    // Another writer (a replay, another process) adds "channel" and widens "score" to text.
+    const other = await StreamLanding.open(engine, 'shared');
+    await landThrough(other, 'shared', [['b:1', '{"id": 2, "score": "high", "channel": "web"}']]);
+    // The load still believes score is an integer and channel is missing: both would be schema changes.
+    expect(await landThrough(load, 'shared', [['a:2', '{"id": 3, "score": 2.5, "channel": "app"}']])).toEqual({ landed: 1, deadLettered: 0, duplicates: 0 });
+    const columns = (await landedColumns(engine, 'shared'))!;
+    expect(columns.map((column) => column.name)).toEqual(['id', 'score', 'channel']);
+    expect(columns[1]!.type).toMatch(/VARCHAR|TEXT|CHARACTER VARYING/);
+    expect((await rows('shared')).map((row) => [row._weir_message_id, Number(row.id), String(row.score), row.channel ?? null])).toEqual([
+      ['a:1', 1, '3', null],
+      ['a:2', 3, '2.5', 'app'],
+      ['b:1', 2, 'high', 'web'],
+    ]);
+  });
+
+  it('after a failed batch the next batch of the same load lands, with the columns looked up again', async () => {
+    const load = await StreamLanding.open(engine, 'retry');
+    await landThrough(load, 'retry', [['r:1', '{"id": 1}']], new Map([['p', '1']]));
+    const incoming = [parsePayload('r:2', '{"id": 2, "note": "x"}')];
+    const broken = (columns: Parameters<typeof shapeRecords>[1]) => {
+      const batch = shapeRecords(incoming, columns, 'evolve', 'retry');
+      batch.rows[0]!.row.id = 'not a number';
+      return batch;
+    };
+    await expect(load.land({ runId: 'run-1', shape: broken, subjects: new Map(), positions: new Map([['p', '2']]) })).rejects.toThrow();
+    expect(await landedColumns(engine, 'retry')).toEqual([expect.objectContaining({ name: 'id' })]);
+    expect(await landThrough(load, 'retry', [['r:2', '{"id": 2, "note": "x"}']], new Map([['p', '2']]))).toEqual({ landed: 1, deadLettered: 0, duplicates: 0 });
+    expect((await rows('retry')).map((row) => [row._weir_message_id, Number(row.id), row.note ?? null])).toEqual([
+      ['r:1', 1, null],
+      ['r:2', 2, 'x'],
+    ]);
+    expect([...(await storedPositions(engine, 'retry'))]).toEqual([['p', '2']]);
   });
 });

@@ -30,8 +30,13 @@ export function positionsRelation(asset: string): RelationRef {
 
 /** The data columns of the landing table (undefined before the first message with data). */
 export async function landedColumns(engine: EngineAdapter, asset: string): Promise<ColumnInfo[] | undefined> {
-  const columns = (await engine.describe(landingRelation(asset)))?.filter((column) => !MESSAGE_COLUMNS.some((meta) => meta.name === column.name));
-  return columns === undefined || columns.length === 0 ? undefined : columns;
+  return dataColumns(await engine.describe(landingRelation(asset)));
+}
+
+/** `columns` without Weir's message columns; undefined when none is left (or there is no table). */
+function dataColumns(columns: readonly ColumnInfo[] | undefined): ColumnInfo[] | undefined {
+  const data = columns?.filter((column) => !MESSAGE_COLUMNS.some((meta) => meta.name === column.name));
+  return data === undefined || data.length === 0 ? undefined : data;
 }
 
 /**
@@ -80,8 +85,144 @@ export interface LandedBatch {
   duplicates: number;
 }
 
+/** One micro-batch for {@link StreamLanding.land}. */
+export interface LandingRequest {
+  runId: string;
+  /**
+   * Fits the batch's records to the landing table's data columns (undefined before the first
+   * message with data), typically `(columns) => shapeRecords(incoming, columns, policy, asset)`.
+   * Called again, inside the transaction, with the table's actual columns when the batch changes
+   * the schema and another writer changed the columns meanwhile.
+   */
+  shape: (columns: ColumnInfo[] | undefined) => ShapedBatch;
+  subjects: ReadonlyMap<string, string>;
+  positions: ReadonlyMap<string, string>;
+  /** Replaying dead letters: their ids are in the dead letters by definition; those that land are marked replayed, the others stay as they are. */
+  replay?: boolean;
+}
+
 /**
- * Writes `batch` (fitted by `shapeRecords`) and `positions` for `asset` in one transaction.
+ * The landing table of one asset for the length of a load. Its columns are looked up once, when
+ * it is opened, and then kept in step with what the load's own batches add or widen, rather than
+ * read from the catalogue for every batch. A batch that changes the schema reads the columns again
+ * inside its transaction, and is fitted again if another writer (a dead-letter replay, say)
+ * changed them meanwhile; a batch that does not change the schema needs no such check, since rows
+ * are appended by column name. After a failed batch the columns are looked up again.
+ *
+ * @example
+ * ```ts
+ * const landing = await StreamLanding.open(engine, 'raw_events');
+ * for (const messages of batches) {
+ *   const incoming = messages.map(toIncoming);
+ *   await landing.land({ runId, shape: (columns) => shapeRecords(incoming, columns, 'evolve', 'raw_events'), subjects, positions });
+ *   await connector.acknowledge(messages); // only now
+ * }
+ * ```
+ */
+export class StreamLanding {
+  /** Whether the landing table exists, and its data columns, as of the last lookup or committed batch. */
+  private exists: boolean;
+  private columns: ColumnInfo[] | undefined;
+  /** The schema, the dead letters and the positions table are known to exist. */
+  private ensured = false;
+  /** A batch failed: what is known of the table may be wrong, so the next batch looks it up again. */
+  private stale = false;
+
+  private constructor(
+    private readonly engine: EngineAdapter,
+    private readonly asset: string,
+    described: ColumnInfo[] | undefined,
+  ) {
+    this.exists = described !== undefined;
+    this.columns = dataColumns(described);
+  }
+
+  /** Opens the landing table of `asset` (which need not exist yet): one lookup of its columns. */
+  static async open(engine: EngineAdapter, asset: string): Promise<StreamLanding> {
+    return new StreamLanding(engine, asset, await engine.describe(landingRelation(asset)));
+  }
+
+  /**
+   * Fits `request`'s batch to the landing table and writes its rows, its dead letters and the
+   * positions in one transaction. Rejects (nothing written) when the batch cannot be stored.
+   */
+  async land(request: LandingRequest): Promise<LandedBatch> {
+    try {
+      if (this.stale) {
+        const described = await this.engine.describe(landingRelation(this.asset));
+        this.exists = described !== undefined;
+        this.columns = dataColumns(described);
+        this.stale = false;
+      }
+      const { result, batch } = await this.write(request);
+      this.ensured = true;
+      this.exists = true;
+      this.columns = batch.columns.length > 0 ? batch.columns : undefined;
+      return result;
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
+  }
+
+  private async write(request: LandingRequest): Promise<{ result: LandedBatch; batch: ShapedBatch }> {
+    const { engine, asset } = this;
+    const { runId, subjects, positions, replay = false } = request;
+    const landing = landingRelation(asset);
+    let batch = request.shape(this.columns);
+    const session = await engine.session();
+    try {
+      const result = await session.transaction(async (): Promise<LandedBatch> => {
+        if (!this.ensured) await ensureTables(session, engine, asset);
+        if (!this.exists || batch.added.length > 0 || batch.widened.length > 0) {
+          const current = await describeIn(session, landing);
+          const columns = dataColumns(current);
+          if ((current !== undefined) !== this.exists || !sameColumns(columns ?? [], this.columns ?? [])) batch = request.shape(columns);
+          const exists = current !== undefined;
+          if (!exists || batch.added.length > 0 || batch.widened.length > 0) {
+            await evolveTable(session, engine, landing, { exists, columns: [...batch.columns, ...MESSAGE_COLUMNS], changes: batch });
+          }
+        }
+        const ids = [...new Set([...batch.rows.map((row) => row.id), ...batch.rejected.map((record) => record.id)])];
+        const stored = await alreadyStored(session, engine, asset, ids, !replay);
+        const seen = new Set(stored);
+        const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+        const rows: Row[] = [];
+        for (const { id, row } of batch.rows) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          rows.push({ ...row, _weir_message_id: id, _weir_subject: subjects.get(id) ?? null, _weir_loaded_at: now });
+        }
+        // A discarded value is a dead letter of a record that also landed: both are new or neither is.
+        const rejected = [];
+        const setAside = new Set(stored);
+        for (const record of batch.rejected) {
+          if (setAside.has(record.id)) continue;
+          setAside.add(record.id);
+          rejected.push(record);
+        }
+        await session.appendRows(landing, [...batch.columns, ...MESSAGE_COLUMNS], rows);
+        if (replay) {
+          await markReplayed(session, engine, asset, rows.map((row) => String(row._weir_message_id)));
+          return { landed: rows.length, deadLettered: batch.rejected.length, duplicates: batch.rows.length - rows.length };
+        }
+        await appendDeadLetters(session, engine, asset, runId, rejected);
+        await savePositions(session, engine, asset, positions);
+        const total = batch.rows.length + batch.rejected.filter((record) => record.disposition === 'rejected').length;
+        const deadLettered = rejected.filter((record) => record.disposition === 'rejected').length;
+        return { landed: rows.length, deadLettered, duplicates: total - rows.length - deadLettered };
+      });
+      return { result, batch };
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+/**
+ * Writes one `batch` (already fitted by `shapeRecords`) and `positions` for `asset` in one
+ * transaction: {@link StreamLanding.land} for a single batch. A load of many batches opens a
+ * {@link StreamLanding} once instead, which spares a lookup of the table per batch.
  *
  * @example
  * ```ts
@@ -97,70 +238,47 @@ export async function landBatch(
     batch: ShapedBatch;
     subjects: ReadonlyMap<string, string>;
     positions: ReadonlyMap<string, string>;
-    /** Replaying dead letters: their ids are in the dead letters by definition; those that land are marked replayed, the others stay as they are. */
     replay?: boolean;
   },
 ): Promise<LandedBatch> {
-  const { asset, runId, batch, subjects, positions, replay = false } = request;
-  const landing = landingRelation(asset);
-  const session = await engine.session();
-  try {
-    return await session.transaction(async () => {
-      await ensureTables(session, engine, asset, batch);
-      const ids = [...new Set([...batch.rows.map((row) => row.id), ...batch.rejected.map((record) => record.id)])];
-      const stored = await alreadyStored(session, engine, asset, ids, !replay);
-      const seen = new Set(stored);
-      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
-      const rows: Row[] = [];
-      for (const { id, row } of batch.rows) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        rows.push({ ...row, _weir_message_id: id, _weir_subject: subjects.get(id) ?? null, _weir_loaded_at: now });
-      }
-      // A discarded value is a dead letter of a record that also landed: both are new or neither is.
-      const rejected = [];
-      const setAside = new Set(stored);
-      for (const record of batch.rejected) {
-        if (setAside.has(record.id)) continue;
-        setAside.add(record.id);
-        rejected.push(record);
-      }
-      await session.appendRows(landing, [...batch.columns, ...MESSAGE_COLUMNS], rows);
-      if (replay) {
-        await markReplayed(session, engine, asset, rows.map((row) => String(row._weir_message_id)));
-        return { landed: rows.length, deadLettered: batch.rejected.length, duplicates: batch.rows.length - rows.length };
-      }
-      await appendDeadLetters(session, engine, asset, runId, rejected);
-      await savePositions(session, engine, asset, positions);
-      const total = batch.rows.length + batch.rejected.filter((record) => record.disposition === 'rejected').length;
-      const deadLettered = rejected.filter((record) => record.disposition === 'rejected').length;
-      return { landed: rows.length, deadLettered, duplicates: total - rows.length - deadLettered };
-    });
-  } finally {
-    await session.close();
-  }
+  const { asset, batch, ...rest } = request;
+  const landing = await StreamLanding.open(engine, asset);
+  return await landing.land({ ...rest, shape: () => batch });
 }
 
-async function ensureTables(session: EngineSession, engine: EngineAdapter, asset: string, batch: ShapedBatch): Promise<void> {
+async function ensureTables(session: EngineSession, engine: EngineAdapter, asset: string): Promise<void> {
   await session.execute(`CREATE SCHEMA IF NOT EXISTS ${engine.quoteIdentifier(INGEST_SCHEMA)}`);
   await ensureDeadLetterTable(session, engine);
-  const existing = await session.query('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [INGEST_SCHEMA, `${asset}__landing`]);
-  await evolveTable(session, engine, landingRelation(asset), { exists: existing.length > 0, columns: [...batch.columns, ...MESSAGE_COLUMNS], changes: batch });
   await session.execute(`CREATE TABLE IF NOT EXISTS ${engine.quoteRelation(positionsRelation(asset))} (partition_key ${session.typeSql('VARCHAR')}, position ${session.typeSql('VARCHAR')})`);
 }
 
-/** The ids among `ids` already in the landing table or the dead letters of `asset`. */
+/** The columns of `relation` as this session's transaction sees them (its own schema changes included), or undefined. */
+async function describeIn(session: EngineSession, relation: RelationRef): Promise<ColumnInfo[] | undefined> {
+  const rows = await session.query(
+    'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+    [relation.schema, relation.name],
+  );
+  if (rows.length === 0) return undefined;
+  return rows.map((row) => ({ name: String(row.column_name), type: String(row.data_type).toUpperCase(), nullable: row.is_nullable === 'YES' }));
+}
+
+/** Same names in the same order, same types (as the engine spells them). */
+function sameColumns(a: readonly ColumnInfo[], b: readonly ColumnInfo[]): boolean {
+  return a.length === b.length && a.every((column, index) => column.name === b[index]!.name && column.type.toUpperCase() === b[index]!.type.toUpperCase());
+}
+
+/**
+ * The ids among `ids` already in the landing table or the dead letters of `asset`: one list
+ * parameter (DuckDB binds a JS array as a LIST, pg as an array) unnested into the small side of
+ * two semi joins, where `IN ($1, ..., $1000)` cost a thousand bound values twice over.
+ */
 async function alreadyStored(session: EngineSession, engine: EngineAdapter, asset: string, ids: readonly string[], withDeadLetters: boolean): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let start = 0; start < ids.length; start += 1000) {
-    const chunk = ids.slice(start, start + 1000);
-    const list = chunk.map((_, index) => `$${index + 1}`).join(', ');
-    const landed = `SELECT _weir_message_id AS id FROM ${engine.quoteRelation(landingRelation(asset))} WHERE _weir_message_id IN (${list})`;
-    const setAside = `SELECT record_id AS id FROM ${engine.quoteRelation(DEAD_LETTERS)} WHERE asset = $${chunk.length + 1} AND record_id IN (${list})`;
-    const rows = withDeadLetters ? await session.query(`${landed} UNION ALL ${setAside}`, [...chunk, asset]) : await session.query(landed, chunk);
-    for (const row of rows) found.add(String(row.id));
-  }
-  return found;
+  if (ids.length === 0) return new Set();
+  const batch = 'WITH batch AS (SELECT unnest(CAST($1 AS VARCHAR[])) AS id)';
+  const landed = `SELECT _weir_message_id AS id FROM ${engine.quoteRelation(landingRelation(asset))} WHERE _weir_message_id IN (SELECT id FROM batch)`;
+  const setAside = `SELECT record_id AS id FROM ${engine.quoteRelation(DEAD_LETTERS)} WHERE asset = $2 AND record_id IN (SELECT id FROM batch)`;
+  const rows = withDeadLetters ? await session.query(`${batch} ${landed} UNION ALL ${setAside}`, [ids, asset]) : await session.query(`${batch} ${landed}`, [ids]);
+  return new Set(rows.map((row) => String(row.id)));
 }
 
 async function savePositions(session: EngineSession, engine: EngineAdapter, asset: string, positions: ReadonlyMap<string, string>): Promise<void> {
