@@ -151,3 +151,16 @@ export type { TriggerEvaluation, TriggerEvaluatorOptions } from './orchestration
 export { listTriggers } from './orchestration/trigger-listing.js';
 export type { ScheduleListing, SensorListing, FireTime } from './orchestration/trigger-listing.js';
 export { setTriggerPaused } from './orchestration/pause-trigger.js';
+
+// Partitions and backfills
+export type { PartitionSpec, PartitionWindow, PartitionGranularity } from './partitions/partition-spec.js';
+export { partitionKeys, partitionKey, partitionWindow } from './partitions/partition-keys.js';
+export type { PartitionRecord, BackfillRecord } from './storage/state-store.js';
+export type { BackfillAssetTasks } from './events/weir-event.js';
+export { planBackfill, backfillTaskStatuses, countTasks } from './backfill/plan-backfill.js';
+export type { BackfillPreview, BackfillTask, BackfillTaskStatus } from './backfill/plan-backfill.js';
+export { requestBackfill, newBackfillId } from './backfill/request-backfill.js';
+export { runBackfill, backfillStatus } from './backfill/run-backfill.js';
+export type { BackfillResult, RunBackfillOptions } from './backfill/run-backfill.js';
+export { executePartitionTask } from './backfill/execute-partition-task.js';
+export type { PartitionTaskOptions } from './backfill/execute-partition-task.js';
