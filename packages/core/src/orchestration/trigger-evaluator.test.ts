@@ -299,8 +299,16 @@ evaluatorCases('SQLite', async () => {
 });
 
 await describeWithService(postgresService, 'trigger evaluation on PostgreSQL', () => {
+  // One database for the suite, one schema per case: creating a database costs far more.
+  let database: TestDatabase | undefined;
+  let schemas = 0;
+  afterAll(async () => {
+    await database?.drop();
+  });
   evaluatorCases('PostgreSQL', async () => {
-    const database: TestDatabase = await createTestDatabase('weir_triggers');
-    return { open: () => openPostgresStateStore(database.url), drop: () => database.drop() };
+    database ??= await createTestDatabase('weir_triggers');
+    const url = database.url;
+    const schema = `triggers_${++schemas}`;
+    return { open: () => openPostgresStateStore(url, { schema }), drop: async () => undefined };
   });
 });
