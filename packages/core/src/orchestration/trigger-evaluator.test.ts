@@ -123,6 +123,9 @@ function evaluatorCases(name: string, newDatabase: () => Promise<StoreFactory>):
       // Evaluated twice before it was recorded: the same keys, which the queue refuses the second time.
       const scheduleKeys = (requests: typeof one.requests) => requests.filter((request) => request.trigger.startsWith('schedule:')).map((request) => request.dedupeKey);
       expect(scheduleKeys(two.requests)).toEqual(scheduleKeys(one.requests));
+      // So does a process that restarts before recording them, reading the stored state afresh.
+      const beforeRecord = evaluator(await open(), clock);
+      expect(scheduleKeys((await beforeRecord.evaluate()).requests)).toEqual(scheduleKeys(one.requests));
       await store.append(one.events);
       expect((await first.evaluate()).requests.filter((request) => request.trigger.startsWith('schedule:'))).toEqual([]);
 
