@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
+import { registerBackfillCommand } from './commands/backfill-command.js';
 import { registerGcCommand } from './commands/gc-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLsCommand } from './commands/ls-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(exit: ExitBox): Command {
   for (const register of [
     registerInitCommand,
     registerRunCommands,
+    registerBackfillCommand,
     registerLsCommand,
     registerShowCommand,
     registerProfileCommand,

@@ -22,12 +22,14 @@ interface RunOptions {
   concurrency?: string;
   wait?: boolean;
   json?: boolean;
+  partition?: string;
 }
 
 /** Registers `run`, `check` and `retry`. */
 export function registerRunCommands(program: Command, exit: ExitBox): void {
   selectionCommand(program, 'run', 'build, check and publish the selected assets (all by default)', 'steps run at once')
     .option('--json', 'print the run result as JSON')
+    .option('-p, --partition <key>', 'build this partition (2026-03-01, a static value) of the selected partitioned assets')
     .action(async (options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         const { selected, select, exclude } = selection(runtime, options);
@@ -109,6 +111,9 @@ export async function executeRun(
   }
   // While weir serve runs for the project it owns the warehouse: the run goes to it.
   const server = request.mode === 'replay' ? undefined : await findServer(runtime.project.root);
+  if (server !== undefined && options.partition !== undefined) {
+    throw new WeirError('USAGE', 'weir serve runs this project: --partition runs only in-process for now', { hint: 'stop weir serve, or use weir backfill' });
+  }
   if (server !== undefined) {
     let remote: RemoteRunResult;
     try {
@@ -167,6 +172,7 @@ export async function executeRun(
       lock,
       signal: controller.signal,
       ...(request.mode === undefined ? {} : { mode: request.mode }),
+      ...(options.partition === undefined ? {} : { partition: options.partition }),
       onPlan: (plan, runId) => {
         for (const text of runPlanLines(plan, runId, request.mode, runtime.project.disabled)) progress.line(text);
       },
