@@ -164,3 +164,9 @@ export { runBackfill, backfillStatus } from './backfill/run-backfill.js';
 export type { BackfillResult, RunBackfillOptions } from './backfill/run-backfill.js';
 export { executePartitionTask } from './backfill/execute-partition-task.js';
 export type { PartitionTaskOptions } from './backfill/execute-partition-task.js';
+
+// Run queue (local: SQLite beside the state; team: PostgreSQL)
+export { openSqliteJobQueue } from './queue/sqlite/open-sqlite-job-queue.js';
+export { openPostgresJobQueue } from './queue/postgres/open-postgres-job-queue.js';
+export { checkWorkerVersion } from './queue/worker-version.js';
+export type { JobQueue, JobRecord, ClaimedJob, EnqueueOptions, JsonValue, WorkerInfo, WorkerRecord } from './queue/job-queue.js';
