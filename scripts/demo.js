@@ -26,6 +26,9 @@ const withDatabase = (process.env.SHOP_DB_URL ?? '') !== '';
 if (weirCommand(['init', project, '--size', size, ...(withDatabase ? ['--seed-database'] : [])], repo) !== 0) process.exit(1);
 const runStatus = weirCommand(['run'], project);
 if (runStatus !== 0 && runStatus !== 1) process.exit(runStatus ?? 3);
+// The partitioned mart is built one day at a time: a backfill over the last month of the data.
+const backfillStatus = weirCommand(['backfill', 'daily_channel_revenue', '--from', '2025-12-01', '--to', '2025-12-31', '--concurrency', '2'], project);
+if (backfillStatus !== 0) process.exit(backfillStatus ?? 3);
 weirCommand(['ls'], project);
 weirCommand(['query', 'select order_date, revenue from daily_revenue order by order_date desc limit 5'], project);
 console.log(`\nThe demo project is in ${project}. Try: cd ${project} && npx weir runs`);

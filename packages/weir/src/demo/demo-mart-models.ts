@@ -44,6 +44,38 @@ where o.status in ('placed', 'shipped', 'delivered')
 group by o.order_date
 `;
 
+const DAILY_CHANNEL_REVENUE = `/*---
+# Built one day at a time: \`weir run --partition 2025-12-31\` builds one day, \`weir backfill
+# daily_channel_revenue --from 2025-12-01 --to 2025-12-31\` a range. A plain \`weir run\` leaves it alone.
+partitioned_by: { column: order_date, granularity: day, start: 2024-01-01, end: 2026-01-01 }
+description: Orders and revenue per day and sales channel, partitioned by day
+owner: finance-data
+tags: [marts, finance]
+columns:
+  order_date: The day the orders were placed (the partition)
+  channel: web, app or marketplace
+  revenue: Sum of the line amounts after discount, in EUR
+checks:
+  - not_null: [order_date, channel, revenue]
+  - expression: { sql: "revenue >= 0", name: channel_revenue_not_negative }
+  - expression: { sql: "orders > 0", name: channel_has_orders }
+---*/
+with order_totals as (
+  select order_id, sum(line_amount) as amount
+  from stg_order_items
+  group by order_id
+)
+select
+  o.order_date,
+  o.channel,
+  count(*) as orders,
+  cast(sum(t.amount) as decimal(18, 2)) as revenue
+from stg_orders as o
+join order_totals as t on t.order_id = o.order_id
+where o.status in ('placed', 'shipped', 'delivered')
+group by o.order_date, o.channel
+`;
+
 const CUSTOMER_LIFETIME_VALUE = `/*---
 materialization: table
 description: Orders, revenue and payments per customer over their whole history; the input of customer_segments
@@ -159,6 +191,7 @@ left join product_sales as s on s.product_id = p.product_id
 /** The SQL marts by the path they are written to, relative to the project. */
 export const MART_MODEL_FILES: Readonly<Record<string, string>> = {
   'models/marts/daily_revenue.sql': DAILY_REVENUE,
+  'models/marts/daily_channel_revenue.sql': DAILY_CHANNEL_REVENUE,
   'models/marts/customer_lifetime_value.sql': CUSTOMER_LIFETIME_VALUE,
   'models/marts/product_performance.sql': PRODUCT_PERFORMANCE,
 };

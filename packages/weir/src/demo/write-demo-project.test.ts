@@ -26,6 +26,7 @@ const MODEL_ORDER = [
   'stg_order_items',
   'stg_payments',
   'daily_revenue',
+  'daily_channel_revenue',
   'customer_lifetime_value',
   'product_performance',
 ];
