@@ -13,7 +13,8 @@ import { serve } from '@hono/node-server';
 import { WeirError, acquireProjectLock, isWeirError, runLockPath, type ProjectLock } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
-import { openProjectRuntime } from '../runtime/project-runtime.js';
+import { openProjectQueue, openProjectRuntime } from '../runtime/project-runtime.js';
+import { startTriggerLoop } from '../server/trigger-loop.js';
 import { createServerApp } from '../server/create-server-app.js';
 import { RunHub } from '../server/run-hub.js';
 import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
@@ -68,10 +69,23 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
     const address = server.address() as AddressInfo;
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
     writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
-    process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; Ctrl-C stops it\n`);
+    const queue = await openProjectQueue(project);
+    const triggers = startTriggerLoop({
+      root: project.root,
+      environment: global.env,
+      store: runtime.store,
+      queue,
+      hub,
+      log: (line) => process.stdout.write(`weir serve: ${line}\n`),
+    });
+    const triggerCount = (project.schedules?.length ?? 0) + (project.sensors?.length ?? 0);
+    process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; ${triggerCount} schedule(s) and sensor(s); Ctrl-C stops it\n`);
     await stopSignal();
     process.stdout.write('weir serve: stopping (cancelling runs in progress)…\n');
+    await triggers.stop();
     await hub.close();
+    await triggers.drain();
+    await queue.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     process.stdout.write('weir serve: stopped\n');
     return EXIT.ok;

@@ -8,10 +8,13 @@ import {
   loadProject,
   openDuckDBAdapter,
   openPostgresAdapter,
+  openPostgresJobQueue,
   openPostgresStateStore,
+  openSqliteJobQueue,
   openSqliteStateStore,
   recoverCrashedRuns,
   type EngineAdapter,
+  type JobQueue,
   type Project,
   type StateStore,
 } from '@weir/core';
@@ -68,6 +71,20 @@ export async function openProjectRuntime(options: ProjectOptions): Promise<Proje
  */
 export function openTestEngine(): Promise<EngineAdapter> {
   return openDuckDBAdapter({ path: ':memory:' });
+}
+
+/**
+ * The project's run queue, in its state database: the SQLite file locally, the state store's
+ * PostgreSQL schema in team mode.
+ *
+ * @example
+ * ```ts
+ * const queue = await openProjectQueue(runtime.project);
+ * ```
+ */
+export async function openProjectQueue(project: Project): Promise<JobQueue> {
+  if (project.state.store === 'postgres') return openPostgresJobQueue(project.state.url, project.state.schema === undefined ? {} : { schema: project.state.schema });
+  return openSqliteJobQueue(project.state.path);
 }
 
 async function openStore(project: Project): Promise<StateStore> {

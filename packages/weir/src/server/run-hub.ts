@@ -68,6 +68,8 @@ export interface RunSubmission {
   concurrency?: number;
   /** Queue behind a run in progress instead of refusing. */
   wait?: boolean;
+  /** What started it when not a person: `schedule:nightly`, `sensor:landing_files` (recorded as the run's command). */
+  trigger?: string;
 }
 
 /** The server's side of the project: open for the server's whole life. */
@@ -86,6 +88,9 @@ interface HubRun {
   listeners: Set<(message: RunMessage) => void>;
   controller: AbortController;
   done: boolean;
+  /** Resolves with the run's status (`failed` when it could not run at all). */
+  ended: Promise<string>;
+  end: (status: string) => void;
 }
 
 /** How many finished runs keep their messages for late followers. */
@@ -127,7 +132,9 @@ export class RunHub {
       submission.assets !== undefined
         ? new Set(submission.assets.filter((asset) => project.assets.has(asset)))
         : selectAssets(buildAssetGraph(project), project, { select: submission.select, exclude: submission.exclude });
-    const run: HubRun = { runId: newRunId(), messages: [], listeners: new Set(), controller: new AbortController(), done: false };
+    let end: (status: string) => void = () => undefined;
+    const ended = new Promise<string>((resolve) => (end = resolve));
+    const run: HubRun = { runId: newRunId(), messages: [], listeners: new Set(), controller: new AbortController(), done: false, ended, end };
     this.runs.set(run.runId, run);
     this.forgetOldRuns();
     if (busy !== undefined) this.emit(run, { kind: 'line', text: `queued behind ${busy} in weir serve (pid ${process.pid})…` });
@@ -155,6 +162,13 @@ export class RunHub {
     if (run.done) return () => undefined;
     run.listeners.add(listener);
     return () => run.listeners.delete(listener);
+  }
+
+  /** Resolves with the run's final status once it has ended. */
+  async finished(runId: string): Promise<string> {
+    const run = this.runs.get(runId);
+    if (run === undefined) throw new WeirError('RUN_UNKNOWN', `weir serve knows no run "${runId}"`);
+    return await run.ended;
   }
 
   /** Asks a running or queued run to stop; false for a run this server does not know or that ended. */
@@ -189,7 +203,7 @@ export class RunHub {
         selected,
         selection: submission.select,
         exclusion: submission.exclude,
-        command: submission.command,
+        command: submission.trigger ?? submission.command,
         runId: run.runId,
         lock: this.served.lock,
         signal: run.controller.signal,
@@ -204,8 +218,10 @@ export class RunHub {
         onProgress: (asset, rows) => this.emit(run, { kind: 'rows', asset, rows }),
       });
       this.emit(run, { kind: 'end', runId: run.runId, status: result.status });
+      run.end(result.status);
     } catch (error) {
       this.emit(run, { kind: 'error', error: errorBody(error) });
+      run.end(isWeirError(error) && error.code === 'CANCELLED' ? 'cancelled' : 'failed');
     } finally {
       run.done = true;
       run.listeners.clear();

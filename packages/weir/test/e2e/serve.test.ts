@@ -7,7 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatedAssetTs, shopFiles } from './shop-fixture.js';
-import { createWeirProject, show, type BackgroundWeir, type RunJson, type WeirTestProject } from './weir-test-project.js';
+import { mkdirSync } from 'node:fs';
+import { createWeirProject, show, type BackgroundWeir, type RunDetailJson, type RunJson, type WeirTestProject } from './weir-test-project.js';
 
 const projects: WeirTestProject[] = [];
 afterEach(async () => {
@@ -113,6 +114,49 @@ describe('weir serve', () => {
     const run = await project.weir(['run', '--select', 'no_such_asset']);
     expect(run.code, show(run)).toBe(2);
     expect(run.stderr).toContain('no_such_asset');
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+});
+
+describe('weir serve with a file sensor', () => {
+  it('starts a run within seconds of a file landing, once per new file', async () => {
+    const project = await createWeirProject({
+      'weir.yaml': `name: e2e_landing
+sensors:
+  - name: landing
+    type: file
+    path: data/landing/*.csv
+    select: [raw_landing+]
+    interval_seconds: 1
+`,
+      'sources/landing.yaml': `tables:
+  - name: raw_landing
+    path: data/landing/*.csv
+`,
+      'models/landed.sql': 'select count(*) as files_rows from raw_landing\n',
+    });
+    projects.push(project);
+    mkdirSync(join(project.root, 'data', 'landing'), { recursive: true });
+    const server = project.spawnWeir(['serve', '--port', '0']);
+    await server.waitForOutput(/weir serve: project e2e_landing .* 1 schedule\(s\) and sensor\(s\)/);
+
+    writeFileSync(join(project.root, 'data', 'landing', 'a.csv'), 'id,amount\n1,10\n2,20\n');
+    await server.waitForOutput(/sensor:landing: run (r-\S+) succeeded/, 60_000);
+    const first = /sensor:landing: run (r-\S+) succeeded/.exec(server.stdout())![1]!;
+
+    writeFileSync(join(project.root, 'data', 'landing', 'b.csv'), 'id,amount\n3,30\n');
+    await server.waitForOutput(new RegExp(`sensor:landing: run (?!${first})(r-\\S+) succeeded`), 60_000);
+
+    const runs = await project.weirJson<RunJson[]>(['runs', '--json']);
+    const sensed = runs.filter((run) => run.command === 'sensor:landing');
+    expect(sensed.map((run) => run.status)).toEqual(['succeeded', 'succeeded']);
+    const latest = await project.weirJson<RunDetailJson>(['runs', 'show', sensed[0]!.runId, '--json']);
+    expect(latest.steps.find((step) => step.asset === 'raw_landing')).toMatchObject({ status: 'succeeded', rows: 3 });
+    // Nothing new: no third run.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await project.weirJson<RunJson[]>(['runs', '--json'])).filter((run) => run.command === 'sensor:landing')).toHaveLength(2);
+
     server.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
   });

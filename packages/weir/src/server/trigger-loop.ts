@@ -1,0 +1,162 @@
+/**
+ * The part of `weir serve` that starts runs by itself: once a second it asks the project's
+ * schedules and sensors what is due, queues one job per request under the request's dedupe key,
+ * and only then records the decisions. A crash between the two makes the next pass ask for the
+ * same keys, which the queue refuses: a tick or a sensor event never starts two runs and is never
+ * lost. Queued run jobs are taken one by one and handed to the run hub, which runs them after any
+ * run already in progress (scheduled runs go before backfills by priority).
+ */
+import { hostname } from 'node:os';
+import {
+  TriggerEvaluator,
+  buildAssetGraph,
+  loadProject,
+  messageOf,
+  projectVersion,
+  systemClock,
+  type ClaimedJob,
+  type Clock,
+  type JobQueue,
+  type RunRequest,
+  type StateStore,
+} from '@weir/core';
+import type { RunHub } from './run-hub.js';
+
+/** Queue priorities: what a person or a schedule asked for goes before sensors, and both before backfills. */
+export const RUN_PRIORITY = { schedule: 100, sensor: 90, backfill: 10 } as const;
+
+/** What a queued run job carries. */
+interface RunJobPayload {
+  trigger: string;
+  select: string[];
+  exclude: string[];
+  reason: string;
+  [key: string]: string | string[];
+}
+
+/** Options of {@link startTriggerLoop}. */
+export interface TriggerLoopOptions {
+  root: string;
+  environment: string | undefined;
+  store: StateStore;
+  queue: JobQueue;
+  hub: RunHub;
+  clock?: Clock;
+  /** Milliseconds between passes. Default 1,000. */
+  intervalMs?: number;
+  /** Where the loop says what it started or what went wrong. */
+  log: (line: string) => void;
+}
+
+/** A running trigger loop. */
+export interface TriggerLoop {
+  /** Stops evaluating and claiming after the current pass. */
+  stop(): Promise<void>;
+  /** Waits for the queued run in progress to end and be recorded in the queue (cancel it with the hub first). */
+  drain(): Promise<void>;
+}
+
+/**
+ * Starts evaluating triggers and executing queued run jobs until stopped.
+ *
+ * @example
+ * ```ts
+ * const loop = startTriggerLoop({ root, environment: undefined, store, queue, hub, log: console.log });
+ * // ... later
+ * await loop.stop();
+ * ```
+ */
+export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
+  const workerId = `serve-${hostname()}-${process.pid}`;
+  const intervalMs = options.intervalMs ?? 1_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let loaded: { version: string; evaluator: TriggerEvaluator } | undefined;
+
+  /** The project as its files are now: loaded again only when they changed. */
+  const current = async (): Promise<TriggerEvaluator> => {
+    const version = await projectVersion(options.root);
+    if (loaded?.version !== version) {
+      const project = await loadProject(options.root, options.environment === undefined ? {} : { environment: options.environment });
+      loaded = { version, evaluator: new TriggerEvaluator({ project, graph: buildAssetGraph(project), store: options.store, clock: options.clock ?? systemClock }) };
+    }
+    return loaded.evaluator;
+  };
+
+  const queueRequests = async (): Promise<void> => {
+    const { requests, events } = await (await current()).evaluate();
+    for (const request of requests) {
+      const { created } = await options.queue.enqueue({
+        kind: 'run',
+        payload: runPayload(request),
+        priority: request.trigger.startsWith('schedule:') ? RUN_PRIORITY.schedule : RUN_PRIORITY.sensor,
+        dedupeKey: request.dedupeKey,
+      });
+      if (created) options.log(`${request.trigger}: queued a run (${request.reason})`);
+    }
+    // Recorded only once queued: see the file comment.
+    if (events.length > 0) await options.store.append(events);
+  };
+
+  const runQueuedJob = async (job: ClaimedJob): Promise<void> => {
+    const payload = job.payload as RunJobPayload;
+    const heartbeat = setInterval(() => void options.queue.heartbeat(workerId).catch(() => undefined), 5_000);
+    try {
+      const runId = await options.hub.submit({ command: 'run', trigger: payload.trigger, select: payload.select, exclude: payload.exclude, wait: true });
+      options.log(`${payload.trigger}: run ${runId} started`);
+      const status = await options.hub.finished(runId);
+      options.log(`${payload.trigger}: run ${runId} ${status}`);
+      await options.queue.complete(job, { runId, status });
+    } catch (error) {
+      options.log(`${payload.trigger}: the run could not start: ${messageOf(error)}`);
+      await options.queue.fail(job, messageOf(error), { retry: false }).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
+  const pass = async (): Promise<void> => {
+    try {
+      await queueRequests();
+    } catch (error) {
+      options.log(`schedules and sensors: ${messageOf(error)}`);
+    }
+    // One queued run at a time; the passes go on meanwhile, so ticks are queued when they fall due.
+    if (running !== undefined) return;
+    try {
+      // A previous server that died left its claims: give them back before claiming.
+      await options.queue.reclaimExpired();
+      const [job] = await options.queue.claim(workerId, { kinds: ['run'], limit: 1 });
+      if (job !== undefined) running = runQueuedJob(job).finally(() => (running = undefined));
+    } catch (error) {
+      options.log(`run queue: ${messageOf(error)}`);
+    }
+  };
+  let running: Promise<void> | undefined;
+
+  const loop = (async () => {
+    while (!stopped) {
+      await pass();
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, intervalMs);
+      });
+    }
+  })();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+    drain: async () => {
+      await running;
+    },
+  };
+}
+
+function runPayload(request: RunRequest): RunJobPayload {
+  return { trigger: request.trigger, select: request.selection.select, exclude: request.selection.exclude, reason: request.reason };
+}
