@@ -65,7 +65,7 @@ test('a backfill killed halfway resumes, and every day is in the table exactly o
   expect(interrupted.status).toBe('interrupted');
   expect(interrupted.counts.done).toBeGreaterThanOrEqual(10);
   expect(interrupted.counts.done).toBeLessThan(30);
-  expect(interrupted.counts.missing).toBe(30 - interrupted.counts.done);
+  expect(interrupted.counts.missing).toBe(30 - (interrupted.counts.done ?? 0));
 
   const resumed = await project.weir(['backfill', 'resume', id]);
   expect(resumed.code, show(resumed)).toBe(0);
