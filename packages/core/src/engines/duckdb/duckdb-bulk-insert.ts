@@ -17,13 +17,18 @@ import {
   DuckDBBooleanType,
   DuckDBDataChunk,
   DuckDBDoubleType,
+  DuckDBTimestampType,
+  DuckDBTimestampValue,
   DuckDBTypeId,
   DuckDBVarCharType,
+  ENUM8,
   type DuckDBAppender,
   type DuckDBBigIntVector,
   type DuckDBBooleanVector,
   type DuckDBDoubleVector,
+  type DuckDBEnum8Vector,
   type DuckDBPreparedStatement,
+  type DuckDBTimestampVector,
   type DuckDBType,
   type DuckDBVarCharVector,
 } from '@duckdb/node-api';
@@ -72,8 +77,18 @@ const QUOTED_RELATION = /^"((?:[^"]|"")+)"\."((?:[^"]|"")+)"$/;
 export async function appendRows(session: DuckDBSession, target: string, columns: ColumnInfo[], rows: Row[]): Promise<void> {
   const types = columns.map((column) => assertSqlTypeName(column.type, column.name));
   const landing = types.map(landingType);
-  if (rows.length <= STRAIGHT_MAX_ROWS) {
-    const order = await straightOrder(session, target, columns, types);
+  const table = await tableColumns(session, target);
+  // DuckDB matches names case-insensitively, quoted or not.
+  const known = new Set(table?.map((column) => column.name.toLowerCase()));
+  const missing = table === undefined ? [] : columns.filter((column) => !known.has(column.name.toLowerCase()));
+  if (table !== undefined && missing.length > 0) {
+    // Said here, with the table's columns: the INSERT's binder error names neither.
+    throw new WeirError('SQL_EXECUTION', `${target} has no column ${missing.map((column) => `"${column.name}"`).join(', ')} (its columns: ${table.map((column) => column.name).join(', ')}); nothing was appended`, {
+      hint: 'add the column to the table first (a schema change), or leave the field out of the rows',
+    });
+  }
+  if (rows.length <= STRAIGHT_MAX_ROWS && table !== undefined) {
+    const order = straightOrder(table, columns, types);
     if (order !== undefined && (await appendStraight(session, target, order.map((index) => columns[index]!), order.map((index) => landing[index]!), rows))) return;
   }
   const quoted = columns.map((column) => `"${column.name.replaceAll('"', '""')}"`);
@@ -90,35 +105,55 @@ export async function appendRows(session: DuckDBSession, target: string, columns
   await session.execute(`DROP TABLE temp.main.${LANDING}`);
 }
 
+/** A column of the target as DuckDB sees it. */
+interface TableColumn {
+  name: string;
+  typeId: DuckDBTypeId;
+  /** Set for a type with an alias (JSON is VARCHAR aliased): the appender would not cast to it as CAST does. */
+  alias: string | undefined;
+}
+
 /**
- * The positions in `columns` of `target`'s columns, in the table's order, when the table has
- * exactly these columns (by name), each of a type the appender writes as CAST would; otherwise
- * undefined. Preparing `SELECT *` reads the columns (uncommitted changes of this transaction too)
- * without running anything.
+ * The columns of `target` (already quoted as `"schema"."table"`), in the table's order, or
+ * undefined when it cannot be read here (the landing path then reports what is wrong). Preparing
+ * `SELECT *` reads them (uncommitted changes of this transaction too) without running anything.
  */
-async function straightOrder(session: DuckDBSession, target: string, columns: ColumnInfo[], types: readonly string[]): Promise<number[] | undefined> {
-  if (!QUOTED_RELATION.test(target) || !types.every((type) => STRAIGHT.has(type.toUpperCase()))) return undefined;
-  const positions = new Map(columns.map((column, index) => [column.name, index]));
-  if (positions.size !== columns.length) return undefined;
+async function tableColumns(session: DuckDBSession, target: string): Promise<TableColumn[] | undefined> {
+  if (!QUOTED_RELATION.test(target)) return undefined;
   let prepared: DuckDBPreparedStatement;
   try {
     prepared = await session.connection.prepare(`SELECT * FROM ${target}`);
   } catch {
-    return undefined; // the landing path reports what is wrong with the target
+    return undefined;
   }
   try {
-    if (prepared.columnCount !== columns.length) return undefined;
-    const order: number[] = [];
+    const columns: TableColumn[] = [];
     for (let column = 0; column < prepared.columnCount; column++) {
-      const index = positions.get(prepared.columnName(column));
       const type = prepared.columnType(column);
-      if (index === undefined || type.typeId !== STRAIGHT.get(types[index]!.toUpperCase()) || type.alias !== undefined) return undefined;
-      order.push(index);
+      columns.push({ name: prepared.columnName(column), typeId: type.typeId, alias: type.alias });
     }
-    return order;
+    return columns;
   } finally {
     prepared.destroySync();
   }
+}
+
+/**
+ * The positions in `columns` of `table`'s columns, in the table's order, when the table has
+ * exactly these columns (by name), each of a type the appender writes as CAST would; otherwise
+ * undefined.
+ */
+function straightOrder(table: readonly TableColumn[], columns: readonly ColumnInfo[], types: readonly string[]): number[] | undefined {
+  if (table.length !== columns.length || !types.every((type) => STRAIGHT.has(type.toUpperCase()))) return undefined;
+  const positions = new Map(columns.map((column, index) => [column.name, index]));
+  if (positions.size !== columns.length) return undefined;
+  const order: number[] = [];
+  for (const column of table) {
+    const index = positions.get(column.name);
+    if (index === undefined || column.typeId !== STRAIGHT.get(types[index]!.toUpperCase()) || column.alias !== undefined) return undefined;
+    order.push(index);
+  }
+  return order;
 }
 
 /**
@@ -134,8 +169,7 @@ async function appendStraight(session: DuckDBSession, target: string, columns: r
     return false;
   }
   try {
-    const names = columns.map((column) => column.name);
-    for (let start = 0; start < rows.length; start += CHUNK_ROWS) appender.appendDataChunk(dataChunk(names, landing, rows, start, Math.min(CHUNK_ROWS, rows.length - start)));
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) appender.appendDataChunk(dataChunk(columns, landing, rows, start, Math.min(CHUNK_ROWS, rows.length - start)));
   } catch {
     // Nothing reaches the table: the appender's rows are dropped before it closes (closing flushes).
     appender.clear();
@@ -158,24 +192,147 @@ async function appendStraight(session: DuckDBSession, target: string, columns: r
  * into the chunk's memory from JavaScript, where the appender would take one native call per
  * value. A column of the chunk may be of another type than the table's; the appender casts it
  * with DuckDB's CAST: text into DATE and TIMESTAMP, and integers that are all exact doubles (the
- * usual case) go as DOUBLE, which spares a BigInt per value. Values are checked as `append`
- * checks them; one that fails throws, and the caller drops the whole batch.
+ * usual case) go as DOUBLE, which spares a BigInt per value. TIMESTAMP text in the plain
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` shape (what `shapeRecords` produces) is read here into the
+ * column's microseconds, which costs less than DuckDB parsing the text. Text for a VARCHAR column that
+ * repeats a few values (a status, a country) goes as an ENUM of them: one byte per row written
+ * from JavaScript, each distinct text crossing into DuckDB once per chunk instead of once per
+ * row. Values are checked as `append` checks them; one that fails throws, and the caller drops
+ * the whole batch.
  */
-function dataChunk(names: readonly string[], landing: readonly LandingType[], rows: readonly Row[], start: number, count: number): DuckDBDataChunk {
+function dataChunk(columns: readonly ColumnInfo[], landing: readonly LandingType[], rows: readonly Row[], start: number, count: number): DuckDBDataChunk {
+  const names = columns.map((column) => column.name);
   const doubles = landing.map((type, index) => type === 'DOUBLE' || (type === 'BIGINT' && exactDoubles(rows, start, count, names[index]!)));
-  const types = landing.map((type, index) => (doubles[index] ? DuckDBDoubleType.instance : CHUNK_TYPES[type]));
+  const dictionaries = columns.map((column) => (column.type.toUpperCase() === 'VARCHAR' ? fewTexts(rows, start, count, column.name) : undefined));
+  const instants = columns.map((column) => (column.type.toUpperCase() === 'TIMESTAMP' ? plainTimestamps(rows, start, count, column.name) : undefined));
+  const types = landing.map((type, index) => {
+    const dictionary = dictionaries[index];
+    if (dictionary !== undefined) return ENUM8(dictionary);
+    if (instants[index] !== undefined) return DuckDBTimestampType.instance;
+    return doubles[index] ? DuckDBDoubleType.instance : CHUNK_TYPES[type];
+  });
   const chunk = DuckDBDataChunk.create(types, count);
   for (let index = 0; index < names.length; index++) {
     const vector = chunk.getColumnVector(index);
     const name = names[index]!;
     // One loop per vector class, so that each loop's calls stay monomorphic.
-    if (doubles[index]) writeNumbers(vector as DuckDBDoubleVector, rows, start, name);
+    const micros = instants[index];
+    if (dictionaries[index] !== undefined) writeCodes(vector as DuckDBEnum8Vector, rows, start, name);
+    else if (micros !== undefined) writeInstants(vector as DuckDBTimestampVector, micros);
+    else if (doubles[index]) writeNumbers(vector as DuckDBDoubleVector, rows, start, name);
     else if (landing[index] === 'BIGINT') writeBigInts(vector as DuckDBBigIntVector, rows, start, name);
     else if (landing[index] === 'BOOLEAN') writeBooleans(vector as DuckDBBooleanVector, rows, start, name);
     else writeTexts(vector as DuckDBVarCharVector, rows, start, name);
     vector.flush();
   }
   return chunk;
+}
+
+/** At most this many distinct texts go as an ENUM (its codes are one byte). */
+const DICTIONARY_MAX = 255;
+
+/**
+ * The distinct texts of the column in these rows when they are few (at most a quarter of the
+ * rows, and {@link DICTIONARY_MAX}), every value being text or null; otherwise undefined.
+ */
+function fewTexts(rows: readonly Row[], start: number, count: number, name: string): string[] | undefined {
+  const limit = Math.min(DICTIONARY_MAX, count >> 2);
+  const seen = new Set<string>();
+  for (let index = start; index < start + count; index++) {
+    const value = rows[index]![name];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') return undefined;
+    if (seen.has(value)) continue;
+    // DuckDB takes an ENUM's members as C strings: one holding a NUL would come back cut short.
+    if (seen.size >= limit || value.includes('\0')) return undefined;
+    seen.add(value);
+  }
+  return seen.size > 0 ? [...seen] : undefined;
+}
+
+/**
+ * The microseconds since 1970 of each value of the column in these rows (null for null) when
+ * every one is text of the plain shape `YYYY-MM-DD[ T]HH:MM:SS[.f to ffffff]` naming a real
+ * instant of years 1 to 9999 (what CAST reads the same way); otherwise undefined, and the column
+ * goes as text for DuckDB to parse (and to refuse, with its own message).
+ */
+function plainTimestamps(rows: readonly Row[], start: number, count: number, name: string): Array<bigint | null> | undefined {
+  const micros: Array<bigint | null> = new Array(count);
+  for (let offset = 0; offset < count; offset++) {
+    const value = rows[start + offset]![name];
+    if (value === null || value === undefined) {
+      micros[offset] = null;
+      continue;
+    }
+    if (typeof value !== 'string') return undefined;
+    const instant = plainTimestampMicros(value);
+    if (instant === undefined) return undefined;
+    micros[offset] = instant;
+  }
+  return micros;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function plainTimestampMicros(text: string): bigint | undefined {
+  const length = text.length;
+  if (length < 19 || length === 20 || length > 26) return undefined;
+  const separator = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (separator !== 32 && separator !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined;
+  let fraction = 0;
+  if (length > 19) {
+    if (text.charCodeAt(19) !== 46) return undefined;
+    fraction = digits(text, 20, length) * 10 ** (26 - length);
+  }
+  if (Number.isNaN(year + month + day + hour + minute + second + fraction)) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const total = seconds * 1_000_000 + fraction;
+  // Past about 2255 microseconds since 1970 outgrow a double's exact integers.
+  return Number.isSafeInteger(total) ? BigInt(total) : BigInt(seconds) * 1_000_000n + BigInt(fraction);
+}
+
+/** The decimal number spelled by the characters from `from` to `to`, or NaN when one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let index = from; index < to; index++) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to a day of the proleptic Gregorian calendar (Howard Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function writeInstants(vector: DuckDBTimestampVector, micros: ReadonlyArray<bigint | null>): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = micros[offset] ?? null;
+    vector.setItem(offset, value === null ? null : new DuckDBTimestampValue(value));
+  }
+}
+
+function writeCodes(vector: DuckDBEnum8Vector, rows: readonly Row[], start: number, name: string): void {
+  for (let offset = 0; offset < vector.itemCount; offset++) {
+    const value = rows[start + offset]![name];
+    vector.setItem(offset, value === null || value === undefined ? null : (value as string));
+  }
 }
 
 const CHUNK_TYPES: Record<LandingType, DuckDBType> = {
