@@ -22,6 +22,7 @@ import { registerSpcCommand } from './commands/spc-command.js';
 import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerDeadletterCommands } from './commands/deadletter-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -56,6 +57,7 @@ export function buildProgram(exit: ExitBox): Command {
     registerIngestCommand,
     registerDeadletterCommands,
     registerServeCommand,
+    registerWorkerCommand,
   ]) {
     register(program, exit);
   }

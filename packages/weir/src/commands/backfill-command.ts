@@ -2,7 +2,8 @@
  * `weir backfill <selection> --from --to` builds the partitions of partitioned assets over a
  * range (or previews them with `--dry-run`); `weir backfill ls | show | retry | resume | cancel`
  * follow and steer recorded backfills. A backfill holds the project's run lock while it runs, so
- * a second one waits for it, then finds done what the first built.
+ * a second one waits for it, then finds done what the first built. With `--workers` (team mode)
+ * the partitions go to `weir worker` processes through the run queue and this command follows them.
  */
 import type { Command } from 'commander';
 import {
@@ -10,12 +11,16 @@ import {
   backfillStatus,
   buildAssetGraph,
   countTasks,
+  enqueueBackfill,
+  followQueuedBackfill,
   planBackfill,
+  projectVersion,
   processAlive,
   requestBackfill,
   runBackfill,
   selectAssets,
   type BackfillRecord,
+  type BackfillResult,
   type BackfillTask,
   type BackfillTaskStatus,
 } from '@weir/core';
@@ -24,7 +29,7 @@ import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
 import { printJson } from '../output/json-output.js';
-import type { ProjectRuntime } from '../runtime/project-runtime.js';
+import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
 import { collect, selectorList, takeRunLock, withLockedProject, withProject, type HeldLock } from './command-options.js';
 
 interface BackfillOptions {
@@ -36,6 +41,7 @@ interface BackfillOptions {
   rebuild?: boolean;
   wait?: boolean;
   json?: boolean;
+  workers?: boolean;
 }
 
 /** Registers `backfill` and its subcommands. */
@@ -51,6 +57,7 @@ export function registerBackfillCommand(program: Command, exit: ExitBox): void {
     .option('-c, --concurrency <n>', 'partitions built at once', '1')
     .option('--rebuild', 'build again the partitions already done with the current version')
     .option('--no-wait', 'refuse instead of waiting when another run or backfill holds the project')
+    .option('--workers', 'hand the partitions to weir worker processes through the run queue (team mode) and follow them')
     .option('--json', 'print as JSON')
     .action(async (selectors: string[], options: BackfillOptions, command: Command) => {
       exit.code = await withLockedProject(command, (runtime, held) => startBackfill(runtime, held, selectors, options));
@@ -101,6 +108,7 @@ export function registerBackfillCommand(program: Command, exit: ExitBox): void {
       .description(description)
       .option('-c, --concurrency <n>', 'partitions built at once (default: as requested)')
       .option('--no-wait', 'refuse instead of waiting when another run or backfill holds the project')
+      .option('--workers', 'hand the partitions to weir worker processes through the run queue (team mode)')
       .action(async (id: string, options: BackfillOptions, command: Command) => {
         exit.code = await withLockedProject(command, async (runtime, held) => {
           const record = await findBackfill(runtime.store, id);
@@ -184,6 +192,7 @@ async function executeBackfill(runtime: ProjectRuntime, held: HeldLock, record: 
   process.on('SIGTERM', onSignal);
   const tty = process.stdout.isTTY === true;
   try {
+    if (options.workers) return reportBackfill(record, await followThroughWorkers(runtime, record, mode, controller.signal, tty));
     const lock = await takeRunLock(runtime, held, record.backfillId, {
       wait: options.wait !== false,
       signal: controller.signal,
@@ -206,17 +215,48 @@ async function executeBackfill(runtime: ProjectRuntime, held: HeldLock, record: 
       },
     });
     if (tty) process.stdout.write('\n');
-    const failed = result.tasks.filter((task) => task.status === 'failed');
-    for (const task of failed.slice(0, 10)) process.stdout.write(`  failed: ${task.asset} ${task.partition}${task.detail ? `: ${task.detail}` : ''}\n`);
-    if (failed.length > 10) process.stdout.write(`  ... and ${failed.length - 10} more (weir backfill show ${record.backfillId})\n`);
-    process.stdout.write(`backfill ${record.backfillId} ${result.status}: ${progressLine(result.summary)}\n`);
-    if (result.status === 'failed' && failed.length > 0) process.stdout.write(`retry the failed partitions with: weir backfill retry ${record.backfillId}\n`);
-    if (result.status === 'cancelled') process.stdout.write(`finish it later with: weir backfill resume ${record.backfillId}\n`);
-    return result.status === 'succeeded' ? EXIT.ok : EXIT.dataFailed;
+    return reportBackfill(record, result);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Team mode: queues one job per partition for `weir worker` processes, then follows the tasks
+ * until no job is waiting or running. Ctrl-C cancels the backfill's queued jobs.
+ */
+async function followThroughWorkers(runtime: ProjectRuntime, record: BackfillRecord, mode: 'run' | 'resume' | 'retry', signal: AbortSignal, tty: boolean): Promise<Pick<BackfillResult, 'status' | 'summary' | 'tasks'>> {
+  const queue = await openProjectQueue(runtime.project);
+  try {
+    // Workers running other code than this planner are refused by the queue.
+    await queue.setExpectedProjectVersion(await projectVersion(runtime.project.root));
+    const queued = await enqueueBackfill(queue, runtime.store, record, mode);
+    const alive = (await queue.workers()).filter((worker) => worker.alive).length;
+    process.stdout.write(`backfill ${record.backfillId}: ${queued} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
+    if (alive === 0) process.stdout.write('  no worker is running yet: start some with `weir worker` (they take the jobs when they start)\n');
+    return await followQueuedBackfill(queue, runtime.store, record, {
+      signal,
+      onProgress: (counts) => {
+        if (tty) process.stdout.write(`\r\u001b[2K${progressLine(counts)}`);
+        else process.stdout.write(`${progressLine(counts)}\n`);
+      },
+    });
+  } finally {
+    if (tty) process.stdout.write('\n');
+    await queue.close();
+  }
+}
+
+/** The end of a backfill: failed tasks, the outcome, what to do next; the exit status. */
+function reportBackfill(record: BackfillRecord, result: Pick<BackfillResult, 'status' | 'summary' | 'tasks'>): number {
+  const failed = result.tasks.filter((task) => task.status === 'failed');
+  for (const task of failed.slice(0, 10)) process.stdout.write(`  failed: ${task.asset} ${task.partition}${task.detail ? `: ${task.detail}` : ''}\n`);
+  if (failed.length > 10) process.stdout.write(`  ... and ${failed.length - 10} more (weir backfill show ${record.backfillId})\n`);
+  process.stdout.write(`backfill ${record.backfillId} ${result.status}: ${progressLine(result.summary)}\n`);
+  if (result.status === 'failed' && failed.length > 0) process.stdout.write(`retry the failed partitions with: weir backfill retry ${record.backfillId}\n`);
+  if (result.status === 'cancelled') process.stdout.write(`finish it later with: weir backfill resume ${record.backfillId}\n`);
+  return result.status === 'succeeded' ? EXIT.ok : EXIT.dataFailed;
 }
 
 function progressLine(counts: Record<BackfillTaskStatus, number>): string {

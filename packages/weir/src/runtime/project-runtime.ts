@@ -82,9 +82,11 @@ export function openTestEngine(): Promise<EngineAdapter> {
  * const queue = await openProjectQueue(runtime.project);
  * ```
  */
-export async function openProjectQueue(project: Project): Promise<JobQueue> {
-  if (project.state.store === 'postgres') return openPostgresJobQueue(project.state.url, project.state.schema === undefined ? {} : { schema: project.state.schema });
-  return openSqliteJobQueue(project.state.path);
+export async function openProjectQueue(project: Project, options: { leaseMs?: number } = {}): Promise<JobQueue> {
+  if (project.state.store === 'postgres') {
+    return openPostgresJobQueue(project.state.url, { ...options, ...(project.state.schema === undefined ? {} : { schema: project.state.schema }) });
+  }
+  return openSqliteJobQueue(project.state.path, options);
 }
 
 async function openStore(project: Project): Promise<StateStore> {

@@ -1,0 +1,161 @@
+/**
+ * A backfill spread over `weir worker` processes through the run queue (team mode). The
+ * submitter enqueues one job per partition (its tasks in dependency order, as `run-backfill.ts`
+ * groups them in-process); any worker claims a job, builds the partition, and completes the job.
+ * A worker that dies loses its lease and another worker takes the job again.
+ *
+ * Exactly once: a partition build replaces the partition's rows in one warehouse transaction, so a
+ * rebuild never duplicates rows; and a job taken again first looks whether its partition was
+ * published since the backfill was requested (the dead worker may have published it just before
+ * dying) and then only completes the job.
+ */
+import type { EngineAdapter } from '../engines/engine-adapter.js';
+import { WeirError } from '../errors/weir-error.js';
+import { eventTime, type WeirEvent } from '../events/weir-event.js';
+import type { ProjectLock } from '../execution/project-lock.js';
+import type { Project } from '../project/project-model.js';
+import type { JobQueue, JsonValue } from '../queue/job-queue.js';
+import type { BackfillRecord, StateStore } from '../storage/state-store.js';
+import { executePartitionTask } from './execute-partition-task.js';
+import { countTasks, type BackfillTask, type BackfillTaskStatus } from './plan-backfill.js';
+import { backfillStatus } from './run-backfill.js';
+
+/** The job kind of one partition of a backfill. */
+export const BACKFILL_JOB_KIND = 'backfill-partition';
+/** Backfills go after scheduled and sensor runs. */
+const BACKFILL_PRIORITY = 10;
+/** Claims of one partition job before it fails for good (a lost lease counts as one). */
+const BACKFILL_ATTEMPTS = 3;
+
+/** What a partition job carries. */
+export interface BackfillJobPayload {
+  backfillId: string;
+  partition: string;
+  /** The partition's tasks, in dependency order. */
+  assets: string[];
+  /** The version each asset builds into (fixed when the backfill was requested). */
+  versions: Record<string, string>;
+}
+
+/** The dedupe key of a backfill's partition job: one job per partition, ever. */
+export function backfillJobKey(backfillId: string, partition: string): string {
+  return `backfill:${backfillId}:${partition}`;
+}
+
+/**
+ * Enqueues one job per partition with tasks to do (`run`/`resume`: every task not done; `retry`:
+ * the partitions with a failed task). A partition whose job already exists is not enqueued twice;
+ * a failed or cancelled one is put back to ready. Returns how many jobs are now waiting.
+ *
+ * @example
+ * ```ts
+ * const queued = await enqueueBackfill(queue, store, backfill, 'run');
+ * ```
+ */
+export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfill: BackfillRecord, mode: 'run' | 'resume' | 'retry'): Promise<number> {
+  const statuses = await backfillStatus(store, backfill);
+  const retried = new Set(statuses.filter((task) => task.status === 'failed').map((task) => task.partition));
+  const byPartition = new Map<string, BackfillTask[]>();
+  for (const task of statuses) {
+    if (task.status === 'done' || (mode === 'retry' && !retried.has(task.partition))) continue;
+    byPartition.set(task.partition, [...(byPartition.get(task.partition) ?? []), task]);
+  }
+  const versions = Object.fromEntries(backfill.tasks.map((task) => [task.asset, task.version]));
+  const jobs = [...byPartition.entries()].map(([partition, tasks]) => ({
+    kind: BACKFILL_JOB_KIND,
+    payload: { backfillId: backfill.backfillId, partition, assets: tasks.map((task) => task.asset), versions } satisfies BackfillJobPayload as unknown as JsonValue,
+    priority: BACKFILL_PRIORITY,
+    dedupeKey: backfillJobKey(backfill.backfillId, partition),
+    maxAttempts: BACKFILL_ATTEMPTS,
+  }));
+  const results = await queue.enqueueMany(jobs);
+  for (const result of results) {
+    if (result.created) continue;
+    const job = await queue.get(result.id);
+    if (job?.state === 'failed' || job?.state === 'cancelled') await queue.retry(result.id);
+  }
+  return jobs.length;
+}
+
+/** What {@link runBackfillJob} needs: a worker's open project. */
+export interface BackfillJobOptions {
+  project: Project;
+  engine: EngineAdapter;
+  store: StateStore;
+  payload: BackfillJobPayload;
+  signal: AbortSignal;
+  onEvent?: (event: WeirEvent) => void;
+}
+
+/** A lock that is no lock: in team mode the queue's claim is what keeps a partition to one worker. */
+const claimHeldLock: ProjectLock = { path: '(the run queue claim)', release: () => undefined };
+
+/**
+ * Builds one partition job's partition (or finds it already published since the backfill was
+ * requested) and says how it ended: `done`, or `failed` with the reason.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runBackfillJob({ project, engine, store, payload: job.payload as BackfillJobPayload, signal });
+ * ```
+ */
+export async function runBackfillJob(options: BackfillJobOptions): Promise<{ status: 'done' | 'failed' | 'cancelled'; detail?: string }> {
+  const { payload, store } = options;
+  const [backfill] = await store.backfills({ backfillId: payload.backfillId });
+  if (backfill === undefined) throw new WeirError('RUN_UNKNOWN', `no backfill "${payload.backfillId}" in this project's state`);
+  if (backfill.status === 'cancelled') return { status: 'cancelled', detail: 'the backfill was cancelled' };
+  const pending = (await backfillStatus(store, backfill)).filter((task) => task.partition === payload.partition && payload.assets.includes(task.asset) && task.status !== 'done');
+  if (pending.length === 0) return { status: 'done', detail: 'already published' };
+  const result = await executePartitionTask({
+    project: options.project,
+    engine: options.engine,
+    store,
+    lock: claimHeldLock,
+    assets: payload.assets,
+    partition: payload.partition,
+    versions: payload.versions,
+    backfillId: payload.backfillId,
+    signal: options.signal,
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+  });
+  if (result.status === 'succeeded') return { status: 'done' };
+  if (result.status === 'cancelled') return { status: 'cancelled' };
+  const failed = payload.assets.filter((asset) => result.outcomes.get(asset) !== 'succeeded');
+  return { status: 'failed', detail: `run ${result.runId}: ${failed.join(', ')} not published` };
+}
+
+/**
+ * Follows a queued backfill until none of its jobs is waiting or running, reporting task counts
+ * as they change, then records how it ended (`backfill_finished`).
+ *
+ * @example
+ * ```ts
+ * const summary = await followQueuedBackfill(queue, store, backfill, { onProgress: (counts) => draw(counts), signal });
+ * ```
+ */
+export async function followQueuedBackfill(
+  queue: JobQueue,
+  store: StateStore,
+  backfill: BackfillRecord,
+  options: { onProgress?: (counts: Record<BackfillTaskStatus, number>) => void; signal?: AbortSignal; pollMs?: number },
+): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; summary: Record<BackfillTaskStatus, number>; tasks: BackfillTask[] }> {
+  const prefix = `backfill:${backfill.backfillId}:`;
+  let last = '';
+  for (;;) {
+    const tasks = await backfillStatus(store, backfill);
+    const counts = countTasks(tasks);
+    const shown = JSON.stringify(counts);
+    if (shown !== last) options.onProgress?.(counts);
+    last = shown;
+    const jobs = await queue.counts({ kind: BACKFILL_JOB_KIND, dedupeKeyPrefix: prefix });
+    const [record] = await store.backfills({ backfillId: backfill.backfillId });
+    const cancelled = record?.status === 'cancelled' || options.signal?.aborted === true;
+    if (jobs.ready + jobs.running === 0 || cancelled) {
+      const status = cancelled ? 'cancelled' : counts.failed > 0 || counts.missing > 0 ? 'failed' : 'succeeded';
+      if (cancelled) await queue.cancel({ dedupeKeyPrefix: prefix });
+      await store.append([{ type: 'backfill_finished', at: eventTime(), backfillId: backfill.backfillId, status, summary: counts }]);
+      return { status, summary: counts, tasks };
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
+  }
+}

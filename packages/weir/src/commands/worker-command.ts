@@ -1,0 +1,131 @@
+/**
+ * `weir worker`: a process that takes work from the project's run queue in team mode (state and
+ * warehouse in PostgreSQL), on this machine or any other with the same project checked out. It
+ * registers with its project version (a worker running other code than the server is refused),
+ * claims one job at a time under a lease renewed by heartbeats, and completes it only with the
+ * claim it was given. A worker killed mid-job loses its lease and another worker takes the job.
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import {
+  BACKFILL_JOB_KIND,
+  WeirError,
+  isWeirError,
+  messageOf,
+  projectVersion,
+  runBackfillJob,
+  type BackfillJobPayload,
+  type ClaimedJob,
+  type JobQueue,
+} from '@weir/core';
+import type { ExitBox } from '../cli.js';
+import { EXIT } from '../cli-errors.js';
+import { formatDuration } from '../output/format-table.js';
+import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
+import { withProject } from './command-options.js';
+
+interface WorkerOptions {
+  id?: string;
+  lease: string;
+  idleExitSeconds?: string;
+}
+
+/** Registers `worker`. */
+export function registerWorkerCommand(program: Command, exit: ExitBox): void {
+  program
+    .command('worker')
+    .description('take work from the run queue (team mode: state and warehouse in PostgreSQL); stop with Ctrl-C')
+    .option('--id <name>', 'this worker\'s name (default: <host>-<pid>)')
+    .option('--lease <seconds>', 'how long a claimed job stays ours without a heartbeat; a dead worker\'s job is taken again after it', '30')
+    .option('--idle-exit-seconds <n>', 'exit after this long without work (default: run until stopped)')
+    .action(async (options: WorkerOptions, command: Command) => {
+      exit.code = await withProject(command, (runtime) => work(runtime, options));
+    });
+}
+
+function positiveSeconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new WeirError('USAGE', `${option} must be a number of seconds > 0, not "${text}"`);
+  return value;
+}
+
+/** Team mode only: workers on several machines must share the state and the warehouse. */
+function requireTeamMode(runtime: ProjectRuntime): void {
+  const { state, warehouse } = runtime.project;
+  if (state.store === 'postgres' && warehouse.engine === 'postgres') return;
+  throw new WeirError('USAGE', 'weir worker needs team mode: the state and the warehouse in PostgreSQL, shared by every worker', {
+    hint: 'set state: { store: postgres, url: ... } and warehouse: { engine: postgres, url: ... } in weir.yaml; with the embedded warehouse, weir serve runs the work itself',
+  });
+}
+
+async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<number> {
+  requireTeamMode(runtime);
+  const leaseMs = positiveSeconds(options.lease, '--lease') * 1000;
+  const idleExitMs = options.idleExitSeconds === undefined ? undefined : positiveSeconds(options.idleExitSeconds, '--idle-exit-seconds') * 1000;
+  const id = options.id ?? `${hostname()}-${process.pid}`;
+  const version = await projectVersion(runtime.project.root);
+  const queue = await openProjectQueue(runtime.project, { leaseMs });
+  const say = (line: string) => process.stdout.write(`worker ${id}: ${line}\n`);
+  const stopping = new AbortController();
+  const onSignal = () => {
+    if (stopping.signal.aborted) process.exit(130);
+    say('stopping after the job in progress (Ctrl-C again to leave at once)');
+    stopping.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await queue.registerWorker({ id, host: hostname(), pid: process.pid, projectVersion: version });
+    say(`ready (project ${runtime.project.name} version ${version}, pid ${process.pid})`);
+    let idleSince = Date.now();
+    while (!stopping.signal.aborted) {
+      await queue.reclaimExpired();
+      const [job] = await queue.claim(id, { kinds: [BACKFILL_JOB_KIND], limit: 1 });
+      if (job === undefined) {
+        if (idleExitMs !== undefined && Date.now() - idleSince > idleExitMs) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      await runJob(runtime, queue, id, job, leaseMs, say);
+      idleSince = Date.now();
+    }
+    say('stopped');
+    return EXIT.ok;
+  } catch (error) {
+    if (isWeirError(error) && error.code === 'WORKER_VERSION_MISMATCH') say('refused: another project version than weir serve');
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await queue.stopWorker(id).catch(() => undefined);
+    await queue.close();
+  }
+}
+
+/** Runs one claimed job with heartbeats; a cancel asked through the queue aborts it. */
+async function runJob(runtime: ProjectRuntime, queue: JobQueue, workerId: string, job: ClaimedJob, leaseMs: number, say: (line: string) => void): Promise<void> {
+  const payload = job.payload as unknown as BackfillJobPayload;
+  const controller = new AbortController();
+  const heartbeat = setInterval(() => {
+    void queue
+      .heartbeat(workerId)
+      .then((beat) => {
+        if (beat.cancelRequested.includes(job.id)) controller.abort(new WeirError('CANCELLED', 'the backfill was cancelled'));
+      })
+      .catch(() => undefined);
+  }, Math.max(200, leaseMs / 3));
+  const started = performance.now();
+  try {
+    const outcome = await runBackfillJob({ project: runtime.project, engine: await runtime.engine(), store: runtime.store, payload, signal: controller.signal });
+    const took = formatDuration(performance.now() - started);
+    say(`${payload.partition} ${payload.assets.join(', ')} ${outcome.status}${outcome.detail ? ` (${outcome.detail})` : ''} in ${took}`);
+    if (outcome.status === 'done') await queue.complete(job, { status: outcome.status });
+    else await queue.fail(job, outcome.detail ?? outcome.status, { retry: false });
+  } catch (error) {
+    say(`${payload.partition} failed: ${messageOf(error)}`);
+    // Worth another claim only when the failure was not the data's (an input not readable yet, the server gone).
+    await queue.fail(job, messageOf(error), { retry: true }).catch(() => undefined);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Team mode end to end: the demo project with its state and warehouse in PostgreSQL, its
+ * daily-partitioned mart backfilled over 90 days by three `weir worker` processes, one killed with
+ * SIGKILL halfway. Every partition ends done, each day's rows are in the table exactly once, and
+ * `weir backfill show` reports per-partition status while it runs and after. A worker running
+ * another version of the project is refused.
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, describeWithService, postgresService, type TestDatabase } from '../../../core/src/testing/services.js';
+import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from './weir-test-project.js';
+
+const FROM = '2025-10-03';
+const TO = '2025-12-31';
+const DAYS = 90;
+
+let project: WeirTestProject;
+let warehouse: TestDatabase;
+let state: TestDatabase;
+/** The demo project's folder. */
+let shop: string;
+
+/** weir.yaml of the demo with the state and the warehouse in PostgreSQL. */
+function teamYaml(demoYaml: string): string {
+  return demoYaml
+    .replace(/warehouse:\n {2}engine: duckdb\n {2}path: .*\n/, `warehouse:\n  engine: postgres\n  url: ${warehouse.url}\n`)
+    .replace(/state:\n {2}store: sqlite\n {2}path: .*\n/, `state:\n  store: postgres\n  url: ${state.url}\n`);
+}
+
+const completedJobs = (worker: BackgroundWeir): number => (worker.stdout().match(/ done( \(already published\))? in /g) ?? []).length;
+
+await describeWithService(postgresService, 'team mode: a backfill through three workers', () => {
+  beforeAll(async () => {
+    warehouse = await createTestDatabase('weir_team_wh');
+    state = await createTestDatabase('weir_team_state');
+    project = await createWeirProject({ '.keep': '' });
+    const init = await project.weir(['init', 'shop', '--size', 'small']);
+    expect(init.code, show(init)).toBe(0);
+    shop = join(project.root, 'shop');
+    const yaml = teamYaml(readFileSync(join(shop, 'weir.yaml'), 'utf8'));
+    expect(yaml).toContain('engine: postgres');
+    expect(yaml).toContain('store: postgres');
+    writeFileSync(join(shop, 'weir.yaml'), yaml);
+  }, 120_000);
+  afterAll(async () => {
+    await project?.cleanup();
+    await warehouse?.drop();
+    await state?.drop();
+  });
+
+  it('every one of 90 daily partitions ends done exactly once with a worker killed halfway', async () => {
+    // The mart's inputs first, as a plain run publishes them.
+    const upstream = await project.weir(['run', '--select', '+daily_channel_revenue'], { cwd: shop });
+    expect(upstream.code, show(upstream)).toBe(0);
+
+    const workers = ['w1', 'w2', 'w3'].map((id) => project.spawnWeir(['worker', '--id', id, '--lease', '2'], { cwd: shop }));
+    await Promise.all(workers.map((worker) => worker.waitForOutput('ready (project shop')));
+
+    const backfill = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', FROM, '--to', TO, '--workers'], { cwd: shop });
+    await backfill.waitForOutput(`${DAYS} partition job(s) queued for weir worker processes (3 alive now)`);
+    const backfillId = /backfill (bf-[\w-]+)/.exec(backfill.stdout())![1]!;
+
+    // Halfway: the victim has done some partitions and is on its way through more.
+    const victim = workers[1]!;
+    await expect.poll(() => workers.reduce((sum, worker) => sum + completedJobs(worker), 0), { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(DAYS / 2);
+    await expect.poll(() => completedJobs(victim), { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    // Killed inside a job: it holds a claim when it dies.
+    const stateClient = new pg.Client({ connectionString: state.url });
+    await stateClient.connect();
+    const victimJob = async () => (await stateClient.query<{ id: number }>("select id from weir_state.queue_jobs where state = 'running' and worker_id = 'w2'")).rows[0]?.id;
+    await expect.poll(victimJob, { timeout: 30_000, interval: 20 }).toBeDefined();
+    const during = await project.weirJson<{ counts: Record<string, number>; tasks: Array<{ partition: string; status: string }> }>(['backfill', 'show', backfillId, '--json'], { cwd: shop });
+    expect(during.tasks).toHaveLength(DAYS);
+    expect(during.counts.done).toBeGreaterThanOrEqual(DAYS / 2 - 3);
+    const held = await victimJob();
+    victim.kill('SIGKILL');
+    await victim.exited;
+
+    const finished = await backfill.exited;
+    expect(finished.code, show(finished)).toBe(0);
+    expect(finished.stdout).toContain(`backfill ${backfillId} succeeded: ${DAYS}/${DAYS} done, 0 running, 0 failed, 0 missing`);
+
+    // The dead worker's job was taken again by another worker after its lease ran out.
+    if (held !== undefined) {
+      const { rows: taken } = await stateClient.query<{ state: string; worker_id: string; claims: number }>('select state, worker_id, claims from weir_state.queue_jobs where id = $1', [held]);
+      expect(taken[0]).toMatchObject({ state: 'completed', claims: 2 });
+      expect(taken[0]!.worker_id).not.toBe('w2');
+    }
+    await stateClient.end();
+
+    const after = await project.weirJson<{ status: string; counts: Record<string, number>; tasks: Array<{ partition: string; status: string }> }>(['backfill', 'show', backfillId, '--json'], { cwd: shop });
+    expect(after.counts).toEqual({ done: DAYS, running: 0, failed: 0, missing: 0 });
+    expect(new Set(after.tasks.map((task) => task.partition)).size).toBe(DAYS);
+
+    // Exactly once: one row per day and channel, and the days' totals equal the staged orders'.
+    const client = new pg.Client({ connectionString: warehouse.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ rows: string; keys: string; days: string; orders: string }>(
+        `select count(*) as rows, count(distinct (order_date, channel)) as keys, count(distinct order_date) as days, sum(orders) as orders
+         from prod.daily_channel_revenue where order_date between $1 and $2`,
+        [FROM, TO],
+      );
+      expect(Number(rows[0]!.rows)).toBe(Number(rows[0]!.keys));
+      expect(Number(rows[0]!.days)).toBeGreaterThan(DAYS - 5);
+      const { rows: source } = await client.query<{ orders: string }>(
+        `select count(distinct o.order_id) as orders from prod.stg_orders o
+         where o.order_date between $1 and $2 and o.status in ('placed', 'shipped', 'delivered')
+           and exists (select 1 from prod.stg_order_items i where i.order_id = o.order_id)`,
+        [FROM, TO],
+      );
+      expect(Number(rows[0]!.orders)).toBe(Number(source[0]!.orders));
+    } finally {
+      await client.end();
+    }
+
+    for (const worker of [workers[0]!, workers[2]!]) worker.kill('SIGTERM');
+    for (const worker of [workers[0]!, workers[2]!]) expect((await worker.exited).code).toBe(0);
+  });
+
+  it('a worker running another version of the project is refused with a clear message', async () => {
+    const other = await createWeirProject({ '.keep': '' });
+    try {
+      cpSync(shop, other.root, { recursive: true, filter: (path) => !path.includes('.weir') });
+      writeFileSync(join(other.root, 'models', 'marts', 'extra.sql'), 'select 1 as one\n');
+      const refused = await other.weir(['worker', '--id', 'stale', '--idle-exit-seconds', '1']);
+      expect(refused.code, show(refused)).toBe(2);
+      expect(refused.stderr).toContain('WORKER_VERSION_MISMATCH');
+      expect(refused.stderr).toMatch(/runs project version [0-9a-f]{12}, but weir serve runs [0-9a-f]{12}/);
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
