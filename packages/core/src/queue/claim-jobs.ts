@@ -6,7 +6,7 @@
  * of `BEGIN IMMEDIATE`), counts the running jobs per pool, and takes only what fits, so two
  * claimers in two processes never both take a pool's last slot.
  */
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { ClaimedJob } from './job-queue.js';
 import type { QueueDialect } from './queue-dialect.js';
 import { toClaimedJob, toNumber, type JobRow } from './queue-rows.js';
@@ -40,13 +40,14 @@ export interface ClaimRequest {
  * ```
  */
 export async function claimJobs(context: ClaimContext, request: ClaimRequest): Promise<ClaimedJob[]> {
-  // Read outside the transaction: the common case (no limits) then costs one statement. A limit
-  // set while this claim runs applies from the next claim on.
-  const anyLimit = await context.db.selectFrom('queue_limits').select('limit_key').limit(1).executeTakeFirst();
-  const rows =
-    anyLimit === undefined
-      ? await context.write((tx) => claimUnlimited(tx, context.dialect, request), { transaction: false })
-      : await context.write((tx) => claimWithinLimits(tx, context.dialect, request));
+  // The common case (no limit set anywhere) costs one statement, which claims nothing when a
+  // limit exists; only then is the limits table read and the locked path taken. A limit set while
+  // a claim runs applies from the next claim on.
+  let rows = await context.write((tx) => claimUnlimited(tx, context.dialect, request), { transaction: false });
+  if (rows.length === 0) {
+    const anyLimit = await context.db.selectFrom('queue_limits').select('limit_key').limit(1).executeTakeFirst();
+    if (anyLimit !== undefined) rows = await context.write((tx) => claimWithinLimits(tx, context.dialect, request));
+  }
   return rows.sort((a, b) => b.priority - a.priority || toNumber(a.id) - toNumber(b.id)).map(toClaimedJob);
 }
 
@@ -58,7 +59,9 @@ function readyJobs(tx: Kysely<QueueTables>, dialect: QueueDialect, request: Clai
     .$if(request.kinds !== undefined, (select) => select.where('kind', 'in', request.kinds!))
     .orderBy('priority', 'desc')
     .orderBy('id')
-    .limit(count)
+    // A literal, not a parameter: a prepared statement's generic plan cannot see a parameter's
+    // value, guesses a large LIMIT, and then joins by scanning the whole table.
+    .limit(sql.lit(count))
     .$if(dialect.rowLocks, (select) => select.forUpdate().skipLocked());
 }
 
@@ -78,7 +81,13 @@ async function claimUnlimited(tx: Kysely<QueueTables>, dialect: QueueDialect, re
   // may run the locking subquery again for each row it updates, and since SKIP LOCKED then skips
   // the rows this statement just locked, the LIMIT stops limiting.
   return tx
-    .with((cte) => cte('candidates').materialized(), () => readyJobs(tx, dialect, request, request.limit).select('id'))
+    .with(
+      (cte) => cte('candidates').materialized(),
+      () =>
+        readyJobs(tx, dialect, request, request.limit)
+          .select('id')
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_limits').select('limit_key')))),
+    )
     .updateTable('queue_jobs')
     .set(claimedValues(request))
     .where('state', '=', 'ready')

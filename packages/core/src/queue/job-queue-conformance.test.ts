@@ -324,6 +324,28 @@ function describeJobQueueConformance(name: string, makeHarness: () => Promise<Qu
       expect(await queue.counts({ kind })).toEqual({ ready: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
     });
 
+    it('wakes a waiting worker when another queue on the database makes a job ready', async () => {
+      const kind = newKind();
+      const other = await harness.open({ clock, leaseMs: 1000 });
+      opened.push(other);
+      await queue.waitForJobs(0);
+      const woken = (wait: Promise<void>) =>
+        Promise.race([wait.then(() => 'woken'), new Promise((resolve) => setTimeout(() => resolve('still waiting after 20 s'), 20_000))]);
+      const waiting = woken(queue.waitForJobs(60_000));
+      const { id } = await other.enqueue({ kind, payload: 'wake up' });
+      expect(await waiting).toBe('woken');
+      const [job] = await queue.claim('w1', { kinds: [kind] });
+      const again = woken(queue.waitForJobs(60_000));
+      await other.fail({ ...job!, workerId: 'w1' }, 'try again', { retry: false });
+      expect(await other.retry(id)).toBe(true);
+      expect(await again).toBe('woken');
+      // A wait also ends at its timeout, and at close.
+      await queue.waitForJobs(1);
+      const closing = woken(other.waitForJobs(60_000));
+      await other.close();
+      expect(await closing).toBe('woken');
+    });
+
     it('shares jobs between two queues opened on the same database', async () => {
       const kind = newKind();
       const second = await harness.open({ clock, leaseMs: 1000 });

@@ -196,6 +196,13 @@ export interface JobQueue {
    * priority, respecting the global and per-pool limits, under a lease of the queue's `leaseMs`.
    */
   claim(workerId: string, options?: ClaimOptions): Promise<ClaimedJob[]>;
+  /**
+   * Resolves when jobs may have become ready (enqueued, retried, put back: in this process, or in
+   * another one on PostgreSQL through LISTEN/NOTIFY) or after `timeoutMs`, whichever is first.
+   * An idle worker calls it between empty claims instead of sleeping a fixed interval; it never
+   * throws (a lost listening connection just means waiting for the timeout).
+   */
+  waitForJobs(timeoutMs: number): Promise<void>;
   /** Extends the lease of every running job of the worker and records that the worker is alive. */
   heartbeat(workerId: string): Promise<HeartbeatResult>;
   /**

@@ -50,6 +50,8 @@ export interface JobQueueOptions {
 
 const expectedVersionKey = 'expected_project_version';
 const enqueueChunk = 500;
+/** Enqueues of at least this many jobs refresh the planner's statistics (see QueueDialect.afterBulkEnqueue). */
+const bulkEnqueue = 1000;
 
 /**
  * Creates the queue's tables when absent and returns the queue over `db`.
@@ -80,6 +82,8 @@ export class KyselyJobQueue implements JobQueue {
   private readonly retryForMs: number;
   private readonly clock: () => Date;
   private closed = false;
+  private readonly waiters = new Set<() => void>();
+  private listening: Promise<(() => Promise<void>) | undefined> | undefined;
 
   /** Use {@link openKyselyJobQueue}: the tables must exist first. */
   constructor(db: Kysely<QueueTables>, dialect: QueueDialect, options: JobQueueOptions = {}) {
@@ -106,7 +110,20 @@ export class KyselyJobQueue implements JobQueue {
     const results: EnqueueResult[] = [];
     for (let start = 0; start < rows.length; start += enqueueChunk) {
       const chunk = rows.slice(start, start + enqueueChunk);
-      results.push(...(await this.retrying(idempotent, () => this.write((tx) => insertJobs(tx, chunk)))));
+      results.push(
+        ...(await this.retrying(idempotent, () =>
+          this.write(async (tx) => {
+            const inserted = await insertJobs(tx, chunk);
+            if (inserted.some((result) => result.created)) await this.dialect.notifyReady(tx);
+            return inserted;
+          }),
+        )),
+      );
+      this.wake();
+    }
+    if (rows.length >= bulkEnqueue) {
+      // Only statistics: a failure (say the user may not ANALYZE) must not fail the enqueue.
+      await this.dialect.afterBulkEnqueue(this.db).catch(() => undefined);
     }
     return results;
   }
@@ -121,6 +138,26 @@ export class KyselyJobQueue implements JobQueue {
     return this.retrying(true, () =>
       claimJobs({ db: this.db, dialect: this.dialect, write: (work) => this.write(work) }, { workerId, kinds, limit, now: this.now(), leaseMs: this.leaseMs }),
     );
+  }
+
+  async waitForJobs(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.listening ??= this.dialect.listen(() => this.wake()).catch(() => {
+      // Not listening only costs latency: the timeout still ends every wait. Try again next time.
+      this.listening = undefined;
+      return undefined;
+    });
+    await this.listening;
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      this.waiters.add(done);
+    });
   }
 
   async heartbeat(workerId: string): Promise<HeartbeatResult> {
@@ -188,10 +225,12 @@ export class KyselyJobQueue implements JobQueue {
           })
           .where('id', '=', claim.id)
           .execute();
+        if (state === 'ready') await this.dialect.notifyReady(tx);
         return true;
       }),
     );
     if (!done) await this.refuseStaleClaim(claim, 'fail', ['ready', 'failed', 'cancelled']);
+    this.wake();
   }
 
   async reclaimExpired(at?: Date): Promise<ReclaimedJob[]> {
@@ -221,9 +260,13 @@ export class KyselyJobQueue implements JobQueue {
             .execute();
           reclaimed.push({ id: toNumber(row.id), workerId: row.worker_id!, state });
         }
+        if (reclaimed.some((job) => job.state === 'ready')) await this.dialect.notifyReady(tx);
         return reclaimed;
       }),
-    );
+    ).then((reclaimed) => {
+      if (reclaimed.length > 0) this.wake();
+      return reclaimed;
+    });
   }
 
   async expiredRunning(at?: Date): Promise<JobRecord[]> {
@@ -272,9 +315,14 @@ export class KyselyJobQueue implements JobQueue {
           .where('id', '=', id)
           .where('state', 'in', ['failed', 'cancelled'])
           .executeTakeFirst();
-        return Number(updated.numUpdatedRows) === 1;
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        await this.dialect.notifyReady(tx);
+        return true;
       }),
-    );
+    ).then((retried) => {
+      if (retried) this.wake();
+      return retried;
+    });
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
@@ -363,7 +411,15 @@ export class KyselyJobQueue implements JobQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wake();
+    const stop = await this.listening;
+    await stop?.().catch(() => undefined);
     await this.db.destroy();
+  }
+
+  /** Ends every `waitForJobs` of this queue now. */
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
   }
 
   private now(): number {
@@ -514,7 +570,7 @@ async function insertJobs(tx: Kysely<QueueTables>, rows: InsertRow[]): Promise<E
     const inserted = await tx
       .insertInto('queue_jobs')
       .values(row)
-      .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+      .onConflict((conflict) => conflict.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
       .returning('id')
       .executeTakeFirst();
     if (inserted) {

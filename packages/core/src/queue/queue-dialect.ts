@@ -35,6 +35,19 @@ export interface QueueDialect {
    * connection was lost (worth retrying on a new connection), undefined otherwise.
    */
   unavailable(error: unknown): WeirError | undefined;
+  /**
+   * Called after an enqueue of many jobs. PostgreSQL refreshes the planner's statistics: right
+   * after a bulk insert they still describe a queue with almost nothing ready, and the claim
+   * would sort every ready job instead of reading the first one from the index.
+   */
+  afterBulkEnqueue(db: Kysely<QueueTables>): Promise<void>;
+  /** Inside a write that made jobs ready: wakes other processes' `waitForJobs` when it commits (PostgreSQL `NOTIFY`). */
+  notifyReady(connection: Kysely<QueueTables>): Promise<void>;
+  /**
+   * Starts listening for other processes' `notifyReady`; `onReady` runs on each. Resolves once
+   * listening, with a function that stops. SQLite (one process) resolves with a no-op.
+   */
+  listen(onReady: () => void): Promise<() => Promise<void>>;
   /** Describes any failure while opening or migrating as a `STATE_UNAVAILABLE` error, secrets masked. */
   cannotOpen(error: unknown): WeirError;
 }

@@ -91,8 +91,14 @@ async function createQueueTables(db: Kysely<QueueTables>, dialect: QueueDialect)
     .addColumn('result', 'text')
     .addColumn('last_error', 'text')
     .execute();
-  // NULLs are distinct in a unique index on both databases: jobs without a key never conflict.
-  await db.schema.createIndex('queue_jobs_dedupe').on('queue_jobs').column('dedupe_key').unique().execute();
+  // Partial: jobs without a key (most steps) cost this index nothing on insert or update.
+  await db.schema
+    .createIndex('queue_jobs_dedupe')
+    .on('queue_jobs')
+    .column('dedupe_key')
+    .unique()
+    .where(sql.ref('dedupe_key'), 'is not', null)
+    .execute();
   // What a claim reads: ready jobs in claim order. Partial, so finished jobs cost claims nothing.
   await db.schema
     .createIndex('queue_jobs_ready')
@@ -100,14 +106,15 @@ async function createQueueTables(db: Kysely<QueueTables>, dialect: QueueDialect)
     .columns(['priority desc', 'id'])
     .where(sql.ref('state'), '=', 'ready')
     .execute();
-  // Running jobs: pool counts, heartbeats, reclaiming expired leases.
+  // Running jobs: pool counts, heartbeats, reclaiming expired leases. Every index is written on
+  // each claim and completion (they change `state`), so there are no others: listing and counting
+  // by kind or key prefix scan the table, which progress displays do rarely.
   await db.schema
     .createIndex('queue_jobs_running')
     .on('queue_jobs')
     .columns(['worker_id', 'pool'])
     .where(sql.ref('state'), '=', 'running')
     .execute();
-  await db.schema.createIndex('queue_jobs_by_kind').on('queue_jobs').columns(['kind', 'state']).execute();
 
   await db.schema
     .createTable('queue_limits')

@@ -60,13 +60,25 @@ export async function openPostgresJobQueue(connectionString: string, options: Po
   // while idle the pool reports it here and replaces it; while checked out the query in flight
   // fails (and is retried when safe), so the client's own event needs a listener too.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const statements = new PreparedStatementNames();
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    statements.install(client);
+  });
   const db = new Kysely<QueueTables>({ dialect: new PostgresDialect({ pool }) }).withSchema(schema);
-  return openKyselyJobQueue(db, postgresQueueDialect(schema, description, mask), options);
+  const listenTo = { connectionString, applicationName: `${options.applicationName ?? 'weir-queue'}-listen`, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 };
+  return openKyselyJobQueue(db, postgresQueueDialect(schema, description, mask, listenTo), options);
 }
 
-function postgresQueueDialect(schema: string, description: string, mask: (text: string) => string): QueueDialect {
+interface ListenTarget {
+  connectionString: string;
+  applicationName: string;
+  connectTimeoutMs: number;
+}
+
+function postgresQueueDialect(schema: string, description: string, mask: (text: string) => string, listenTo: ListenTarget): QueueDialect {
   const lockKey = `weir_queue_limits:${schema}`;
+  const channel = `weir_queue:${schema}`;
   return {
     description,
     name: 'postgres',
@@ -79,6 +91,13 @@ function postgresQueueDialect(schema: string, description: string, mask: (text: 
     rowLocks: true,
     async lockLimits(connection) {
       await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(connection);
+    },
+    async notifyReady(connection) {
+      await sql`select pg_notify(${channel}, '')`.execute(connection);
+    },
+    listen: (onReady) => listenForReady(listenTo, channel, onReady),
+    async afterBulkEnqueue(db) {
+      await sql`analyze ${sql.table(`${schema}.queue_jobs`)}`.execute(db);
     },
     async prepare(connection) {
       const found = await sql`select 1 as found from pg_namespace where nspname = ${schema}`.execute(connection);
@@ -101,9 +120,89 @@ function describeUnavailable(description: string, error: unknown, mask: (text: s
   });
 }
 
+/**
+ * A connection of its own LISTENing on `channel`, calling `onReady` on each notification. When
+ * the connection drops it reconnects (after a second, then again until stopped) and calls
+ * `onReady` once, since notifications sent meanwhile were lost.
+ */
+async function listenForReady(target: ListenTarget, channel: string, onReady: () => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  const schedule = (): void => {
+    if (stopped) return;
+    setTimeout(() => {
+      if (!stopped) connect().then(onReady, schedule);
+    }, 1000).unref();
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: target.connectionString, application_name: target.applicationName, connectionTimeoutMillis: target.connectTimeoutMs });
+    let lost = false;
+    const onLost = (): void => {
+      if (lost) return;
+      lost = true;
+      if (client === next) client = undefined;
+      next.end().catch(() => undefined);
+      schedule();
+    };
+    next.on('error', onLost);
+    next.on('end', onLost);
+    next.on('notification', () => onReady());
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${next.escapeIdentifier(channel)}`);
+    } catch (error) {
+      lost = true;
+      next.end().catch(() => undefined);
+      throw error;
+    }
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
+  };
+}
+
 function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (unreachableSocketErrors.has(code) || (code.length === 5 && unreachableStates.test(code)))) return true;
   return unreachableMessages.test(error.message);
+}
+
+/**
+ * Makes the queue's statements prepared statements. Kysely sends every query unnamed, so
+ * PostgreSQL plans it on every call; a claim's plan costs more than running it. Statements with
+ * parameters get a name per distinct text (the same name on every connection of the pool; node-pg
+ * prepares it once per connection). The queue sends a small, fixed set of texts; after `capacity`
+ * distinct ones (say `IN` lists of many lengths) the rest go unnamed, so a connection never
+ * collects prepared statements without bound.
+ */
+class PreparedStatementNames {
+  private readonly names = new Map<string, string>();
+  private readonly capacity: number;
+
+  constructor(capacity = 200) {
+    this.capacity = capacity;
+  }
+
+  install(client: pg.PoolClient): void {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const [text, values] = args;
+      if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query(...args);
+      const name = this.nameOf(text);
+      return name === undefined ? query(text, values) : query({ name, text, values });
+    };
+  }
+
+  private nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < this.capacity) {
+      name = `weir_queue_${this.names.size + 1}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
 }

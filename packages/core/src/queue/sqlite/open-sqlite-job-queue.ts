@@ -61,6 +61,24 @@ function sqliteQueueDialect(file: string, key: string | symbol): QueueDialect {
     rowLocks: false,
     async lockLimits() {},
     async prepare() {},
+    async afterBulkEnqueue() {},
+    // One `weir serve` owns the local queue, so waking this process's queues on the file is
+    // enough. After the commit: a write's statements and its commit run synchronously in
+    // better-sqlite3, before the event loop reaches setImmediate callbacks.
+    async notifyReady() {
+      setImmediate(() => {
+        for (const listener of listeners.get(key) ?? []) listener();
+      });
+    },
+    async listen(onReady) {
+      const set = listeners.get(key) ?? new Set();
+      listeners.set(key, set);
+      set.add(onReady);
+      return async () => {
+        set.delete(onReady);
+        if (set.size === 0) listeners.delete(key);
+      };
+    },
     unavailable(error) {
       const code = (error as { code?: unknown } | undefined)?.code;
       if (typeof code !== 'string') return undefined;
@@ -79,6 +97,9 @@ function unavailable(file: string, error: unknown): WeirError {
     hint: 'check that the folder exists and is writable, and that no weir process is stuck holding the database',
   });
 }
+
+// The queues of this process listening for ready jobs, per database file.
+const listeners = new Map<string | symbol, Set<() => void>>();
 
 // One chain per database file: a second connection of this process waiting for the write lock
 // would block the event loop that the first one needs in order to commit.
