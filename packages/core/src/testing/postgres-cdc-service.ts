@@ -8,12 +8,8 @@
  * their own (the same PostgreSQL installation, `initdb` into a temporary folder, a free port,
  * `wal_level = logical`), used by this test process only and removed when it ends.
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { privatePostgresBinaries, startPrivatePostgres } from './private-postgres.js';
 import { testPostgresUrl, type TestService } from './services.js';
 
 /**
@@ -76,62 +72,18 @@ export const postgresCdcService: TestService = {
   available: async () => (await cdcServerUrl()) !== undefined,
 };
 
-/** The folder holding `initdb` and `pg_ctl` of the newest installed PostgreSQL, if any. */
-function serverBinaries(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
-  const found = versions.map((version) => join(root, version, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
-  return found;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/**
- * Starts a throwaway server (trust authentication, listening on 127.0.0.1 only) and stops and
- * deletes it when the process exits. PostgreSQL refuses to run as root: as root, it runs as the
- * `postgres` system user.
- */
+/** Starts a private server with logical decoding (see private-postgres.ts), or undefined without a PostgreSQL installation. */
 async function startPrivateServer(): Promise<string | undefined> {
-  const bin = serverBinaries();
-  if (bin === undefined) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'weir-cdc-pg-'));
-  const asRoot = process.getuid?.() === 0;
-  const command = (program: string, args: string[]) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args];
-    execFileSync(file, argv, { stdio: 'pipe' });
-  };
-  if (asRoot) {
-    const owner = execFileSync('id', ['-u', 'postgres']).toString().trim();
-    const group = execFileSync('id', ['-g', 'postgres']).toString().trim();
-    chownSync(dir, Number(owner), Number(group));
-  }
-  const data = join(dir, 'data');
-  const port = await freePort();
-  command('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", '-c wal_level=logical', '-c max_replication_slots=50', '-c max_wal_senders=50', '-c fsync=off', '-c max_connections=200'];
-  command('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings.join(' '), 'start']);
+  if (privatePostgresBinaries() === undefined) return undefined;
+  const server = await startPrivatePostgres({
+    folderPrefix: 'weir-cdc-pg-',
+    settings: { wal_level: 'logical', max_replication_slots: 50, max_wal_senders: 50 },
+  });
   stopPrivate = () => {
     stopPrivate = undefined;
-    try {
-      command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    } catch {
-      // Already stopped.
-    }
-    rmSync(dir, { recursive: true, force: true });
+    server.stop();
   };
-  // A fallback only: test workers may end without running exit handlers.
-  process.once('exit', () => stopPrivate?.());
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return server.url;
 }
 
 let stopPrivate: (() => void) | undefined;
