@@ -113,6 +113,7 @@ async function benchWeir(url, batch, { trickle }) {
       }
     });
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await withTimeout(
       (async () => {
         while (done < JOBS) await sleep(2);
@@ -120,6 +121,7 @@ async function benchWeir(url, batch, { trickle }) {
       'weir backlog',
     );
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
 
     let trickleLatency = [];
     if (trickle) {
@@ -138,7 +140,7 @@ async function benchWeir(url, batch, { trickle }) {
     }
     stopping = true;
     await Promise.all(loops);
-    return { ms, enqueueMs, rate: (JOBS * 1000) / ms, backlogLatency, trickleLatency };
+    return { ms, enqueueMs, rate: (JOBS * 1000) / ms, backlogLatency, trickleLatency, cpuPerJobMs: (cpu.user + cpu.system) / 1000 / JOBS };
   } finally {
     for (const queue of [setup, ...workers]) await queue.close();
   }
@@ -171,6 +173,7 @@ async function benchGraphileOn(pgPool) {
     let latencies = backlogLatency;
     let done = 0;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const runner = await run({
       pgPool,
       concurrency: WORKERS,
@@ -192,6 +195,7 @@ async function benchGraphileOn(pgPool) {
         'graphile-worker backlog',
       );
       const ms = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
       const trickleLatency = [];
       latencies = trickleLatency;
       const target = done + TRICKLE;
@@ -205,7 +209,7 @@ async function benchGraphileOn(pgPool) {
         })(),
         'graphile-worker trickle',
       );
-      return { ms, enqueueMs, rate: (JOBS * 1000) / ms, backlogLatency, trickleLatency };
+      return { ms, enqueueMs, rate: (JOBS * 1000) / ms, backlogLatency, trickleLatency, cpuPerJobMs: (cpu.user + cpu.system) / 1000 / JOBS };
     } finally {
       await runner.stop();
     }
@@ -242,11 +246,11 @@ export async function runQueueBench({ log = console.log } = {}) {
   log('');
   log(
     formatTable(
-      ['system', 'enqueue', 'drain', 'jobs/s', 'backlog ready->started p50 / p95', `trickle ready->started p50 / p95`],
+      ['system', 'enqueue', 'drain', 'jobs/s', 'node CPU/job', 'backlog ready->started p50 / p95', `trickle ready->started p50 / p95`],
       [
-        ['weir, claim 1', formatMs(weir.enqueueMs), formatMs(weir.ms), Math.round(weir.rate).toLocaleString('en'), latencyText(weir.backlogLatency), latencyText(weir.trickleLatency)],
-        ['weir, claim 10', formatMs(weirBatched.enqueueMs), formatMs(weirBatched.ms), Math.round(weirBatched.rate).toLocaleString('en'), latencyText(weirBatched.backlogLatency), '-'],
-        ['graphile-worker', formatMs(graphile.enqueueMs), formatMs(graphile.ms), Math.round(graphile.rate).toLocaleString('en'), latencyText(graphile.backlogLatency), latencyText(graphile.trickleLatency)],
+        ['weir, claim 1', formatMs(weir.enqueueMs), formatMs(weir.ms), Math.round(weir.rate).toLocaleString('en'), formatMs(weir.cpuPerJobMs), latencyText(weir.backlogLatency), latencyText(weir.trickleLatency)],
+        ['weir, claim 10', formatMs(weirBatched.enqueueMs), formatMs(weirBatched.ms), Math.round(weirBatched.rate).toLocaleString('en'), formatMs(weirBatched.cpuPerJobMs), latencyText(weirBatched.backlogLatency), '-'],
+        ['graphile-worker', formatMs(graphile.enqueueMs), formatMs(graphile.ms), Math.round(graphile.rate).toLocaleString('en'), formatMs(graphile.cpuPerJobMs), latencyText(graphile.backlogLatency), latencyText(graphile.trickleLatency)],
       ],
     ),
   );

@@ -9,12 +9,14 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { ClaimedJob } from './job-queue.js';
 import type { QueueDialect } from './queue-dialect.js';
+import type { CompiledStatements } from './compiled-statements.js';
 import { toClaimedJob, toNumber, type JobRow } from './queue-rows.js';
 import type { QueueTables } from './queue-tables.js';
 
 /** What {@link claimJobs} needs of its queue. */
 export interface ClaimContext {
   db: Kysely<QueueTables>;
+  statements: CompiledStatements;
   dialect: QueueDialect;
   /** Runs `work` in a write transaction, or as autocommitted statements when `transaction` is false. */
   write<T>(work: (tx: Kysely<QueueTables>) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
@@ -43,7 +45,7 @@ export async function claimJobs(context: ClaimContext, request: ClaimRequest): P
   // The common case (no limit set anywhere) costs one statement, which claims nothing when a
   // limit exists; only then is the limits table read and the locked path taken. A limit set while
   // a claim runs applies from the next claim on.
-  let rows = await context.write((tx) => claimUnlimited(tx, context.dialect, request), { transaction: false });
+  let rows = await context.write((tx) => claimUnlimited(tx, context.dialect, context.statements, request), { transaction: false });
   if (rows.length === 0) {
     const anyLimit = await context.db.selectFrom('queue_limits').select('limit_key').limit(1).executeTakeFirst();
     if (anyLimit !== undefined) rows = await context.write((tx) => claimWithinLimits(tx, context.dialect, request));
@@ -76,24 +78,37 @@ function claimedValues(request: ClaimRequest) {
   });
 }
 
-async function claimUnlimited(tx: Kysely<QueueTables>, dialect: QueueDialect, request: ClaimRequest): Promise<JobRow[]> {
-  // The candidates are a MATERIALIZED CTE, picked once. As a plain `id IN (subquery)` PostgreSQL
-  // may run the locking subquery again for each row it updates, and since SKIP LOCKED then skips
-  // the rows this statement just locked, the LIMIT stops limiting.
-  return tx
-    .with(
-      (cte) => cte('candidates').materialized(),
-      () =>
-        readyJobs(tx, dialect, request, request.limit)
-          .select('id')
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_limits').select('limit_key')))),
-    )
-    .updateTable('queue_jobs')
-    .set(claimedValues(request))
-    .where('state', '=', 'ready')
-    .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
-    .returningAll()
-    .execute();
+async function claimUnlimited(tx: Kysely<QueueTables>, dialect: QueueDialect, statements: CompiledStatements, request: ClaimRequest): Promise<JobRow[]> {
+  const kinds = request.kinds ?? [];
+  const values: Record<string, unknown> = { workerId: request.workerId, now: request.now, leaseEnd: request.now + request.leaseMs };
+  kinds.forEach((kind, index) => (values[`kind${index}`] = kind));
+  const key = `claim:${request.limit}:${request.kinds === undefined ? '*' : kinds.length}`;
+  const result = await statements.run(tx, key, (p: Record<string, never>) => {
+    const shape: ClaimRequest = {
+      workerId: p.workerId!,
+      now: p.now!,
+      leaseMs: 0,
+      limit: request.limit,
+      kinds: request.kinds === undefined ? undefined : kinds.map((_, index) => p[`kind${index}`]!),
+    };
+    // The candidates are a MATERIALIZED CTE, picked once. As a plain `id IN (subquery)`
+    // PostgreSQL may run the locking subquery again for each row it updates, and since SKIP
+    // LOCKED then skips the rows this statement just locked, the LIMIT stops limiting.
+    return tx
+      .with(
+        (cte) => cte('candidates').materialized(),
+        () =>
+          readyJobs(tx, dialect, shape, request.limit)
+            .select('id')
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_limits').select('limit_key')))),
+      )
+      .updateTable('queue_jobs')
+      .set((eb) => ({ ...claimedValues(shape)(eb), lease_expires_at: p.leaseEnd! }))
+      .where('state', '=', 'ready')
+      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
+      .returningAll();
+  }, values);
+  return result.rows;
 }
 
 async function claimWithinLimits(tx: Kysely<QueueTables>, dialect: QueueDialect, request: ClaimRequest): Promise<JobRow[]> {

@@ -11,6 +11,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
 import { claimJobs } from './claim-jobs.js';
+import { CompiledStatements, type Placeholders } from './compiled-statements.js';
 import type {
   ClaimedJob,
   ClaimOptions,
@@ -83,6 +84,7 @@ export class KyselyJobQueue implements JobQueue {
   private readonly clock: () => Date;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  private readonly statements = new CompiledStatements();
   private listening: Promise<(() => Promise<void>) | undefined> | undefined;
 
   /** Use {@link openKyselyJobQueue}: the tables must exist first. */
@@ -136,7 +138,7 @@ export class KyselyJobQueue implements JobQueue {
     // A claim whose answer was lost leaves its jobs running under this worker; they come back
     // through reclaimExpired when the lease ends, so retrying never loses a job.
     return this.retrying(true, () =>
-      claimJobs({ db: this.db, dialect: this.dialect, write: (work) => this.write(work) }, { workerId, kinds, limit, now: this.now(), leaseMs: this.leaseMs }),
+      claimJobs({ db: this.db, dialect: this.dialect, statements: this.statements, write: (work, options) => this.write(work, options) }, { workerId, kinds, limit, now: this.now(), leaseMs: this.leaseMs }),
     );
   }
 
@@ -188,10 +190,15 @@ export class KyselyJobQueue implements JobQueue {
   async complete(claim: JobClaim, result?: JsonValue, options: CompleteOptions = {}): Promise<void> {
     const resultText = result === undefined ? null : jsonText(result, 'result');
     const finish = async (tx: Kysely<QueueTables>): Promise<boolean> => {
-      const updated = await this.fenced(tx, claim)
-        .set({ state: 'completed', finished_at: this.now(), lease_expires_at: null, result: resultText })
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) === 1;
+      const values = { id: claim.id, workerId: claim.workerId, token: claim.claimToken, now: this.now(), result: resultText };
+      const updated = await this.statements.run(
+        tx,
+        'complete',
+        (p: Placeholders<keyof typeof values>) =>
+          this.fenced(tx, { id: p.id, workerId: p.workerId, claimToken: p.token }).set({ state: 'completed', finished_at: p.now, lease_expires_at: null, result: p.result }),
+        values,
+      );
+      return Number(updated.numAffectedRows ?? 0) === 1;
     };
     const done = await this.retrying(true, () =>
       options.effects === undefined
