@@ -146,7 +146,7 @@ export { ManualClock, systemClock } from './orchestration/clock.js';
 export type { Clock } from './orchestration/clock.js';
 export type { RunRequest } from './orchestration/run-request.js';
 export { dueScheduleTicks, nextFireTimes, scheduleRunRequest, formatInZone } from './orchestration/schedule-ticks.js';
-export { TriggerEvaluator } from './orchestration/trigger-evaluator.js';
+export { TriggerEvaluator, isPaused } from './orchestration/trigger-evaluator.js';
 export type { TriggerEvaluation, TriggerEvaluatorOptions } from './orchestration/trigger-evaluator.js';
 export { listTriggers } from './orchestration/trigger-listing.js';
 export type { ScheduleListing, SensorListing, FireTime } from './orchestration/trigger-listing.js';
@@ -174,3 +174,15 @@ export type { JobQueue, JobRecord, ClaimedJob, EnqueueOptions, JsonValue, Worker
 // Backfills through the run queue (team mode: `weir worker` processes)
 export { enqueueBackfill, runBackfillJob, followQueuedBackfill, backfillJobKey, BACKFILL_JOB_KIND } from './backfill/queue-backfill.js';
 export type { BackfillJobPayload, BackfillJobOptions } from './backfill/queue-backfill.js';
+
+// Notifications
+export { NOTIFICATION_EVENT_KINDS } from './events/notification-events.js';
+export type { NotificationEvent, NotificationEventKind, NotificationSentEvent, NotificationFailedEvent } from './events/notification-events.js';
+export type { NotificationSpec, WebhookTarget } from './project/notification-specs.js';
+export type { Notification, RunFinishedNotification, BackfillFinishedNotification, NotificationSubscriber, DeliveryOutcome } from './notifications/notification.js';
+export { WebhookSubscriber, WEBHOOK_POLICY } from './notifications/webhook-subscriber.js';
+export type { WebhookPolicy } from './notifications/webhook-subscriber.js';
+export { deliverNotification } from './notifications/deliver-notification.js';
+export type { NotificationDelivery } from './notifications/deliver-notification.js';
+export { notifyRunFinished, notifyBackfillFinished } from './notifications/notify-finished.js';
+export type { NotifyOptions } from './notifications/notify-finished.js';

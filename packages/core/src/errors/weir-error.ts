@@ -32,6 +32,8 @@ export type WeirErrorCode =
   | 'JOB_CLAIM_LOST'
   | 'WORKER_VERSION_MISMATCH'
   | 'SERVER_UNREACHABLE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'USAGE'
   | 'INTERNAL';
 

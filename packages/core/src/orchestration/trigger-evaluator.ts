@@ -102,6 +102,8 @@ export class TriggerEvaluator {
     }
 
     for (const sensor of project.sensors ?? []) {
+      // Webhook sensors are evaluated when a call arrives (see the server), never polled.
+      if (sensor.type === 'webhook') continue;
       const state = states.get(`sensor\0${sensor.name}`);
       if (isPaused(sensor, state)) continue;
       const last = this.sensorEvaluatedAt.get(sensor.name);
@@ -121,7 +123,7 @@ export class TriggerEvaluator {
     return evaluation;
   }
 
-  private async evaluateSensor(sensor: SensorSpec, cursor: unknown, now: Date): Promise<SensorDecision> {
+  private async evaluateSensor(sensor: Exclude<SensorSpec, { type: 'webhook' }>, cursor: unknown, now: Date): Promise<SensorDecision> {
     const { project, graph, store } = this.options;
     switch (sensor.type) {
       case 'file': {

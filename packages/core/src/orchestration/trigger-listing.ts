@@ -4,6 +4,7 @@
  * state and when its cursor last moved.
  */
 import type { Project } from '../project/project-model.js';
+import type { SensorSpec } from '../project/trigger-specs.js';
 import type { TriggerStateRecord } from '../storage/state-store.js';
 import { formatInZone, nextFireTimes } from './schedule-ticks.js';
 import { isPaused } from './trigger-evaluator.js';
@@ -33,7 +34,7 @@ export interface ScheduleListing {
 /** One sensor as listed. */
 export interface SensorListing {
   name: string;
-  type: 'file' | 'asset_published' | 'freshness';
+  type: SensorSpec['type'];
   intervalSeconds: number;
   paused: boolean;
   pausedBy: 'weir.yaml' | 'command';

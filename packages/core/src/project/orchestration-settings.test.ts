@@ -131,7 +131,7 @@ describe('schedules and sensors in weir.yaml', () => {
       'unknown key "timezon"',
       'did you mean "timezone"?',
     );
-    expectError(await loadError('name: shop\nsensors:\n  - name: s\n    type: webhook\n'), 'CONFIG_INVALID', 'weir.yaml:', 'expected one of file, asset_published, freshness');
+    expectError(await loadError('name: shop\nsensors:\n  - name: s\n    type: email\n'), 'CONFIG_INVALID', 'weir.yaml:', 'expected one of file, asset_published, freshness, webhook');
     expectError(
       await loadError('name: shop\nschedules:\n  - name: n\n    cron: "0 2 * * *"\n    select: orders\n    missed: catchup\n'),
       'CONFIG_INVALID',
@@ -161,5 +161,15 @@ describe('schedules and sensors in weir.yaml', () => {
     );
     expect(error).toBeInstanceOf(ProjectProblems);
     expect((error as ProjectProblems).problems.map((problem) => problem.describe().split(':').slice(0, 2).join(':'))).toEqual(['weir.yaml:4', 'weir.yaml:8']);
+  });
+});
+
+describe('webhook sensors in weir.yaml', () => {
+  test('load with their token and selection; a short token is refused at its line', async () => {
+    const { project } = await load('name: hooks\nsensors:\n  - name: arrived\n    type: webhook\n    token: a-long-shared-secret-1234\n    select: [orders+]\n');
+    expect(project.sensors?.[0]).toMatchObject({ type: 'webhook', token: 'a-long-shared-secret-1234', selection: { select: ['orders+'], exclude: [] } });
+    const error = await loadError('name: hooks\nsensors:\n  - name: arrived\n    type: webhook\n    token: short\n    select: [orders+]\n');
+    expectError(error, 'CONFIG_INVALID', 'weir.yaml:5', 'at least 16 characters');
+    expect(error.describe()).not.toContain('short\n');
   });
 });

@@ -52,6 +52,12 @@ const sensorSchema = z.discriminatedUnion('type', [
     max_age: z.union([nonEmptyString, z.number()], { error: 'expected a duration such as 90s, 30m, 6h or 2d' }),
     select: stringOrList.optional(),
   }),
+  strictObject({
+    ...sensorCommon,
+    type: z.literal('webhook'),
+    token: z.string().min(16, { error: 'expected a secret of at least 16 characters, e.g. ${WEIR_HOOK_TOKEN} from the environment' }),
+    select: stringOrList,
+  }),
 ]);
 
 /** `schedules:` of weir.yaml. */
@@ -161,6 +167,8 @@ function toSensor(entry: SensorEntry, at: ValuePath, locator: Locator, root: str
         ...(entry.select === undefined ? {} : { selection: selection(entry.select, entry.exclude) }),
       };
     }
+    case 'webhook':
+      return { ...base, type: 'webhook', token: entry.token, selection: selection(entry.select, entry.exclude) };
     case 'freshness': {
       base.fieldLocations.asset = locator.locate([...at, 'asset']);
       const seconds = parseDuration(entry.max_age);
@@ -243,7 +251,7 @@ export function validateTriggerSelections(project: Project, graph: AssetGraph): 
         }
       });
     }
-    if (trigger.kind === 'sensor' && trigger.type !== 'file') {
+    if (trigger.kind === 'sensor' && (trigger.type === 'freshness' || trigger.type === 'asset_published')) {
       const named = trigger.type === 'freshness' ? [{ asset: trigger.asset, key: 'asset' }] : trigger.assets.map((asset, index) => ({ asset, key: `assets[${index}]` }));
       for (const { asset, key } of named) {
         if (project.assets.has(asset)) continue;

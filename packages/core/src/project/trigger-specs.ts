@@ -75,8 +75,19 @@ export interface FreshnessSensorSpec extends SensorSpecBase {
   selection: TriggerSelection;
 }
 
+/**
+ * A call to `POST /api/hooks/<name>` of `weir serve` carrying `Authorization: Bearer <token>`.
+ * Never polled: the server evaluates it when a call arrives.
+ */
+export interface WebhookSensorSpec extends SensorSpecBase {
+  type: 'webhook';
+  /** The shared secret (from weir.yaml, usually `${ENV}`); never printed. */
+  token: string;
+  selection: TriggerSelection;
+}
+
 /** Any sensor. */
-export type SensorSpec = FileSensorSpec | AssetPublishedSensorSpec | FreshnessSensorSpec;
+export type SensorSpec = FileSensorSpec | AssetPublishedSensorSpec | FreshnessSensorSpec | WebhookSensorSpec;
 
 /** A schedule or a sensor. */
 export type TriggerSpec = ScheduleSpec | SensorSpec;

@@ -64,11 +64,6 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
     );
     const engine = await runtime.engine();
     const hub = new RunHub({ root: project.root, environment: global.env, store: runtime.store, engine, lock: held[1]! });
-    const app = createServerApp({ hub, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
-    const server = await listen(app.fetch, port, options.host);
-    const address = server.address() as AddressInfo;
-    const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
-    writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
     const queue = await openProjectQueue(project);
     const triggers = startTriggerLoop({
       root: project.root,
@@ -78,14 +73,26 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       hub,
       log: (line) => process.stdout.write(`weir serve: ${line}\n`),
     });
+    // Stops what runs work, in order: no new runs, the ones in progress cancelled, their jobs recorded.
+    const stopWork = async (): Promise<void> => {
+      await triggers.stop();
+      await hub.close();
+      await triggers.drain();
+      await queue.close();
+    };
+    const app = createServerApp({ hub, webhooks: triggers, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
+    const server = await listen(app.fetch, port, options.host).catch(async (error: unknown) => {
+      await stopWork();
+      throw error;
+    });
+    const address = server.address() as AddressInfo;
+    const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
+    writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
     const triggerCount = (project.schedules?.length ?? 0) + (project.sensors?.length ?? 0);
     process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; ${triggerCount} schedule(s) and sensor(s); Ctrl-C stops it\n`);
     await stopSignal();
     process.stdout.write('weir serve: stopping (cancelling runs in progress)…\n');
-    await triggers.stop();
-    await hub.close();
-    await triggers.drain();
-    await queue.close();
+    await stopWork();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     process.stdout.write('weir serve: stopped\n');
     return EXIT.ok;

@@ -8,6 +8,7 @@ import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { WeirError, isWeirError } from '@weir/core';
 import { errorBody, type RunHub, type RunMessage, type RunSubmission } from './run-hub.js';
+import type { TriggerLoop } from './trigger-loop.js';
 
 /** What the server says about itself at `GET /api/health`. */
 export interface HealthBody {
@@ -21,6 +22,8 @@ export interface HealthBody {
 function statusFor(error: unknown): ContentfulStatusCode {
   if (!isWeirError(error)) return 500;
   if (error.code === 'PROJECT_LOCKED') return 409;
+  if (error.code === 'UNAUTHORIZED') return 401;
+  if (error.code === 'FORBIDDEN') return 403;
   if (error.code === 'RUN_UNKNOWN') return 404;
   if (error.code === 'INTERNAL') return 500;
   return 400;
@@ -35,12 +38,19 @@ function statusFor(error: unknown): ContentfulStatusCode {
  * serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
  * ```
  */
-export function createServerApp(options: { hub: RunHub; health: HealthBody }): Hono {
+export function createServerApp(options: { hub: RunHub; health: HealthBody; webhooks?: Pick<TriggerLoop, 'receiveWebhook'> }): Hono {
   const { hub } = options;
   const app = new Hono();
   app.onError((error, context) => context.json({ error: errorBody(error) }, statusFor(error)));
 
   app.get('/api/health', (context) => context.json(options.health));
+
+  // Webhook sensors: authenticated by their own token (weir.yaml), whatever else the API requires.
+  app.post('/api/hooks/:name', async (context) => {
+    if (options.webhooks === undefined) throw new WeirError('RUN_UNKNOWN', 'this server evaluates no webhook sensors');
+    const outcome = await options.webhooks.receiveWebhook(context.req.param('name'), context.req.header('authorization'), context.req.header('idempotency-key'));
+    return context.json(outcome, 202);
+  });
 
   app.post('/api/runs', async (context) => {
     const submission = parseSubmission(await context.req.json().catch(() => undefined));

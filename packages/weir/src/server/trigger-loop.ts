@@ -6,9 +6,12 @@
  * lost. Queued run jobs are taken one by one and handed to the run hub, which runs them after any
  * run already in progress (scheduled runs go before backfills by priority).
  */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   TriggerEvaluator,
+  WeirError,
+  isPaused,
   buildAssetGraph,
   loadProject,
   messageOf,
@@ -17,6 +20,7 @@ import {
   type ClaimedJob,
   type Clock,
   type JobQueue,
+  type Project,
   type RunRequest,
   type StateStore,
 } from '@weir/core';
@@ -48,8 +52,23 @@ export interface TriggerLoopOptions {
   log: (line: string) => void;
 }
 
+/** What a webhook call led to. */
+export interface WebhookOutcome {
+  /** False when the same delivery was already queued (the caller retried). */
+  queued: boolean;
+  jobId: number;
+  trigger: string;
+}
+
 /** A running trigger loop. */
 export interface TriggerLoop {
+  /**
+   * Evaluates the webhook sensor `name` for a call carrying `authorization` (`Bearer <token>`):
+   * queues a run under the delivery id (`Idempotency-Key`; a new one per call without it).
+   * Throws `RUN_UNKNOWN` for no such webhook sensor, `UNAUTHORIZED` for a wrong token,
+   * `PROJECT_LOCKED` when the sensor is paused.
+   */
+  receiveWebhook(name: string, authorization: string | undefined, deliveryId: string | undefined): Promise<WebhookOutcome>;
   /** Stops evaluating and claiming after the current pass. */
   stop(): Promise<void>;
   /** Waits for the queued run in progress to end and be recorded in the queue (cancel it with the hub first). */
@@ -77,10 +96,32 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
   const current = async (): Promise<TriggerEvaluator> => {
     const version = await projectVersion(options.root);
     if (loaded?.version !== version) {
-      const project = await loadProject(options.root, options.environment === undefined ? {} : { environment: options.environment });
+      project = await loadProject(options.root, options.environment === undefined ? {} : { environment: options.environment });
       loaded = { version, evaluator: new TriggerEvaluator({ project, graph: buildAssetGraph(project), store: options.store, clock: options.clock ?? systemClock }) };
     }
     return loaded.evaluator;
+  };
+
+  let project: Project | undefined;
+
+  const receiveWebhook = async (name: string, authorization: string | undefined, deliveryId: string | undefined): Promise<WebhookOutcome> => {
+    await current();
+    const sensor = project?.sensors?.find((candidate) => candidate.name === name);
+    if (sensor?.type !== 'webhook') throw new WeirError('RUN_UNKNOWN', `this project has no webhook sensor "${name}"`);
+    if (!sameSecret(authorization, `Bearer ${sensor.token}`)) {
+      throw new WeirError('UNAUTHORIZED', `the call to webhook sensor "${name}" did not carry its token`, { hint: 'send Authorization: Bearer <the token set in weir.yaml>' });
+    }
+    const state = (await options.store.triggerStates('sensor')).find((candidate) => candidate.name === name);
+    if (isPaused(sensor, state)) throw new WeirError('PROJECT_LOCKED', `webhook sensor "${name}" is paused`, { hint: `resume it with: weir schedules resume ${name}` });
+    const delivery = deliveryId ?? randomUUID();
+    const at = (options.clock ?? systemClock).now().toISOString();
+    const request: RunRequest = { trigger: `sensor:${name}`, dedupeKey: `sensor:${name}:${delivery}`, selection: sensor.selection, reason: `webhook call ${delivery}`, scheduledFor: at };
+    const { id, created } = await options.queue.enqueue({ kind: 'run', payload: runPayload(request), priority: RUN_PRIORITY.sensor, dedupeKey: request.dedupeKey });
+    if (created) {
+      options.log(`${request.trigger}: queued a run (${request.reason})`);
+      await options.store.append([{ type: 'sensor_evaluated', at, sensor: name, cursor: { delivery }, dedupeKey: request.dedupeKey, reason: request.reason }]);
+    }
+    return { queued: created, jobId: id, trigger: request.trigger };
   };
 
   const queueRequests = async (): Promise<void> => {
@@ -146,6 +187,7 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
   })();
 
   return {
+    receiveWebhook,
     stop: async () => {
       stopped = true;
       wake?.();
@@ -155,6 +197,13 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
       await running;
     },
   };
+}
+
+/** Compares secrets in constant time, so response times do not tell how much of a guess was right. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function runPayload(request: RunRequest): RunJobPayload {

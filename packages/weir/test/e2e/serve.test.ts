@@ -161,3 +161,45 @@ sensors:
     expect((await server.exited).code).toBe(0);
   });
 });
+
+describe('weir serve with a webhook sensor', () => {
+  it('runs on an authenticated call, once per delivery id; a wrong or missing token gets 401 and runs nothing', async () => {
+    const project = await createWeirProject({
+      ...shopFiles(),
+      'weir.yaml': `name: e2e_shop
+sensors:
+  - name: orders_arrived
+    type: webhook
+    token: \${HOOK_TOKEN}
+    select: [raw_orders+]
+`,
+    });
+    projects.push(project);
+    const token = 'a-long-shared-secret-1234';
+    const server = project.spawnWeir(['serve', '--port', '0'], { env: { HOOK_TOKEN: token } });
+    await server.waitForOutput(/weir serve: project e2e_shop .* at (http:\/\/127\.0\.0\.1:\d+)/);
+    const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stdout())![1]!;
+    const call = (headers: Record<string, string>, name = 'orders_arrived') => fetch(`${url}/api/hooks/${name}`, { method: 'POST', headers });
+
+    expect((await call({})).status).toBe(401);
+    expect((await call({ authorization: 'Bearer wrong-secret-wrong-secret' })).status).toBe(401);
+    const unknown = await call({ authorization: `Bearer ${token}` }, 'nope');
+    expect(unknown.status).toBe(404);
+
+    const first = await call({ authorization: `Bearer ${token}`, 'idempotency-key': 'delivery-1' });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ queued: true, trigger: 'sensor:orders_arrived' });
+    // The sender retries the same delivery: not queued again.
+    const again = await call({ authorization: `Bearer ${token}`, 'idempotency-key': 'delivery-1' });
+    expect(await again.json()).toMatchObject({ queued: false });
+    await server.waitForOutput(/sensor:orders_arrived: run (r-\S+) succeeded/, 60_000);
+
+    const runs = await project.weirJson<RunJson[]>(['runs', '--json'], { env: { HOOK_TOKEN: token } });
+    expect(runs.filter((run) => run.command === 'sensor:orders_arrived')).toHaveLength(1);
+    // The token is never printed.
+    expect(server.stdout() + server.stderr()).not.toContain(token);
+
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+});
