@@ -13,6 +13,7 @@ import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { WeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import type { ProjectLock } from '../execution/project-lock.js';
+import { notifyBackfillFinished } from '../notifications/notify-finished.js';
 import type { Project } from '../project/project-model.js';
 import type { JobQueue, JsonValue } from '../queue/job-queue.js';
 import type { BackfillRecord, StateStore } from '../storage/state-store.js';
@@ -137,7 +138,8 @@ export async function followQueuedBackfill(
   queue: JobQueue,
   store: StateStore,
   backfill: BackfillRecord,
-  options: { onProgress?: (counts: Record<BackfillTaskStatus, number>) => void; signal?: AbortSignal; pollMs?: number },
+  /** `project`: its notifications are told when the backfill ends. */
+  options: { onProgress?: (counts: Record<BackfillTaskStatus, number>) => void; signal?: AbortSignal; pollMs?: number; project?: Project },
 ): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; summary: Record<BackfillTaskStatus, number>; tasks: BackfillTask[] }> {
   const prefix = `backfill:${backfill.backfillId}:`;
   let last = '';
@@ -154,6 +156,7 @@ export async function followQueuedBackfill(
       const status = cancelled ? 'cancelled' : counts.failed > 0 || counts.missing > 0 ? 'failed' : 'succeeded';
       if (cancelled) await queue.cancel({ dedupeKeyPrefix: prefix });
       await store.append([{ type: 'backfill_finished', at: eventTime(), backfillId: backfill.backfillId, status, summary: counts }]);
+      if (options.project !== undefined) await notifyBackfillFinished(options.project, store, backfill.backfillId);
       return { status, summary: counts, tasks };
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));

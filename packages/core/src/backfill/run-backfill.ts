@@ -10,6 +10,7 @@ import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { isWeirError, messageOf } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import type { ProjectLock } from '../execution/project-lock.js';
+import { notifyBackfillFinished } from '../notifications/notify-finished.js';
 import type { Project } from '../project/project-model.js';
 import type { BackfillRecord, StateStore } from '../storage/state-store.js';
 import { executePartitionTask } from './execute-partition-task.js';
@@ -111,6 +112,7 @@ export async function runBackfill(options: RunBackfillOptions): Promise<Backfill
   const summary = countTasks(tasks);
   const status = cancelled || options.signal.aborted ? 'cancelled' : summary.failed > 0 || summary.missing > 0 ? 'failed' : 'succeeded';
   await store.append([{ type: 'backfill_finished', at: eventTime(), backfillId: id, status, summary }]);
+  await notifyBackfillFinished(options.project, store, id);
   return { status, summary, tasks, ran };
 }
 

@@ -351,7 +351,9 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
       return projectPartitionEvent(event, at);
     case 'rows_quarantined':
     case 'quarantine_replayed':
-      // Read from the log by asset (`events({ asset })`); no table needs them yet.
+    case 'notification_sent':
+    case 'notification_failed':
+      // Read from the log by asset or run (`events({ asset })`, `events({ runId })`); no table needs them yet.
       return [];
     case 'schedule_started':
     case 'schedule_ticked':

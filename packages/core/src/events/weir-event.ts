@@ -3,6 +3,7 @@
  * and never edited. Run status, step status, asset versions and publication pointers are
  * projections of this log (see `project-event.ts`), written in the same transaction as the events.
  */
+import type { NotificationEvent } from './notification-events.js';
 import type { TriggerEvent } from './trigger-events.js';
 
 /** Final and intermediate states of a run. `crashed` is set when a run's process is found dead. */
@@ -331,6 +332,7 @@ export interface BackfillFinishedEvent extends EventBase {
 
 export type WeirEvent =
   | TriggerEvent
+  | NotificationEvent
   | RunStartedEvent
   | StepStartedEvent
   | StepRetryingEvent

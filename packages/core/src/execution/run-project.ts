@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { listSourceFiles } from '../connectors/files/list-source-files.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
+import { notifyRunFinished } from '../notifications/notify-finished.js';
 import { buildCheckPlan, buildPlan, buildReplayPlan, partitionStamp, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { PointerRecord, StateStore } from '../storage/state-store.js';
@@ -113,6 +114,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.backfillId === undefined ? {} : { backfillId: options.backfillId }),
     });
+    // After run_finished is durable; a backfill's runs are told of once, by backfill_finished.
+    if (options.backfillId === undefined) await notifyRunFinished(project, store, result);
     return { ...result, plan };
   } finally {
     if (lock !== options.lock) lock.release();

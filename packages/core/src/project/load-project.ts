@@ -13,6 +13,7 @@ import { findTableReferences } from '../graph/find-table-references.js';
 import { resolveCheckReferences, validateCheckColumns } from './check-references.js';
 import { validatePartitionColumns } from './partitioned-by.js';
 import { loadChecksFile } from './checks-file-loader.js';
+import { validateNotificationSelections } from './notification-settings.js';
 import { validateTriggerSelections } from './orchestration-settings.js';
 import { findProjectRoot } from './find-project-root.js';
 import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
@@ -97,7 +98,7 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   // Checks naming columns a model does not produce are found now, with every other problem.
   if (graph !== undefined && !filesFailed) await validateColumns(project, graph, statements, allProblems);
   // Schedules and sensors select assets: a selector naming nothing would only fail when it fires.
-  if (graph !== undefined && !filesFailed) allProblems.push(...validateTriggerSelections(project, graph));
+  if (graph !== undefined && !filesFailed) allProblems.push(...validateTriggerSelections(project, graph), ...validateNotificationSelections(project, graph));
   throwProblems(allProblems);
   return project;
 }

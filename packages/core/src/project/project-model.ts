@@ -8,6 +8,7 @@ import type { CheckSpec } from '../definitions/check-spec.js';
 import type { FileReadOptions } from '../engines/engine-adapter.js';
 import type { SourceLocation } from '../errors/weir-error.js';
 import type { PartitionSpec } from '../partitions/partition-spec.js';
+import type { NotificationSpec } from './notification-specs.js';
 import type { ScheduleSpec, SensorSpec } from './trigger-specs.js';
 
 /** Where the warehouse lives. */
@@ -262,4 +263,6 @@ export interface Project {
   schedules?: ScheduleSpec[];
   /** Sensors declared in weir.yaml (`sensors:`); absent when there are none. */
   sensors?: SensorSpec[];
+  /** Notifications declared in weir.yaml (`notifications:`); absent when there are none. */
+  notifications?: NotificationSpec[];
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { WeirError } from '../errors/weir-error.js';
 import { fromZodIssues, issuesToErrors, yamlLocator } from './config-issues.js';
 import { interpolateEnvironment } from './env-interpolation.js';
+import { readNotifications } from './notification-settings.js';
 import { PROJECT_FILE } from './find-project-root.js';
 import { readTriggers } from './orchestration-settings.js';
 import type { Project } from './project-model.js';
@@ -55,6 +56,8 @@ export async function readSettings(
   const text = await readFile(path.join(root, PROJECT_FILE), 'utf8');
   const { source, problems } = parseYamlSource(stripBom(text), PROJECT_FILE);
   if (source === undefined) return { problems };
+  // Notifications show their URLs as written and mask what came from the environment: keep the text before it is resolved.
+  const written = (source.doc.toJS() as { notifications?: unknown } | null)?.notifications;
   const envProblems = interpolateEnvironment(source, options.env);
   if (envProblems.length > 0) return { problems: envProblems };
   const data: unknown = source.doc.toJS() ?? {};
@@ -77,7 +80,8 @@ export async function readSettings(
     };
   }
   const triggers = readTriggers(file, yamlLocator(source), root);
-  if (triggers.problems.length > 0) return { problems: triggers.problems };
+  const notifications = readNotifications(file.notifications, written, options.env, yamlLocator(source));
+  if (triggers.problems.length + notifications.problems.length > 0) return { problems: [...triggers.problems, ...notifications.problems] };
   const resolve = (relative: string): string => path.resolve(root, relative);
   const warehouse = file.warehouse ?? { engine: 'duckdb' as const };
   const state = file.state ?? { store: 'sqlite' as const };
@@ -109,6 +113,7 @@ export async function readSettings(
     },
     ...(triggers.schedules.length > 0 ? { schedules: triggers.schedules } : {}),
     ...(triggers.sensors.length > 0 ? { sensors: triggers.sensors } : {}),
+    ...(notifications.notifications.length > 0 ? { notifications: notifications.notifications } : {}),
   };
   return { settings, problems: [] };
 }

@@ -3,6 +3,7 @@
  * validated value into the camelCase model.
  */
 import * as z from 'zod';
+import { notificationsSchema } from './notification-settings.js';
 import { schedulesSchema, sensorsSchema } from './orchestration-settings.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 
@@ -56,6 +57,7 @@ export const settingsSchema = strictObject({
   defaults: optionalSection(defaultsSchema),
   schedules: optionalSection(schedulesSchema),
   sensors: optionalSection(sensorsSchema),
+  notifications: optionalSection(notificationsSchema),
 });
 
 /** weir.yaml as validated, before defaults are applied. */

@@ -236,6 +236,7 @@ async function followThroughWorkers(runtime: ProjectRuntime, record: BackfillRec
     process.stdout.write(`backfill ${record.backfillId}: ${queued} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
     if (alive === 0) process.stdout.write('  no worker is running yet: start some with `weir worker` (they take the jobs when they start)\n');
     return await followQueuedBackfill(queue, runtime.store, record, {
+      project: runtime.project,
       signal,
       onProgress: (counts) => {
         if (tty) process.stdout.write(`\r\u001b[2K${progressLine(counts)}`);

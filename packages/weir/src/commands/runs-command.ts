@@ -1,6 +1,6 @@
-/** `weir runs` lists recent runs; `weir runs show <id>` shows one run's steps and check failures. */
+/** `weir runs` lists recent runs; `weir runs show <id>` shows one run's steps, check failures and notifications. */
 import type { Command } from 'commander';
-import { WeirError } from '@weir/core';
+import { WeirError, type NotificationEvent, type StoredEvent } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatDuration, formatTable } from '../output/format-table.js';
@@ -46,8 +46,9 @@ export function registerRunsCommand(program: Command, exit: ExitBox): void {
         if (!run) throw new WeirError('RUN_UNKNOWN', `no run "${runId}"`, { hint: 'list runs with: weir runs' });
         const steps = await store.steps(run.runId);
         const checks = await store.checkResults({ runId: run.runId });
+        const notifications = (await store.events({ runId: run.runId })).filter(isNotificationEvent);
         if (json) {
-          printJson({ ...run, steps, checks });
+          printJson({ ...run, steps, checks, notifications });
           return EXIT.ok;
         }
         const out = (text: string): boolean => process.stdout.write(text);
@@ -63,7 +64,16 @@ export function registerRunsCommand(program: Command, exit: ExitBox): void {
         out(`\n${formatTable(rows, ['asset', 'outcome', 'version', 'attempts', 'rows', 'duration', 'note'])}\n`);
         const failed = checks.filter((check) => !check.passed);
         if (failed.length > 0) out(`\nFailed checks\n${formatTable(failed, ['asset', 'check', 'severity', 'failingRows', 'detail'])}\n`);
+        const told = notifications.map((event) => ({
+          ...event,
+          outcome: event.type === 'notification_sent' ? `sent (HTTP ${event.statusCode})` : `failed: ${event.error}`,
+        }));
+        if (told.length > 0) out(`\nNotifications\n${formatTable(told, ['notification', 'event', 'target', 'attempts', 'outcome'])}\n`);
         return EXIT.ok;
       });
     });
+}
+
+function isNotificationEvent(event: StoredEvent): event is NotificationEvent & { id: number } {
+  return event.type === 'notification_sent' || event.type === 'notification_failed';
 }

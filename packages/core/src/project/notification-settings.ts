@@ -1,0 +1,205 @@
+/**
+ * The `notifications:` section of weir.yaml: its zod shape, and its conversion into
+ * {@link NotificationSpec}s with every problem placed at its file:line. Secrets stay out of every
+ * message: a URL is shown as written (its `${VAR}` references unresolved), never as resolved.
+ * Selections are checked once the asset graph exists (`validateNotificationSelections`).
+ */
+import * as z from 'zod';
+import { didYouMean } from '../errors/closest-name.js';
+import { WeirError, type SourceLocation } from '../errors/weir-error.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
+import { selectAssets } from '../graph/select-assets.js';
+import type { Locator } from './config-issues.js';
+import { NOTIFICATION_EVENT_KINDS, type NotificationEventKind } from '../events/notification-events.js';
+import type { NotificationSpec, WebhookTarget } from './notification-specs.js';
+import type { Project } from './project-model.js';
+import { assetNameSchema, nonEmptyString, strictObject, stringOrList } from './strict-object.js';
+import type { ValuePath } from './yaml-source.js';
+
+/** What a notification is sent for when `on:` is not written: failures are what people must hear of. */
+export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEventKind[] = ['run_failed'];
+
+/**
+ * Values of environment variables shorter than this are not masked (a region code is no secret,
+ * and masking it would garble every message it occurs in); header values always are.
+ */
+const SHORTEST_MASKED_VALUE = 4;
+
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+const eventKind = z.enum(NOTIFICATION_EVENT_KINDS);
+
+const notificationSchema = strictObject({
+  name: assetNameSchema,
+  // A lone kind is a list of one; read as a list first so a bad kind is named by its position.
+  on: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(eventKind, { error: 'expected a list of events' }).min(1, { error: 'expected at least one event' })).optional(),
+  webhook: strictObject({
+    url: nonEmptyString,
+    headers: z.record(z.string(), z.string({ error: 'expected a text value' }), { error: 'expected a mapping of header names to values' }).optional(),
+  }),
+  select: stringOrList.optional(),
+});
+
+/** `notifications:` of weir.yaml. */
+export const notificationsSchema = z.array(notificationSchema, { error: 'expected a list of notifications' });
+
+type NotificationEntry = z.output<typeof notificationSchema>;
+
+/**
+ * Turns the validated section into specs, checking what zod cannot: the URL once resolved, header
+ * names and values, and names used twice. `raw` is the section as written, before `${VAR}` was
+ * resolved: it gives the URL to show and tells which texts came from the environment.
+ *
+ * @example
+ * ```ts
+ * const { notifications, problems } = readNotifications(file.notifications, raw.notifications, process.env, yamlLocator(source));
+ * ```
+ */
+export function readNotifications(
+  entries: NotificationEntry[] | undefined,
+  raw: unknown,
+  env: Record<string, string | undefined>,
+  locator: Locator,
+): { notifications: NotificationSpec[]; problems: WeirError[] } {
+  const problems: WeirError[] = [];
+  const notifications = (entries ?? []).map((entry, index) => toNotification(entry, rawEntry(raw, index), env, ['notifications', index], locator, problems));
+  const seen = new Map<string, NotificationSpec>();
+  for (const notification of notifications) {
+    const first = seen.get(notification.name.toLowerCase());
+    if (first === undefined) {
+      seen.set(notification.name.toLowerCase(), notification);
+      continue;
+    }
+    problems.push(
+      new WeirError('CONFIG_INVALID', `notification "${notification.name}" has the same name as the one at line ${first.location.line}`, {
+        location: notification.location,
+        hint: 'notification names are unique (ignoring case): the event log names deliveries by them',
+      }),
+    );
+  }
+  return { notifications, problems };
+}
+
+interface RawEntry {
+  url?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+function rawEntry(raw: unknown, index: number): RawEntry {
+  const entry = Array.isArray(raw) ? (raw[index] as { webhook?: unknown } | undefined) : undefined;
+  const webhook = entry?.webhook;
+  return webhook !== null && typeof webhook === 'object' ? (webhook as RawEntry) : {};
+}
+
+function toNotification(entry: NotificationEntry, raw: RawEntry, env: Record<string, string | undefined>, at: ValuePath, locator: Locator, problems: WeirError[]): NotificationSpec {
+  const label = `notification "${entry.name}"`;
+  const on = entry.on === undefined ? [...DEFAULT_NOTIFICATION_EVENTS] : [...new Set(entry.on)];
+  const webhook = toWebhook(entry, raw, env);
+  const url = parseUrl(webhook.url);
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    problems.push(
+      new WeirError('CONFIG_INVALID', `${label}: webhook url "${webhook.shownUrl}" is not an http(s) URL${webhook.shownUrl === webhook.url ? '' : ' once its environment variables are resolved'}`, {
+        location: locator.locate([...at, 'webhook', 'url']),
+        hint: 'write a full URL such as https://hooks.example.com/weir (a secret part may come from ${VAR})',
+      }),
+    );
+  } else if (url.username !== '' || url.password !== '') {
+    // fetch refuses credentials in the URL; say so now rather than at the first failed run.
+    problems.push(
+      new WeirError('CONFIG_INVALID', `${label}: webhook url carries a user name or password`, {
+        location: locator.locate([...at, 'webhook', 'url']),
+        hint: 'send credentials in a header instead: headers: { Authorization: "Bearer ${HOOK_TOKEN}" }',
+      }),
+    );
+  }
+  for (const [name, value] of Object.entries(webhook.headers)) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      problems.push(
+        new WeirError('CONFIG_INVALID', `${label}: header "${safeHeaderName(name)}" is not a valid HTTP header (name of letters, digits and -, value on one line)`, {
+          location: locator.locate([...at, 'webhook', 'headers', name]),
+          hint: 'check the header and the environment variable its value comes from',
+        }),
+      );
+    }
+  }
+  const fieldLocations: Record<string, SourceLocation> = {};
+  (entry.select ?? []).forEach((_, index) => (fieldLocations[`select[${index}]`] = locator.locate([...at, 'select', index])));
+  return {
+    name: entry.name,
+    on,
+    webhook,
+    ...(entry.select === undefined ? {} : { selection: { select: [...entry.select], exclude: [] } }),
+    location: locator.locate(at),
+    fieldLocations,
+  };
+}
+
+function toWebhook(entry: NotificationEntry, raw: RawEntry, env: Record<string, string | undefined>): WebhookTarget {
+  const secrets = new Set<string>();
+  const fromEnvironment = (template: unknown): void => {
+    if (typeof template !== 'string') return;
+    for (const match of template.matchAll(REFERENCE)) {
+      const value = match[1] === undefined ? undefined : env[match[1]];
+      if (value !== undefined && value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
+    }
+  };
+  fromEnvironment(raw.url);
+  const headers = entry.webhook.headers ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    fromEnvironment(raw.headers?.[name]);
+    // Headers of a webhook are credentials far more often than not: none is ever shown.
+    if (value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
+  }
+  for (const secret of [...secrets]) secrets.add(encodeURIComponent(secret));
+  return {
+    url: entry.webhook.url,
+    headers: { ...headers },
+    shownUrl: typeof raw.url === 'string' ? raw.url : '(url not shown)',
+    secrets: [...secrets].sort((left, right) => right.length - left.length),
+  };
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A header name is shown only when it is a plain token (it was written by hand, but may hold anything). */
+function safeHeaderName(name: string): string {
+  return /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(name) ? name : '(name not shown)';
+}
+
+/**
+ * Checks that every notification's `select` selects something real. Problems are
+ * `SELECTION_INVALID` at the selector's file:line.
+ *
+ * @example
+ * ```ts
+ * problems.push(...validateNotificationSelections(project, buildAssetGraph(project)));
+ * ```
+ */
+export function validateNotificationSelections(project: Project, graph: AssetGraph): WeirError[] {
+  const problems: WeirError[] = [];
+  for (const notification of project.notifications ?? []) {
+    notification.selection?.select.forEach((selector, index) => {
+      try {
+        selectAssets(graph, project, { select: [selector], exclude: [] });
+      } catch (error) {
+        if (!(error instanceof WeirError) || error.code !== 'SELECTION_INVALID') throw error;
+        const hint = error.hint ?? didYouMean(selector, project.assets.keys());
+        problems.push(
+          new WeirError('SELECTION_INVALID', `notification "${notification.name}": ${error.message}`, {
+            location: notification.fieldLocations[`select[${index}]`] ?? notification.location,
+            ...(hint === undefined ? {} : { hint }),
+          }),
+        );
+      }
+    });
+  }
+  return problems;
+}
