@@ -152,6 +152,7 @@ async function benchGraphile(url) {
   // the database is dropped, and its 'error' event then has no listener.
   const pgPool = new pg.Pool({ connectionString: url, max: WORKERS + 2 });
   pgPool.on('error', () => undefined);
+  pgPool.on('connect', (client) => client.on('error', () => undefined));
   try {
     return await benchGraphileOn(pgPool);
   } finally {

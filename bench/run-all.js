@@ -12,6 +12,7 @@ import { runIngestBench } from './ingest-postgres.js';
 import { runJsRowsBench } from './ingest-js-rows.js';
 import { runStreamsBench } from './ingest-streams.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
+import { runQueueBench } from './queue.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
 import { runLineageBench } from './table-lineage.js';
 
@@ -24,6 +25,7 @@ const BENCHES = [
   { name: 'files', run: runFileIngestBench },
   { name: 'js rows', run: runJsRowsBench },
   { name: 'streams', run: runStreamsBench },
+  { name: 'queue', run: runQueueBench },
 ];
 
 const started = performance.now();

@@ -245,7 +245,10 @@ await describeWithService(postgresService, 'PostgreSQL job queue under failures'
 
   it('refuses an unreachable server with a clear error, the password masked', async () => {
     const url = 'postgres://weir:s3cret-pw@127.0.0.1:1/nowhere';
-    const error = await openPostgresJobQueue(url, { connectTimeoutMs: 500 }).catch((caught: unknown) => caught as Error & { code: string });
+    const error = await openPostgresJobQueue(url, { connectTimeoutMs: 500 }).then(
+      () => new Error('opened a queue on an unreachable server') as Error & { code?: string },
+      (caught: unknown) => caught as Error & { code?: string },
+    );
     expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE' });
     expect(error.message).toMatch(/cannot use the PostgreSQL queue in schema "weir_state" at .*127\.0\.0\.1:1/);
     expect(error.message).not.toContain('s3cret-pw');
