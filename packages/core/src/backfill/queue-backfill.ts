@@ -38,22 +38,26 @@ export interface BackfillJobPayload {
   versions: Record<string, string>;
 }
 
-/** The dedupe key of a backfill's partition job: one job per partition, ever. */
-export function backfillJobKey(backfillId: string, partition: string): string {
-  return `backfill:${backfillId}:${partition}`;
+/**
+ * The dedupe key of a partition job: the partition of these asset versions, whichever backfill
+ * asks for it. Two overlapping backfills share the job (the second is queued behind the first's
+ * work, never building the same partition at the same time), and a finished job is not redone.
+ */
+export function backfillJobKey(versions: Readonly<Record<string, string>>, assets: readonly string[], partition: string): string {
+  return `partition:${assets.map((asset) => `${asset}@${versions[asset] ?? '?'}`).join(',')}:${partition}`;
 }
 
 /**
  * Enqueues one job per partition with tasks to do (`run`/`resume`: every task not done; `retry`:
  * the partitions with a failed task). A partition whose job already exists is not enqueued twice;
- * a failed or cancelled one is put back to ready. Returns how many jobs are now waiting.
+ * a failed or cancelled one is put back to ready. Returns the ids of the backfill's jobs.
  *
  * @example
  * ```ts
- * const queued = await enqueueBackfill(queue, store, backfill, 'run');
+ * const jobIds = await enqueueBackfill(queue, store, backfill, 'run');
  * ```
  */
-export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfill: BackfillRecord, mode: 'run' | 'resume' | 'retry'): Promise<number> {
+export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfill: BackfillRecord, mode: 'run' | 'resume' | 'retry'): Promise<number[]> {
   const statuses = await backfillStatus(store, backfill);
   const retried = new Set(statuses.filter((task) => task.status === 'failed').map((task) => task.partition));
   const byPartition = new Map<string, BackfillTask[]>();
@@ -66,16 +70,24 @@ export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfi
     kind: BACKFILL_JOB_KIND,
     payload: { backfillId: backfill.backfillId, partition, assets: tasks.map((task) => task.asset), versions } satisfies BackfillJobPayload as unknown as JsonValue,
     priority: BACKFILL_PRIORITY,
-    dedupeKey: backfillJobKey(backfill.backfillId, partition),
+    dedupeKey: backfillJobKey(versions, tasks.map((task) => task.asset), partition),
     maxAttempts: BACKFILL_ATTEMPTS,
   }));
   const results = await queue.enqueueMany(jobs);
-  for (const result of results) {
-    if (result.created) continue;
-    const job = await queue.get(result.id);
+  const ids: number[] = [];
+  for (const [index, result] of results.entries()) {
+    const job = result.created ? undefined : await queue.get(result.id);
     if (job?.state === 'failed' || job?.state === 'cancelled') await queue.retry(result.id);
+    if (job?.state === 'completed') {
+      // Built before this backfill was requested, and asked for again (`--rebuild`, or a task
+      // left missing): a job of this backfill's own.
+      const again = jobs[index]!;
+      ids.push((await queue.enqueue({ ...again, dedupeKey: `${again.dedupeKey}:${backfill.backfillId}` })).id);
+      continue;
+    }
+    ids.push(result.id);
   }
-  return jobs.length;
+  return ids;
 }
 
 /** What {@link runBackfillJob} needs: a worker's open project. */
@@ -131,17 +143,18 @@ export async function runBackfillJob(options: BackfillJobOptions): Promise<{ sta
  *
  * @example
  * ```ts
- * const summary = await followQueuedBackfill(queue, store, backfill, { onProgress: (counts) => draw(counts), signal });
+ * const summary = await followQueuedBackfill(queue, store, backfill, jobIds, { onProgress: (counts) => draw(counts), signal });
  * ```
  */
 export async function followQueuedBackfill(
   queue: JobQueue,
   store: StateStore,
   backfill: BackfillRecord,
+  jobIds: readonly number[],
   /** `project`: its notifications are told when the backfill ends. */
   options: { onProgress?: (counts: Record<BackfillTaskStatus, number>) => void; signal?: AbortSignal; pollMs?: number; project?: Project },
 ): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; summary: Record<BackfillTaskStatus, number>; tasks: BackfillTask[] }> {
-  const prefix = `backfill:${backfill.backfillId}:`;
+  let waiting = [...jobIds];
   let last = '';
   for (;;) {
     const tasks = await backfillStatus(store, backfill);
@@ -149,12 +162,14 @@ export async function followQueuedBackfill(
     const shown = JSON.stringify(counts);
     if (shown !== last) options.onProgress?.(counts);
     last = shown;
-    const jobs = await queue.counts({ kind: BACKFILL_JOB_KIND, dedupeKeyPrefix: prefix });
+    const states = await Promise.all(waiting.map(async (id) => ({ id, state: (await queue.get(id))?.state })));
+    waiting = states.filter((job) => job.state === 'ready' || job.state === 'running').map((job) => job.id);
     const [record] = await store.backfills({ backfillId: backfill.backfillId });
     const cancelled = record?.status === 'cancelled' || options.signal?.aborted === true;
-    if (jobs.ready + jobs.running === 0 || cancelled) {
+    if (waiting.length === 0 || cancelled) {
       const status = cancelled ? 'cancelled' : counts.failed > 0 || counts.missing > 0 ? 'failed' : 'succeeded';
-      if (cancelled) await queue.cancel({ dedupeKeyPrefix: prefix });
+      // A job shared with another backfill still running is cancelled for both: resume the other.
+      if (cancelled) for (const id of waiting) await queue.cancel(id);
       await store.append([{ type: 'backfill_finished', at: eventTime(), backfillId: backfill.backfillId, status, summary: counts }]);
       if (options.project !== undefined) await notifyBackfillFinished(options.project, store, backfill.backfillId);
       return { status, summary: counts, tasks };

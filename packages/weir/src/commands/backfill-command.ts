@@ -231,11 +231,11 @@ async function followThroughWorkers(runtime: ProjectRuntime, record: BackfillRec
   try {
     // Workers running other code than this planner are refused by the queue.
     await queue.setExpectedProjectVersion(await projectVersion(runtime.project.root));
-    const queued = await enqueueBackfill(queue, runtime.store, record, mode);
+    const jobIds = await enqueueBackfill(queue, runtime.store, record, mode);
     const alive = (await queue.workers()).filter((worker) => worker.alive).length;
-    process.stdout.write(`backfill ${record.backfillId}: ${queued} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
+    process.stdout.write(`backfill ${record.backfillId}: ${jobIds.length} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
     if (alive === 0) process.stdout.write('  no worker is running yet: start some with `weir worker` (they take the jobs when they start)\n');
-    return await followQueuedBackfill(queue, runtime.store, record, {
+    return await followQueuedBackfill(queue, runtime.store, record, jobIds, {
       project: runtime.project,
       signal,
       onProgress: (counts) => {

@@ -120,6 +120,38 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
     for (const worker of [workers[0]!, workers[2]!]) expect((await worker.exited).code).toBe(0);
   });
 
+  it('two overlapping backfills share the jobs of the partitions they both ask for', async () => {
+    const workers = ['o1', 'o2'].map((id) => project.spawnWeir(['worker', '--id', id, '--lease', '2'], { cwd: shop }));
+    await Promise.all(workers.map((worker) => worker.waitForOutput('ready (project shop')));
+    const first = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', '2025-09-01', '--to', '2025-09-20', '--workers'], { cwd: shop });
+    const second = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', '2025-09-11', '--to', '2025-09-30', '--workers'], { cwd: shop });
+    for (const backfill of [first, second]) {
+      const result = await backfill.exited;
+      expect(result.code, show(result)).toBe(0);
+      expect(result.stdout).toMatch(/succeeded: 20\/20 done/);
+    }
+    const client = new pg.Client({ connectionString: state.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ shared: string; own: string }>(
+        `select count(*) filter (where dedupe_key not like '%:bf-%') as shared, count(*) filter (where dedupe_key like '%:bf-%') as own
+         from weir_state.queue_jobs where dedupe_key like 'partition:%:2025-09-%'`,
+      );
+      // 30 days in the union, one shared job each, whatever the overlap. A partition the first
+      // backfill finished between the second's preview and its request gets a job of the second's
+      // own (rebuilt, idempotently): at most the odd one, never a day built by both at once.
+      expect(Number(rows[0]!.shared)).toBe(30);
+      expect(Number(rows[0]!.own)).toBeLessThanOrEqual(2);
+    } finally {
+      await client.end();
+    }
+    const built = workers.reduce((sum, worker) => sum + completedJobs(worker), 0);
+    expect(built).toBeGreaterThanOrEqual(30);
+    expect(built).toBeLessThanOrEqual(32);
+    for (const worker of workers) worker.kill('SIGTERM');
+    for (const worker of workers) expect((await worker.exited).code).toBe(0);
+  });
+
   it('a worker running another version of the project is refused with a clear message', async () => {
     const other = await createWeirProject({ '.keep': '' });
     try {
