@@ -286,6 +286,22 @@ function describeJobQueueConformance(name: string, makeHarness: () => Promise<Qu
       expect(await queue.counts({ kind })).toEqual({ ready: 4, running: 1, completed: 0, failed: 0, cancelled: 0 });
     });
 
+    it('purges finished jobs older than a date, freeing their keys, and leaves the rest', async () => {
+      const kind = newKind();
+      const [done, failed, waiting] = await queue.enqueueMany(['done', 'failed', 'waiting'].map((name) => ({ kind, payload: name, dedupeKey: `${kind}:${name}` })));
+      const [a, b] = await queue.claim('w1', { kinds: [kind], limit: 2 });
+      await queue.complete(a!);
+      await queue.fail(b!, 'broken', { retry: false });
+      now += 1000;
+      expect(await queue.purgeFinished(new Date(now - 1000))).toBe(0);
+      const purged = await queue.purgeFinished(new Date(now));
+      expect(purged).toBeGreaterThanOrEqual(2);
+      expect(await queue.get(done!.id)).toBeUndefined();
+      expect(await queue.get(failed!.id)).toBeUndefined();
+      expect((await queue.get(waiting!.id))?.state).toBe('ready');
+      expect((await queue.enqueue({ kind, payload: 'again', dedupeKey: `${kind}:done` })).created).toBe(true);
+    });
+
     it('registers workers, lists them alive or dead, and refuses a worker of another project version', async () => {
       await queue.setExpectedProjectVersion('v7');
       await queue.registerWorker({ id: 'wa', host: 'box-a', pid: 11, projectVersion: 'v7' });
@@ -355,6 +371,17 @@ function describeJobQueueConformance(name: string, makeHarness: () => Promise<Qu
       const ids = [...mine, ...theirs].map((job) => job.id);
       expect(new Set(ids).size).toBe(6);
       expect(ids).toHaveLength(6);
+      // The same ticks enqueued by both at once: one job per key, both told the same id.
+      const ticks = Array.from({ length: 20 }, (_, i) => ({ kind, payload: i, dedupeKey: `${kind}:tick:${i}` }));
+      const [fromMine, fromTheirs] = await Promise.all([
+        Promise.all(ticks.map((tick) => queue.enqueue(tick))),
+        Promise.all(ticks.map((tick) => second.enqueue(tick))),
+      ]);
+      ticks.forEach((_, i) => {
+        expect(fromMine[i]!.id).toBe(fromTheirs[i]!.id);
+        expect([fromMine[i]!.created, fromTheirs[i]!.created].filter(Boolean)).toHaveLength(1);
+      });
+      expect((await queue.counts({ dedupeKeyPrefix: `${kind}:tick:` })).ready).toBe(20);
     });
   });
 }

@@ -226,6 +226,12 @@ export interface JobQueue {
   cancel(target: number | { dedupeKeyPrefix: string }): Promise<{ cancelled: number; stopRequested: number }>;
   /** Puts a failed or cancelled job back to ready with fresh attempts. Returns false for any other state. */
   retry(id: number): Promise<boolean>;
+  /**
+   * Deletes completed, failed and cancelled jobs that finished before `finishedBefore`; returns
+   * how many. Their dedupe keys are free again afterwards, so keep jobs longer than any window in
+   * which the same key could be enqueued again (a schedule's catch-up bound).
+   */
+  purgeFinished(finishedBefore: Date): Promise<number>;
   get(id: number): Promise<JobRecord | undefined>;
   /** Jobs by id order (oldest first). */
   list(query?: JobQuery): Promise<JobRecord[]>;

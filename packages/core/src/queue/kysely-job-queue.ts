@@ -332,6 +332,20 @@ export class KyselyJobQueue implements JobQueue {
     });
   }
 
+  async purgeFinished(finishedBefore: Date): Promise<number> {
+    const before = validTime(finishedBefore, 'finishedBefore');
+    return this.retrying(true, () =>
+      this.write(async (tx) => {
+        const deleted = await tx
+          .deleteFrom('queue_jobs')
+          .where('state', 'in', ['completed', 'failed', 'cancelled'])
+          .where('finished_at', '<', before)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows);
+      }),
+    );
+  }
+
   async get(id: number): Promise<JobRecord | undefined> {
     return this.retrying(true, async () => {
       const row = await this.db.selectFrom('queue_jobs').selectAll().where('id', '=', id).executeTakeFirst();
