@@ -6,7 +6,8 @@
  * in the connection URL, which no message repeats.
  */
 import { Readable } from 'node:stream';
-import mysql from 'mysql2';
+// Loaded when a connection opens: the driver costs start-up time for every other command.
+import type mysql from 'mysql2';
 import type { ColumnInfo } from '../../engines/engine-adapter.js';
 import { secretMasker } from '../../errors/mask-connection-string.js';
 import { WeirError } from '../../errors/weir-error.js';
@@ -267,7 +268,8 @@ function sourceAddress(options: MysqlSourceOptions): SourceAddress {
  * escaped. The rest of the server's mode stays: users' queries are written for it.
  */
 async function openSession(address: SourceAddress): Promise<mysql.Connection> {
-  const connection = mysql.createConnection(address.config);
+  const { createConnection } = (await import('mysql2')).default;
+  const connection = createConnection(address.config);
   // An idle connection that the server drops emits 'error'; the next statement then fails with a clear message.
   connection.on('error', () => undefined);
   try {

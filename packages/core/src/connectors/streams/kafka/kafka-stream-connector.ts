@@ -7,7 +7,8 @@
  *
  * Ids are `topic/partition/offset`: stable on every redelivery, whatever the producer sent.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
+// Loaded when a connection opens: the client costs start-up time for every other command.
+import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { WeirError, messageOf } from '../../../errors/weir-error.js';
 import type { StreamConnector, StreamMessage } from '../stream-connector.js';
 
@@ -79,6 +80,7 @@ class KafkaStreamConnector implements StreamConnector {
   async open(positions: ReadonlyMap<string, string>): Promise<void> {
     if (this.admin || this.closing) throw new WeirError('INTERNAL', `the Kafka connector for ${this.describe} was already opened`);
     this.startAfter(positions);
+    const { Kafka, logLevel } = await import('kafkajs');
     const base = { brokers: this.options.brokers, clientId: this.options.clientId ?? 'weir', connectionTimeout: this.options.connectTimeoutMs ?? 3_000, logLevel: logLevel.NOTHING };
     // The admin client fails fast (a few retries): an unreachable cluster is reported within
     // seconds. The consumer keeps kafkajs' patient defaults for the brokers' own hiccups.

@@ -15,7 +15,8 @@
  * - `lag()` is null: MQTT cannot tell how many messages wait.
  */
 import { createHash } from 'node:crypto';
-import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
+// Loaded when a connection opens: the client costs start-up time for every other command.
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import { WeirError, messageOf } from '../../../errors/weir-error.js';
 import { describeConnectionString, secretMasker } from '../../../errors/mask-connection-string.js';
 import type { StreamConnector, StreamMessage } from '../stream-connector.js';
@@ -113,6 +114,7 @@ class MqttStreamConnector implements StreamConnector {
   async open(_positions: ReadonlyMap<string, string>): Promise<void> {
     if (this.client || this.closing) throw new WeirError('INTERNAL', `the MQTT connector for ${this.describe} was already opened`);
     const connectTimeout = this.options.connectTimeoutMs ?? 5_000;
+    const { connect } = await import('mqtt');
     let client: MqttClient;
     try {
       client = connect(this.options.url, {

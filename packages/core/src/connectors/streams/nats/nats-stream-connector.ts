@@ -10,7 +10,6 @@
  * `{ no_wait, expires }` makes the server wait up to `expires` for the first message and then
  * answer at once with what it has (NATS server 2.9 or newer).
  */
-import { AckPolicy, DeliverPolicy, JSONCodec, StringCodec, connect, createInbox, nanos } from 'nats';
 import type { ConsumerConfig, JetStreamManager, Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import { WeirError, isWeirError, messageOf } from '../../../errors/weir-error.js';
 import { maskConnectionString, secretMasker } from '../../../errors/mask-connection-string.js';
@@ -37,9 +36,21 @@ export interface NatsStreamOptions {
 }
 
 const NAME = /^[^\s.*>/\\]+$/;
-const ACK = StringCodec().encode('+ACK');
-const NAK = StringCodec().encode('-NAK');
-const json = JSONCodec();
+const ACK = new TextEncoder().encode('+ACK');
+const NAK = new TextEncoder().encode('-NAK');
+const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+/** The client, loaded when a connection opens: it costs start-up time for every other command. */
+type Nats = typeof import('nats');
+let nats: Nats | undefined;
+async function loadNats(): Promise<Nats> {
+  nats ??= await import('nats');
+  return nats;
+}
+/** JetStream's wire values (the client's enums, without loading the client). */
+const AckPolicyExplicit = 'explicit' as ConsumerConfig['ack_policy'];
+const DeliverPolicyAll = 'all' as ConsumerConfig['deliver_policy'];
+const nanoseconds = (ms: number): number => ms * 1_000_000;
 /** Below this the server may drop an expiring pull silently; shorter waits become an immediate pull. */
 const MIN_EXPIRES_MS = 10;
 
@@ -103,6 +114,7 @@ class NatsStreamConnector implements StreamConnector {
     const server = parseServers(this.options.url, this.mask);
     let connection: NatsConnection;
     try {
+      const { connect } = await loadNats();
       connection = await connect({ ...server, name: 'weir-ingest', timeout: this.options.connectTimeoutMs ?? 5_000, maxReconnectAttempts: 10, reconnectTimeWait: 1_000 });
     } catch (error) {
       throw new WeirError('SOURCE_UNAVAILABLE', `cannot connect to ${this.describe}: ${this.mask(messageOf(error))}`, {
@@ -111,7 +123,7 @@ class NatsStreamConnector implements StreamConnector {
     }
     try {
       this.manager = await this.prepare(connection);
-      this.inbox = createInbox();
+      this.inbox = (await loadNats()).createInbox();
       this.subscription = connection.subscribe(`${this.inbox}.*`, { callback: (error, message) => this.receive(error, message) });
       this.connection = connection;
     } catch (error) {
@@ -206,7 +218,7 @@ class NatsStreamConnector implements StreamConnector {
       if (apiCode(error) !== 404) throw this.readFailed('reading the consumer of', error);
     }
     if (config === undefined) {
-      const wanted: Partial<ConsumerConfig> = { durable_name: consumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(this.options.ackWaitMs ?? 30_000) };
+      const wanted: Partial<ConsumerConfig> = { durable_name: consumer, ack_policy: AckPolicyExplicit, deliver_policy: DeliverPolicyAll, ack_wait: nanoseconds(this.options.ackWaitMs ?? 30_000) };
       if (subject) wanted.filter_subject = subject;
       try {
         await manager.consumers.add(stream, wanted);
@@ -218,7 +230,7 @@ class NatsStreamConnector implements StreamConnector {
     } else {
       const problem = config.deliver_subject
         ? 'is a push consumer; Weir needs a pull consumer'
-        : config.ack_policy !== AckPolicy.Explicit
+        : config.ack_policy !== AckPolicyExplicit
           ? `acknowledges "${config.ack_policy}"; Weir needs explicit acknowledgement`
           : (config.filter_subject ?? '') !== (subject ?? '')
             ? `filters "${config.filter_subject ?? '(nothing)'}", not "${subject ?? '(nothing)'}"`
@@ -233,7 +245,7 @@ class NatsStreamConnector implements StreamConnector {
     const connection = this.requireOpen();
     const token = String(++this.pulls);
     const expires = waitMs >= MIN_EXPIRES_MS ? waitMs : 0;
-    const body = expires > 0 ? { batch: max, no_wait: true, expires: nanos(expires) } : { batch: max, no_wait: true };
+    const body = expires > 0 ? { batch: max, no_wait: true, expires: nanoseconds(expires) } : { batch: max, no_wait: true };
     return new Promise<void>((resolve, reject) => {
       // A request the server never answers (dropped, or the connection went away) ends here; a
       // late answer still reaches the inbox and is returned by the next fetch.
@@ -246,7 +258,7 @@ class NatsStreamConnector implements StreamConnector {
       };
       this.pull = { token, remaining: max, finish };
       try {
-        connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.options.stream}.${this.options.consumer}`, json.encode(body), { reply: `${this.inbox}.${token}` });
+        connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.options.stream}.${this.options.consumer}`, encodeJson(body), { reply: `${this.inbox}.${token}` });
       } catch (error) {
         finish(this.readFailed('pulling from', error));
       }

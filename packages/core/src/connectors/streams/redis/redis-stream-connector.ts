@@ -14,7 +14,8 @@
  * between are gone: the connector fails with `SOURCE_READ_FAILED` instead of skipping them quietly
  * (unless the source says `onTrimmed: 'skip'`).
  */
-import { Redis } from 'ioredis';
+// Loaded when a connection opens: the client costs start-up time for every other command.
+import type { Redis } from 'ioredis';
 import { WeirError, isWeirError, messageOf } from '../../../errors/weir-error.js';
 import { maskConnectionString, secretMasker } from '../../../errors/mask-connection-string.js';
 import type { StreamConnector, StreamMessage } from '../stream-connector.js';
@@ -103,7 +104,8 @@ class RedisStreamConnector implements StreamConnector {
     if (stored !== undefined && !ID.test(stored)) throw new WeirError('CONFIG_INVALID', `${this.describe}: the stored position "${stored}" is not a stream entry id`);
     let opened = false;
     let lastError: unknown;
-    const redis = new Redis(this.options.url, {
+    const { Redis: RedisClient } = await import('ioredis');
+    const redis = new RedisClient(this.options.url, {
       lazyConnect: true,
       connectTimeout: this.options.connectTimeoutMs ?? 5_000,
       maxRetriesPerRequest: 1,
