@@ -156,6 +156,15 @@ describe('notifications of runs', () => {
     expect(deliveries(await fixed.store.events({ runId: succeeded.runId }))).toEqual([expect.objectContaining({ type: 'notification_failed', event: 'run_succeeded' })]);
   });
 
+  it('a hook whose variable is not set loads, and each delivery is recorded as failed naming the variable', async () => {
+    const h = await open(['  - name: team', '    webhook: { url: "${HOOK_URL}", headers: { Authorization: "Bearer ${HOOK_TOKEN}" } }'], FAILING);
+    const result = await run(h, { HOOK_URL: 'http://127.0.0.1:9/never-called' });
+    expect(result.status).toBe('failed');
+    expect(deliveries(await h.store.events({ runId: result.runId }))).toEqual([
+      expect.objectContaining({ type: 'notification_failed', notification: 'team', attempts: 0, error: 'not sent: environment variable "HOOK_TOKEN" is not set where weir ran' }),
+    ]);
+  });
+
   it('delivery events change no projection', () => {
     const base = { at: '2026-01-01T00:00:00Z', notification: 'n', event: 'run_failed' as const, runId: 'r1', target: 'http://h/x', attempts: 1 };
     expect(projectEvent({ type: 'notification_sent', ...base, statusCode: 200 })).toEqual([]);
@@ -164,7 +173,7 @@ describe('notifications of runs', () => {
 });
 
 describe('the webhook subscriber', () => {
-  const target = (url: string, secrets: string[] = []) => ({ url, headers: {}, shownUrl: '${HOOK_URL}', secrets });
+  const target = (url: string, secrets: string[] = []) => ({ url, headers: {}, shownUrl: '${HOOK_URL}', secrets, missing: [] });
   const notification = { event: 'run_failed', text: 'x' } as unknown as RunFinishedNotification;
 
   it('does not retry a status asking again will not change (404), nor wait longer than its bound for Retry-After', async () => {

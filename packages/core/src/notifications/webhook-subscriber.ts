@@ -48,6 +48,11 @@ export class WebhookSubscriber implements NotificationSubscriber {
   }
 
   async deliver(notification: Notification): Promise<DeliveryOutcome> {
+    const { missing } = this.webhook;
+    if (missing.length > 0) {
+      const names = missing.map((name) => `"${name}"`).join(', ');
+      return { delivered: false, attempts: 0, error: `not sent: environment variable${missing.length === 1 ? '' : 's'} ${names} ${missing.length === 1 ? 'is' : 'are'} not set where weir ran` };
+    }
     const body = JSON.stringify(notification);
     const { policy } = this;
     for (let attempt = 1; ; attempt++) {

@@ -3,7 +3,7 @@
  * environment, never in the project: a resolved value is never printed, and a missing variable is
  * named without guessing at its value.
  */
-import { visit } from 'yaml';
+import { isScalar, visit } from 'yaml';
 import { WeirError } from '../errors/weir-error.js';
 import { locateOffset, type YamlSource } from './yaml-source.js';
 
@@ -12,16 +12,22 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Replaces `${NAME}` in every string value (not key) of the document, in place. `$${` stays a
- * literal `${`. Returns one error per missing or malformed reference.
+ * literal `${`. Returns one error per missing or malformed reference. The sections named in
+ * `keepReferences` (top-level keys) are left as written: their reader resolves them itself.
  *
  * @example
  * ```ts
  * interpolateEnvironment(source, { WEIR_WAREHOUSE_URL: 'postgres://...' });
  * ```
  */
-export function interpolateEnvironment(source: YamlSource, env: Record<string, string | undefined>): WeirError[] {
+export function interpolateEnvironment(source: YamlSource, env: Record<string, string | undefined>, keepReferences: readonly string[] = []): WeirError[] {
   const problems: WeirError[] = [];
   visit(source.doc, {
+    Pair(_, pair, path) {
+      // path is [document, top-level map] for a top-level key.
+      if (path.length === 2 && isScalar(pair.key) && keepReferences.includes(String(pair.key.value))) return visit.SKIP;
+      return undefined;
+    },
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
       const location = locateOffset(source, node.range?.[0] ?? 0);

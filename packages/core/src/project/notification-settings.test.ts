@@ -104,9 +104,14 @@ describe('notifications in weir.yaml', () => {
     expect(error.describe()).not.toContain('def-secret');
   });
 
-  test('a variable that is not set is named at its line', async () => {
-    const error = await loadError(hook(['    webhook:', '      url: https://h.example.com/x', '      headers: { Authorization: "Bearer ${HOOK_TOKEN}" }']));
-    expectError(error, 'CONFIG_INVALID', 'weir.yaml:6', 'environment variable "HOOK_TOKEN" is not set');
+  test('a variable that is not set does not stop the project from loading; a malformed reference does', async () => {
+    const project = await load(hook(['    webhook:', '      url: ${HOOK_URL}', '      headers: { Authorization: "Bearer ${HOOK_TOKEN}" }']), { HOOK_URL: 'https://h.example.com/x' });
+    expect(project.notifications?.[0]?.webhook).toMatchObject({ url: 'https://h.example.com/x', shownUrl: '${HOOK_URL}', missing: ['HOOK_TOKEN'] });
+    const error = await loadError(hook(['    webhook:', '      url: https://h.example.com/${HOOK PATH}']));
+    expectError(error, 'CONFIG_INVALID', 'weir.yaml:5', '"${HOOK PATH}" is not a valid environment variable reference');
+    // `$${` is a literal `${`, and the rest of weir.yaml still fails on a variable not set.
+    expect((await load(hook(['    webhook: { url: "https://h.example.com/$${x}" }']))).notifications?.[0]?.webhook.url).toBe('https://h.example.com/${x}');
+    expectError(await loadError(`environment: \${ENV_NAME}\n${hook(['    webhook: { url: "https://h.example.com/x" }'])}`), 'CONFIG_INVALID', 'weir.yaml:1', 'environment variable "ENV_NAME" is not set');
   });
 
   test('unknown keys, a missing webhook, two notifications of one name and an unknown selection', async () => {

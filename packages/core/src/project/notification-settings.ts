@@ -2,6 +2,8 @@
  * The `notifications:` section of weir.yaml: its zod shape, and its conversion into
  * {@link NotificationSpec}s with every problem placed at its file:line. Secrets stay out of every
  * message: a URL is shown as written (its `${VAR}` references unresolved), never as resolved.
+ * Unlike the rest of weir.yaml, a variable that is not set is no load error here (see
+ * {@link WebhookTarget.missing}).
  * Selections are checked once the asset graph exists (`validateNotificationSelections`).
  */
 import * as z from 'zod';
@@ -10,6 +12,7 @@ import { WeirError, type SourceLocation } from '../errors/weir-error.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import { selectAssets } from '../graph/select-assets.js';
 import type { Locator } from './config-issues.js';
+import { expandEnvironment } from './env-interpolation.js';
 import { NOTIFICATION_EVENT_KINDS, type NotificationEventKind } from '../events/notification-events.js';
 import type { NotificationSpec, WebhookTarget } from './notification-specs.js';
 import type { Project } from './project-model.js';
@@ -25,7 +28,7 @@ export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEventKind[] = ['r
  */
 const SHORTEST_MASKED_VALUE = 4;
 
-const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const REFERENCE = /\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g;
 
 const eventKind = z.enum(NOTIFICATION_EVENT_KINDS);
 
@@ -46,23 +49,23 @@ export const notificationsSchema = z.array(notificationSchema, { error: 'expecte
 type NotificationEntry = z.output<typeof notificationSchema>;
 
 /**
- * Turns the validated section into specs, checking what zod cannot: the URL once resolved, header
- * names and values, and names used twice. `raw` is the section as written, before `${VAR}` was
- * resolved: it gives the URL to show and tells which texts came from the environment.
+ * Turns the validated section into specs, resolving `${VAR}` references from `env` and checking
+ * what zod cannot: references, the URL once resolved, header names and values, and names used
+ * twice. The section reaches here as written (`readSettings` leaves its references), so the URL
+ * as written is what messages show, and the texts that came from the environment are known.
  *
  * @example
  * ```ts
- * const { notifications, problems } = readNotifications(file.notifications, raw.notifications, process.env, yamlLocator(source));
+ * const { notifications, problems } = readNotifications(file.notifications, process.env, yamlLocator(source));
  * ```
  */
 export function readNotifications(
   entries: NotificationEntry[] | undefined,
-  raw: unknown,
   env: Record<string, string | undefined>,
   locator: Locator,
 ): { notifications: NotificationSpec[]; problems: WeirError[] } {
   const problems: WeirError[] = [];
-  const notifications = (entries ?? []).map((entry, index) => toNotification(entry, rawEntry(raw, index), env, ['notifications', index], locator, problems));
+  const notifications = (entries ?? []).map((entry, index) => toNotification(entry, env, ['notifications', index], locator, problems));
   const seen = new Map<string, NotificationSpec>();
   for (const notification of notifications) {
     const first = seen.get(notification.name.toLowerCase());
@@ -80,50 +83,19 @@ export function readNotifications(
   return { notifications, problems };
 }
 
-interface RawEntry {
-  url?: unknown;
-  headers?: Record<string, unknown>;
-}
-
-function rawEntry(raw: unknown, index: number): RawEntry {
-  const entry = Array.isArray(raw) ? (raw[index] as { webhook?: unknown } | undefined) : undefined;
-  const webhook = entry?.webhook;
-  return webhook !== null && typeof webhook === 'object' ? (webhook as RawEntry) : {};
-}
-
-function toNotification(entry: NotificationEntry, raw: RawEntry, env: Record<string, string | undefined>, at: ValuePath, locator: Locator, problems: WeirError[]): NotificationSpec {
+function toNotification(entry: NotificationEntry, env: Record<string, string | undefined>, at: ValuePath, locator: Locator, problems: WeirError[]): NotificationSpec {
   const label = `notification "${entry.name}"`;
   const on = entry.on === undefined ? [...DEFAULT_NOTIFICATION_EVENTS] : [...new Set(entry.on)];
-  const webhook = toWebhook(entry, raw, env);
-  const url = parseUrl(webhook.url);
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const webhook = toWebhook(entry, env, (where, variable) =>
     problems.push(
-      new WeirError('CONFIG_INVALID', `${label}: webhook url "${webhook.shownUrl}" is not an http(s) URL${webhook.shownUrl === webhook.url ? '' : ' once its environment variables are resolved'}`, {
-        location: locator.locate([...at, 'webhook', 'url']),
-        hint: 'write a full URL such as https://hooks.example.com/weir (a secret part may come from ${VAR})',
+      new WeirError('CONFIG_INVALID', `${label}: "\${${variable}}" is not a valid environment variable reference`, {
+        location: locator.locate([...at, 'webhook', ...where]),
+        hint: 'write ${NAME} with letters, digits and _ (and $${ for a literal ${)',
       }),
-    );
-  } else if (url.username !== '' || url.password !== '') {
-    // fetch refuses credentials in the URL; say so now rather than at the first failed run.
-    problems.push(
-      new WeirError('CONFIG_INVALID', `${label}: webhook url carries a user name or password`, {
-        location: locator.locate([...at, 'webhook', 'url']),
-        hint: 'send credentials in a header instead: headers: { Authorization: "Bearer ${HOOK_TOKEN}" }',
-      }),
-    );
-  }
-  for (const [name, value] of Object.entries(webhook.headers)) {
-    try {
-      new Headers([[name, value]]);
-    } catch {
-      problems.push(
-        new WeirError('CONFIG_INVALID', `${label}: header "${safeHeaderName(name)}" is not a valid HTTP header (name of letters, digits and -, value on one line)`, {
-          location: locator.locate([...at, 'webhook', 'headers', name]),
-          hint: 'check the header and the environment variable its value comes from',
-        }),
-      );
-    }
-  }
+    ),
+  );
+  // With a variable not set the resolved text is incomplete: nothing to judge until it is set.
+  if (webhook.missing.length === 0) checkWebhook(webhook, label, [...at, 'webhook'], locator, problems);
   const fieldLocations: Record<string, SourceLocation> = {};
   (entry.select ?? []).forEach((_, index) => (fieldLocations[`select[${index}]`] = locator.locate([...at, 'select', index])));
   return {
@@ -136,29 +108,67 @@ function toNotification(entry: NotificationEntry, raw: RawEntry, env: Record<str
   };
 }
 
-function toWebhook(entry: NotificationEntry, raw: RawEntry, env: Record<string, string | undefined>): WebhookTarget {
+function toWebhook(entry: NotificationEntry, env: Record<string, string | undefined>, malformed: (where: ValuePath, variable: string) => void): WebhookTarget {
   const secrets = new Set<string>();
-  const fromEnvironment = (template: unknown): void => {
-    if (typeof template !== 'string') return;
+  const missing = new Set<string>();
+  const resolve = (template: string, where: ValuePath): string => {
+    const expanded = expandEnvironment(template, env);
+    for (const variable of expanded.malformed) malformed(where, variable);
+    for (const variable of expanded.missing) missing.add(variable);
     for (const match of template.matchAll(REFERENCE)) {
       const value = match[1] === undefined ? undefined : env[match[1]];
       if (value !== undefined && value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
     }
+    return expanded.value;
   };
-  fromEnvironment(raw.url);
-  const headers = entry.webhook.headers ?? {};
-  for (const [name, value] of Object.entries(headers)) {
-    fromEnvironment(raw.headers?.[name]);
+  const url = resolve(entry.webhook.url, ['url']);
+  const headers: Record<string, string> = {};
+  for (const [name, template] of Object.entries(entry.webhook.headers ?? {})) {
+    headers[name] = resolve(template, ['headers', name]);
     // Headers of a webhook are credentials far more often than not: none is ever shown.
-    if (value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
+    if (headers[name].length >= SHORTEST_MASKED_VALUE) secrets.add(headers[name]);
   }
   for (const secret of [...secrets]) secrets.add(encodeURIComponent(secret));
   return {
-    url: entry.webhook.url,
-    headers: { ...headers },
-    shownUrl: typeof raw.url === 'string' ? raw.url : '(url not shown)',
+    url,
+    headers,
+    shownUrl: entry.webhook.url,
     secrets: [...secrets].sort((left, right) => right.length - left.length),
+    missing: [...missing],
   };
+}
+
+/** The URL must be http(s) without credentials, and every header one fetch accepts. */
+function checkWebhook(webhook: WebhookTarget, label: string, at: ValuePath, locator: Locator, problems: WeirError[]): void {
+  const url = parseUrl(webhook.url);
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    problems.push(
+      new WeirError('CONFIG_INVALID', `${label}: webhook url "${webhook.shownUrl}" is not an http(s) URL${webhook.shownUrl === webhook.url ? '' : ' once its environment variables are resolved'}`, {
+        location: locator.locate([...at, 'url']),
+        hint: 'write a full URL such as https://hooks.example.com/weir (a secret part may come from ${VAR})',
+      }),
+    );
+  } else if (url.username !== '' || url.password !== '') {
+    // fetch refuses credentials in the URL; say so now rather than at the first failed run.
+    problems.push(
+      new WeirError('CONFIG_INVALID', `${label}: webhook url carries a user name or password`, {
+        location: locator.locate([...at, 'url']),
+        hint: 'send credentials in a header instead: headers: { Authorization: "Bearer ${HOOK_TOKEN}" }',
+      }),
+    );
+  }
+  for (const [name, value] of Object.entries(webhook.headers)) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      problems.push(
+        new WeirError('CONFIG_INVALID', `${label}: header "${safeHeaderName(name)}" is not a valid HTTP header (name of letters, digits and -, value on one line)`, {
+          location: locator.locate([...at, 'headers', name]),
+          hint: 'check the header and the environment variable its value comes from',
+        }),
+      );
+    }
+  }
 }
 
 function parseUrl(text: string): URL | undefined {

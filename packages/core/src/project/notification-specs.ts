@@ -9,7 +9,9 @@ import type { TriggerSelection } from './trigger-specs.js';
 /**
  * Where a webhook posts, resolved from the environment once, at load. The resolved `url` and
  * `headers` are for the request only: every text that leaves Weir shows `shownUrl` and goes
- * through a mask of `secrets`.
+ * through a mask of `secrets`. A variable that is not set does not stop the project from loading
+ * (a laptop without the team's hook token still runs): it is listed in `missing`, and each
+ * delivery is recorded as failed, naming it.
  */
 export interface WebhookTarget {
   /** The URL with its `${VAR}` references resolved. */
@@ -20,6 +22,8 @@ export interface WebhookTarget {
   shownUrl: string;
   /** Texts never to show: values that came from the environment, and header values. Longest first. */
   secrets: string[];
+  /** Environment variables referred to but not set: the webhook cannot be delivered. */
+  missing: string[];
 }
 
 /** One entry of `notifications:`. */

@@ -56,9 +56,9 @@ export async function readSettings(
   const text = await readFile(path.join(root, PROJECT_FILE), 'utf8');
   const { source, problems } = parseYamlSource(stripBom(text), PROJECT_FILE);
   if (source === undefined) return { problems };
-  // Notifications show their URLs as written and mask what came from the environment: keep the text before it is resolved.
-  const written = (source.doc.toJS() as { notifications?: unknown } | null)?.notifications;
-  const envProblems = interpolateEnvironment(source, options.env);
+  // Notifications resolve their own references: a variable not set disables one notification
+  // (each delivery says so) instead of every command of the project.
+  const envProblems = interpolateEnvironment(source, options.env, ['notifications']);
   if (envProblems.length > 0) return { problems: envProblems };
   const data: unknown = source.doc.toJS() ?? {};
   const parsed = settingsSchema.safeParse(data);
@@ -80,7 +80,7 @@ export async function readSettings(
     };
   }
   const triggers = readTriggers(file, yamlLocator(source), root);
-  const notifications = readNotifications(file.notifications, written, options.env, yamlLocator(source));
+  const notifications = readNotifications(file.notifications, options.env, yamlLocator(source));
   if (triggers.problems.length + notifications.problems.length > 0) return { problems: [...triggers.problems, ...notifications.problems] };
   const resolve = (relative: string): string => path.resolve(root, relative);
   const warehouse = file.warehouse ?? { engine: 'duckdb' as const };
