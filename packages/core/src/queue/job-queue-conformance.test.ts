@@ -418,3 +418,26 @@ await describeWithService(postgresService, 'PostgreSQL job queue', () => {
     };
   });
 });
+
+describe('opening a SQLite queue', () => {
+  it('refuses a path it cannot create, and tables written by a newer Weir, with clear errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-queue-open-'));
+    try {
+      const blocker = join(dir, 'not-a-folder');
+      new Database(blocker).close();
+      const unwritable = await rejection(openSqliteJobQueue(join(blocker, 'state.db')));
+      expect(unwritable.code).toBe('STATE_UNAVAILABLE');
+      expect(unwritable.message).toContain(`cannot use the SQLite queue in ${join(blocker, 'state.db')}`);
+
+      const file = join(dir, 'state.db');
+      await (await openSqliteJobQueue(file)).close();
+      const side = new Database(file);
+      side.prepare('insert into queue_schema_version (version, applied_at) values (99, ?)').run(new Date().toISOString());
+      side.close();
+      const newer = await rejection(openSqliteJobQueue(file));
+      expect(newer).toEqual({ code: 'STATE_UNAVAILABLE', message: `the SQLite queue in ${file} has queue schema version 99; this Weir knows up to 1` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
