@@ -12,6 +12,7 @@ export { defineAsset, isAssetDefinition } from './definitions/asset-definition.j
 export { defineCheck } from './definitions/define-check.js';
 export type { CheckArguments, CheckDeclaration } from './definitions/define-check.js';
 export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './definitions/asset-definition.js';
+export type { ColumnLineageDeclaration, InputColumn } from './definitions/asset-definition.js';
 export { defineSource, isSourceDefinition } from './definitions/source-definition.js';
 export type { SourceContext, SourceDefinition, SourceOptions, SourceRecord, SourceSchemaPolicy, SourceYield } from './definitions/source-definition.js';
 export type { CheckSpec, CheckSeverity, CheckType } from './definitions/check-spec.js';
@@ -47,6 +48,11 @@ export type { InferOutputColumnsOptions } from './graph/infer-output-columns.js'
 export { columnPresence } from './graph/output-columns.js';
 export type { AssetColumns, OutputColumn, ColumnSource } from './graph/output-columns.js';
 export type { DescribeSource, DescribedColumns } from './graph/input-asset-columns.js';
+
+// Column-level lineage and impact analysis
+export { buildProjectLineage, ProjectLineage } from './lineage/project-lineage.js';
+export type { ProjectLineageOptions } from './lineage/project-lineage.js';
+export type { AssetLineage, ColumnLineage, LineageEdgeKind, LineageNode, LineageStep, LineageWalk, ReachedNode, UpstreamEdge } from './lineage/lineage-model.js';
 
 // Checks: quarantine
 export { quarantineRelation, countReplayable } from './execution/quarantine-rows.js';

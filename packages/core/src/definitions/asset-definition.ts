@@ -25,6 +25,15 @@ export interface AssetContext {
   log(message: string): void;
 }
 
+/** A column of an input asset, written `asset.column` (the asset as named in `inputs`). */
+export type InputColumn = `${string}.${string}`;
+
+/**
+ * Where one output column's values come from: `{ exact: 'orders.id' }` when copied unchanged
+ * (maybe renamed), else the input columns it is computed from (`[]` for a constant).
+ */
+export type ColumnLineageDeclaration = { readonly exact: InputColumn } | readonly InputColumn[];
+
 /** Options of a TypeScript asset, mirroring a SQL model's header block. */
 export interface AssetOptions {
   /** The asset name; defaults to the file name without `.ts`. */
@@ -38,6 +47,13 @@ export interface AssetOptions {
   columns?: Record<string, string>;
   /** Column descriptions. */
   columnDescriptions?: Record<string, string>;
+  /**
+   * Column-level lineage, by output column. Optional: without it, the asset's lineage is
+   * table-level (each column may come from any input). Columns left out are treated the same way.
+   *
+   * @example `lineage: { order_id: { exact: 'orders.order_id' }, total: ['orders.quantity', 'orders.unit_price'] }`
+   */
+  lineage?: Record<string, ColumnLineageDeclaration>;
   /** Checks in the same shape as a model header's `checks:` list; `defineCheck` types them. */
   checks?: Array<CheckDeclaration | Record<string, unknown>>;
   /** Attempts after the first failure. */

@@ -12,6 +12,7 @@ export type WeirErrorCode =
   | 'SQL_SYNTAX'
   | 'SQL_EXECUTION'
   | 'ASSET_UNKNOWN'
+  | 'COLUMN_UNKNOWN'
   | 'ASSET_DUPLICATE'
   | 'GRAPH_CYCLE'
   | 'SELECTION_INVALID'

@@ -9,6 +9,7 @@ import type { FileReadOptions } from '../engines/engine-adapter.js';
 import type { SourceLocation } from '../errors/weir-error.js';
 import type { PartitionSpec } from '../partitions/partition-spec.js';
 import type { NotificationSpec } from './notification-specs.js';
+import type { OpenLineageSpec } from './openlineage-spec.js';
 import type { ScheduleSpec, SensorSpec } from './trigger-specs.js';
 
 /** Where the warehouse lives. */
@@ -107,8 +108,18 @@ export interface TypeScriptAsset extends AssetBase {
   exportName: string;
   /** Declared output columns (name to SQL type), if any. */
   outputColumns?: Record<string, string>;
+  /** Declared column lineage (`defineAsset({ lineage })`), by output column; absent: table-level only. */
+  columnLineage?: Record<string, DeclaredColumnLineage>;
   /** Hash of the bundled code: part of the fingerprint. */
   codeHash: string;
+}
+
+/** Where a TypeScript asset says one of its columns comes from. */
+export interface DeclaredColumnLineage {
+  /** True when copied unchanged from the one input column in `sources`. */
+  exact: boolean;
+  /** Input columns; the asset is one of the TypeScript asset's `inputs`. */
+  sources: Array<{ asset: string; column: string }>;
 }
 
 /** A table read from files, declared in `sources/*.yaml`. */
@@ -265,4 +276,6 @@ export interface Project {
   sensors?: SensorSpec[];
   /** Notifications declared in weir.yaml (`notifications:`); absent when there are none. */
   notifications?: NotificationSpec[];
+  /** OpenLineage emission declared in weir.yaml (`openlineage:`); absent: no events. */
+  openlineage?: OpenLineageSpec;
 }

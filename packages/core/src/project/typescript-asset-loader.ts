@@ -20,6 +20,7 @@ import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNu
 import { bundleAssetFile, type AssetBundle } from './typescript-bundle.js';
 import { locateUserFrame } from './bundle-stack-location.js';
 import { typeScriptSourceAsset } from './typescript-source-definition.js';
+import { lineageDeclarationSchema, parseDeclaredLineage } from './typescript-asset-lineage.js';
 
 /** The options of `defineAsset`, checked at run time: TypeScript types do not survive a bundle. */
 const definitionSchema = strictObject({
@@ -31,6 +32,7 @@ const definitionSchema = strictObject({
   tags: z.array(nonEmptyString, { error: 'expected a list of strings' }).optional(),
   columns: z.record(z.string(), nonEmptyString, { error: 'expected { column: "SQL TYPE" }' }).optional(),
   columnDescriptions: z.record(z.string(), z.string(), { error: 'expected { column: "description" }' }).optional(),
+  lineage: lineageDeclarationSchema.optional(),
   checks: z.unknown().optional(),
   retries: wholeNumber(0).optional(),
   timeoutSeconds: positiveSeconds.optional(),
@@ -78,13 +80,19 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       result.problems.push(new WeirError('CONFIG_INVALID', `"${name}" is not a valid asset name: use letters, digits, "_" and "-"`, { location, hint: 'set "name:" in defineAsset, or rename the export or file' }));
       continue;
     }
+    const inputs = [...new Set(options.inputs ?? [])];
+    const lineage = options.lineage === undefined ? undefined : parseDeclaredLineage(options.lineage, inputs, options.columns, location);
+    if (lineage !== undefined && lineage.problems.length > 0) {
+      result.problems.push(...lineage.problems);
+      continue;
+    }
     const asset: TypeScriptAsset = {
       kind: 'typescript',
       name,
       file,
       line: location.line ?? 1,
       materialization: 'table',
-      inputs: [...new Set(options.inputs ?? [])],
+      inputs,
       modulePath: bundle.modulePath,
       exportName,
       codeHash: bundle.codeHash,
@@ -92,6 +100,7 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       columns: Object.fromEntries(Object.entries(options.columnDescriptions ?? {}).map(([column, description]) => [column, { description }])),
       checks,
       ...(options.columns === undefined ? {} : { outputColumns: options.columns }),
+      ...(lineage === undefined ? {} : { columnLineage: lineage.lineage }),
       ...(options.description === undefined ? {} : { description: options.description }),
       ...(options.owner === undefined ? {} : { owner: options.owner }),
       ...(options.retries === undefined ? {} : { retries: options.retries }),
