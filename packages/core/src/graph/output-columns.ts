@@ -43,6 +43,12 @@ export interface AssetColumns {
   complete: boolean;
   /** When not complete: the first reason, for people (`stg_orders: * over "raw_orders", whose columns are not known`). */
   reason?: string;
+  /**
+   * Whether columns may exist that are not listed at all (a `*` over unknown columns), as opposed
+   * to an incomplete list only because some names are guesses. Set for SQL models; when absent,
+   * read it as `!complete`.
+   */
+  unlisted?: boolean;
 }
 
 /**

@@ -117,7 +117,7 @@ export function toAssetColumns(relation: Relation): AssetColumns {
     columns.push(column);
   }
   const reason = incompleteReason(relation);
-  return reason === undefined ? { columns, complete: true } : { columns, complete: false, reason };
+  return reason === undefined ? { columns, complete: true, unlisted: false } : { columns, complete: false, reason, unlisted: hasUnknown(relation) };
 }
 
 /** An upstream asset's columns as a relation read by a model: each column is its own exact source. */

@@ -22,7 +22,8 @@ export function assetLineage(asset: AssetSpec, columns: AssetColumns | undefined
   const inputs = [...new Set(asset.inputs)];
   const fromEveryInput: UpstreamEdge[] = inputs.map((input) => ({ asset: input, kind: 'unknown' }));
   const listed = asset.kind === 'typescript' ? typeScriptColumns(asset, fromEveryInput) : inferredColumns(columns, fromEveryInput);
-  const complete = asset.kind === 'typescript' ? asset.outputColumns !== undefined : (columns?.complete ?? false);
+  // A list that is incomplete only because some names are guesses still holds every column.
+  const complete = asset.kind === 'typescript' ? asset.outputColumns !== undefined : columns !== undefined && (columns.complete || columns.unlisted === false);
   const lineage: AssetLineage = {
     asset: asset.name,
     kind: asset.kind,
@@ -33,7 +34,7 @@ export function assetLineage(asset: AssetSpec, columns: AssetColumns | undefined
     tableLevel: inputs.length > 0 && listed.every((column) => !column.known),
   };
   const reason = asset.kind === 'typescript' ? typeScriptReason(asset) : columns?.reason;
-  if (!complete) lineage.reason = reason ?? `the columns of "${asset.name}" are not known`;
+  if (reason !== undefined || !complete) lineage.reason = reason ?? `the columns of "${asset.name}" are not known`;
   return lineage;
 }
 

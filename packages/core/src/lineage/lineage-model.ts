@@ -52,7 +52,7 @@ export interface AssetLineage {
    * known, a TypeScript asset without `columns`): those come from `unlistedUpstream`.
    */
   complete: boolean;
-  /** Why it is not complete, for people. */
+  /** Why it is not complete (or why some names are guesses: an unaliased cast), for people. */
   reason?: string;
   /** Where the columns not listed come from: an `unknown` edge from each input; `[]` when complete. */
   unlistedUpstream: UpstreamEdge[];

@@ -101,6 +101,14 @@ describe('column lineage of SQL models', () => {
     expect(() => lineage.upstreamOf('wider', 'status')).toThrow(WeirError);
   });
 
+  test('an unaliased cast is listed under a guessed name, but the asset still has no unlisted columns', async () => {
+    const lineage = await lineageOf({ 'models/orders.sql': ORDERS, 'models/casted.sql': 'select order_id, order_date::varchar from orders' });
+    const casted = lineage.assets.get('casted');
+    expect(casted).toMatchObject({ complete: true, unlistedUpstream: [] });
+    expect(casted?.reason).toContain('alias');
+    expect(casted?.columns[1]?.upstream).toEqual([{ asset: 'orders', column: 'order_date', kind: 'derived' }]);
+  });
+
   test('* over a source whose columns are not known is table-level: unknown edges, and a note for columns not listed', async () => {
     const lineage = await lineageOf({
       'data/events.csv': 'event_id,kind\n1,click\n',
