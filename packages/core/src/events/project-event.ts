@@ -353,6 +353,8 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
     case 'quarantine_replayed':
     case 'notification_sent':
     case 'notification_failed':
+    case 'openlineage_emitted':
+    case 'openlineage_failed':
       // Read from the log by asset or run (`events({ asset })`, `events({ runId })`); no table needs them yet.
       return [];
     case 'schedule_started':

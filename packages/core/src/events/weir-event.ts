@@ -4,6 +4,7 @@
  * projections of this log (see `project-event.ts`), written in the same transaction as the events.
  */
 import type { NotificationEvent } from './notification-events.js';
+import type { OpenLineageEmissionEvent } from './openlineage-events.js';
 import type { TriggerEvent } from './trigger-events.js';
 
 /** Final and intermediate states of a run. `crashed` is set when a run's process is found dead. */
@@ -333,6 +334,7 @@ export interface BackfillFinishedEvent extends EventBase {
 export type WeirEvent =
   | TriggerEvent
   | NotificationEvent
+  | OpenLineageEmissionEvent
   | RunStartedEvent
   | StepStartedEvent
   | StepRetryingEvent

@@ -10,6 +10,7 @@ import { listSourceFiles } from '../connectors/files/list-source-files.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
 import { notifyRunFinished } from '../notifications/notify-finished.js';
+import { emitRunLineage } from '../openlineage/emit-run-lineage.js';
 import { buildCheckPlan, buildPlan, buildReplayPlan, partitionStamp, type RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { PointerRecord, StateStore } from '../storage/state-store.js';
@@ -116,6 +117,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
     });
     // After run_finished is durable; a backfill's runs are told of once, by backfill_finished.
     if (options.backfillId === undefined) await notifyRunFinished(project, store, result);
+    // Every run, a backfill's included: lineage is per run. Never rejects.
+    await emitRunLineage(project, store, options.engine, result);
     return { ...result, plan };
   } finally {
     if (lock !== options.lock) lock.release();

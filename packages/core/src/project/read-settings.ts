@@ -5,6 +5,7 @@ import { WeirError } from '../errors/weir-error.js';
 import { fromZodIssues, issuesToErrors, yamlLocator } from './config-issues.js';
 import { interpolateEnvironment } from './env-interpolation.js';
 import { readNotifications } from './notification-settings.js';
+import { readOpenLineage } from './openlineage-settings.js';
 import { PROJECT_FILE } from './find-project-root.js';
 import { readTriggers } from './orchestration-settings.js';
 import type { Project } from './project-model.js';
@@ -56,9 +57,9 @@ export async function readSettings(
   const text = await readFile(path.join(root, PROJECT_FILE), 'utf8');
   const { source, problems } = parseYamlSource(stripBom(text), PROJECT_FILE);
   if (source === undefined) return { problems };
-  // Notifications resolve their own references: a variable not set disables one notification
-  // (each delivery says so) instead of every command of the project.
-  const envProblems = interpolateEnvironment(source, options.env, ['notifications']);
+  // Notifications and OpenLineage resolve their own references: a variable not set disables one
+  // notification or the lineage endpoint (each delivery says so) instead of every command.
+  const envProblems = interpolateEnvironment(source, options.env, ['notifications', 'openlineage']);
   if (envProblems.length > 0) return { problems: envProblems };
   const data: unknown = source.doc.toJS() ?? {};
   const parsed = settingsSchema.safeParse(data);
@@ -81,7 +82,9 @@ export async function readSettings(
   }
   const triggers = readTriggers(file, yamlLocator(source), root);
   const notifications = readNotifications(file.notifications, options.env, yamlLocator(source));
-  if (triggers.problems.length + notifications.problems.length > 0) return { problems: [...triggers.problems, ...notifications.problems] };
+  const openlineage = readOpenLineage(file.openlineage, { projectName: file.name, root, env: options.env, locator: yamlLocator(source) });
+  const sectionProblems = [...triggers.problems, ...notifications.problems, ...openlineage.problems];
+  if (sectionProblems.length > 0) return { problems: sectionProblems };
   const resolve = (relative: string): string => path.resolve(root, relative);
   const warehouse = file.warehouse ?? { engine: 'duckdb' as const };
   const state = file.state ?? { store: 'sqlite' as const };
@@ -114,6 +117,7 @@ export async function readSettings(
     ...(triggers.schedules.length > 0 ? { schedules: triggers.schedules } : {}),
     ...(triggers.sensors.length > 0 ? { sensors: triggers.sensors } : {}),
     ...(notifications.notifications.length > 0 ? { notifications: notifications.notifications } : {}),
+    ...(openlineage.openlineage === undefined ? {} : { openlineage: openlineage.openlineage }),
   };
   return { settings, problems: [] };
 }

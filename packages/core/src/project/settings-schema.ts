@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { notificationsSchema } from './notification-settings.js';
+import { openLineageSchema } from './openlineage-settings.js';
 import { schedulesSchema, sensorsSchema } from './orchestration-settings.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 
@@ -58,6 +59,7 @@ export const settingsSchema = strictObject({
   schedules: optionalSection(schedulesSchema),
   sensors: optionalSection(sensorsSchema),
   notifications: optionalSection(notificationsSchema),
+  openlineage: optionalSection(openLineageSchema),
 });
 
 /** weir.yaml as validated, before defaults are applied. */
