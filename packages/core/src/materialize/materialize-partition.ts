@@ -133,7 +133,15 @@ async function publishOnce(engine: EngineAdapter, physical: RelationRef, staged:
   const existing = await engine.describe(physical);
   const session = await engine.session();
   try {
-    if (existing === undefined) await session.execute(`CREATE TABLE IF NOT EXISTS ${table} AS SELECT * FROM ${from} WHERE false`);
+    if (existing === undefined) {
+      try {
+        await session.execute(`CREATE TABLE IF NOT EXISTS ${table} AS SELECT * FROM ${from} WHERE false`);
+      } catch (error) {
+        // Another process (a second worker) created it at the same instant: PostgreSQL's IF NOT
+        // EXISTS checks before it inserts the catalog row, so the loser gets a duplicate-key error.
+        if ((await engine.describe(physical)) === undefined) throw error;
+      }
+    }
     const columns = ((existing ?? (await engine.describe(staged.staging))) ?? []).map((column) => engine.quoteIdentifier(column.name)).join(', ');
     await withAbort(signal, () => session.interrupt(), () =>
       session.transaction(async () => {

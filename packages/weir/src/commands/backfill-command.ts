@@ -30,6 +30,7 @@ import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
 import { printJson } from '../output/json-output.js';
 import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
+import { findServer } from '../server/serve-file.js';
 import { collect, selectorList, takeRunLock, withLockedProject, withProject, type HeldLock } from './command-options.js';
 
 interface BackfillOptions {
@@ -192,7 +193,13 @@ async function executeBackfill(runtime: ProjectRuntime, held: HeldLock, record: 
   process.on('SIGTERM', onSignal);
   const tty = process.stdout.isTTY === true;
   try {
-    if (options.workers) return reportBackfill(record, await followThroughWorkers(runtime, record, mode, controller.signal, tty));
+    // Through the run queue: to `weir worker` processes (team mode), or to `weir serve`, which owns
+    // the project while it runs and takes partition jobs after scheduled runs.
+    const server = options.workers ? undefined : await findServer(runtime.project.root);
+    if (options.workers || server !== undefined) {
+      if (server !== undefined) process.stdout.write(`handed to weir serve (pid ${server.pid}) at ${server.url}\n`);
+      return reportBackfill(record, await followThroughWorkers(runtime, record, mode, controller.signal, tty, server === undefined ? 'weir worker processes' : 'weir serve'));
+    }
     const lock = await takeRunLock(runtime, held, record.backfillId, {
       wait: options.wait !== false,
       signal: controller.signal,
@@ -226,15 +233,25 @@ async function executeBackfill(runtime: ProjectRuntime, held: HeldLock, record: 
  * Team mode: queues one job per partition for `weir worker` processes, then follows the tasks
  * until no job is waiting or running. Ctrl-C cancels the backfill's queued jobs.
  */
-async function followThroughWorkers(runtime: ProjectRuntime, record: BackfillRecord, mode: 'run' | 'resume' | 'retry', signal: AbortSignal, tty: boolean): Promise<Pick<BackfillResult, 'status' | 'summary' | 'tasks'>> {
+async function followThroughWorkers(
+  runtime: ProjectRuntime,
+  record: BackfillRecord,
+  mode: 'run' | 'resume' | 'retry',
+  signal: AbortSignal,
+  tty: boolean,
+  takers: 'weir worker processes' | 'weir serve',
+): Promise<Pick<BackfillResult, 'status' | 'summary' | 'tasks'>> {
   const queue = await openProjectQueue(runtime.project);
   try {
     // Workers running other code than this planner are refused by the queue.
     await queue.setExpectedProjectVersion(await projectVersion(runtime.project.root));
     const jobIds = await enqueueBackfill(queue, runtime.store, record, mode);
-    const alive = (await queue.workers()).filter((worker) => worker.alive).length;
-    process.stdout.write(`backfill ${record.backfillId}: ${jobIds.length} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
-    if (alive === 0) process.stdout.write('  no worker is running yet: start some with `weir worker` (they take the jobs when they start)\n');
+    if (takers === 'weir serve') process.stdout.write(`backfill ${record.backfillId}: ${jobIds.length} partition job(s) queued for weir serve\n`);
+    else {
+      const alive = (await queue.workers()).filter((worker) => worker.alive).length;
+      process.stdout.write(`backfill ${record.backfillId}: ${jobIds.length} partition job(s) queued for weir worker processes (${alive} alive now)\n`);
+      if (alive === 0) process.stdout.write('  no worker is running yet: start some with `weir worker` (they take the jobs when they start)\n');
+    }
     return await followQueuedBackfill(queue, runtime.store, record, jobIds, {
       project: runtime.project,
       signal,

@@ -17,6 +17,7 @@ import {
   type BackfillJobPayload,
   type ClaimedJob,
   type JobQueue,
+  type WeirEvent,
 } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
@@ -78,12 +79,26 @@ async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<nu
     await queue.registerWorker({ id, host: hostname(), pid: process.pid, projectVersion: version });
     say(`ready (project ${runtime.project.name} version ${version}, pid ${process.pid})`);
     let idleSince = Date.now();
+    let away: string | undefined;
     while (!stopping.signal.aborted) {
-      await queue.reclaimExpired();
-      const [job] = await queue.claim(id, { kinds: [BACKFILL_JOB_KIND], limit: 1 });
+      let job: ClaimedJob | undefined;
+      try {
+        await queue.reclaimExpired();
+        [job] = await queue.claim(id, { kinds: [BACKFILL_JOB_KIND], limit: 1 });
+      } catch (error) {
+        // The queue already retried for a while; a worker outlives a longer outage and says so once.
+        if (!isWeirError(error) || error.code !== 'STATE_UNAVAILABLE') throw error;
+        if (away === undefined) say(`waiting for the database: ${error.message}`);
+        away = error.message;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      if (away !== undefined) say('the database answers again');
+      away = undefined;
       if (job === undefined) {
         if (idleExitMs !== undefined && Date.now() - idleSince > idleExitMs) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Woken at once by a new job (LISTEN/NOTIFY), else after a second to reclaim expired leases.
+        await queue.waitForJobs(1_000);
         continue;
       }
       await runJob(runtime, queue, id, job, leaseMs, say);
@@ -116,7 +131,8 @@ async function runJob(runtime: ProjectRuntime, queue: JobQueue, workerId: string
   }, Math.max(200, leaseMs / 3));
   const started = performance.now();
   try {
-    const outcome = await runBackfillJob({ project: runtime.project, engine: await runtime.engine(), store: runtime.store, payload, signal: controller.signal });
+    const outcome = await buildThroughRestarts(runtime, queue, workerId, payload, controller.signal, say);
+    if (outcome === undefined) return;
     const took = formatDuration(performance.now() - started);
     say(`${payload.partition} ${payload.assets.join(', ')} ${outcome.status}${outcome.detail ? ` (${outcome.detail})` : ''} in ${took}`);
     if (outcome.status === 'done') await queue.complete(job, { status: outcome.status });
@@ -127,5 +143,48 @@ async function runJob(runtime: ProjectRuntime, queue: JobQueue, workerId: string
     await queue.fail(job, messageOf(error), { retry: true }).catch(() => undefined);
   } finally {
     clearInterval(heartbeat);
+  }
+}
+
+/** Codes saying the state store or the warehouse could not be used (PostgreSQL restarting, a dropped connection): not the data's fault. */
+const serverGoneCodes = new Set(['STATE_UNAVAILABLE', 'ENGINE_UNAVAILABLE']);
+/** Builds of one claim when the database keeps going away, before the job is handed back to the queue. */
+const buildsPerClaim = 4;
+
+/**
+ * Runs the job's build, and when it failed because the database went away (its connections were
+ * terminated by a restart), builds it again under the same claim once the database answers: a
+ * rebuild replaces the partition's rows in one transaction, so it never duplicates them, and the
+ * job's attempts are kept for failures of its own. Resolves undefined when the claim was lost
+ * meanwhile (the lease ran out during a long outage and another worker took the job: it is theirs).
+ */
+async function buildThroughRestarts(
+  runtime: ProjectRuntime,
+  queue: JobQueue,
+  workerId: string,
+  payload: BackfillJobPayload,
+  signal: AbortSignal,
+  say: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof runBackfillJob>> | undefined> {
+  for (let build = 1; ; build++) {
+    let serverGone: string | undefined;
+    const onEvent = (event: WeirEvent): void => {
+      // A step that failed on a lost connection is recorded as a failed step, not thrown.
+      if (event.type === 'step_failed' && serverGoneCodes.has(event.error.code)) serverGone ??= event.error.message;
+    };
+    try {
+      const outcome = await runBackfillJob({ project: runtime.project, engine: await runtime.engine(), store: runtime.store, payload, signal, onEvent });
+      if (outcome.status !== 'failed' || serverGone === undefined || build >= buildsPerClaim || signal.aborted) return outcome;
+    } catch (error) {
+      if (!isWeirError(error) || !serverGoneCodes.has(error.code) || build >= buildsPerClaim || signal.aborted) throw error;
+      serverGone = error.message;
+    }
+    say(`${payload.partition} interrupted (${serverGone}); building it again once the database answers`);
+    // The queue retries the heartbeat until the database answers again (or gives up and throws).
+    const beat = await queue.heartbeat(workerId);
+    if (beat.extended === 0) {
+      say(`${payload.partition} left to the worker that took it over while the database was away`);
+      return undefined;
+    }
   }
 }

@@ -11,8 +11,10 @@ import {
   isWeirError,
   loadProject,
   newRunId,
+  runBackfillJob,
   runProject,
   selectAssets,
+  type BackfillJobPayload,
   type EngineAdapter,
   type ProjectLock,
   type StateStore,
@@ -162,6 +164,29 @@ export class RunHub {
     if (run.done) return () => undefined;
     run.listeners.add(listener);
     return () => run.listeners.delete(listener);
+  }
+
+  /**
+   * Builds one partition job of a backfill (queued by `weir backfill` while this server runs),
+   * after the run in progress and before the ones queued later, like a run.
+   */
+  async runBackfillJob(payload: BackfillJobPayload, signal: AbortSignal): Promise<{ status: 'done' | 'failed' | 'cancelled'; detail?: string }> {
+    if (this.closed) throw new WeirError('SERVER_UNREACHABLE', 'weir serve is stopping and takes no more work');
+    this.pending += 1;
+    const work = this.queue.then(async () => {
+      this.pending -= 1;
+      this.active = `backfill ${payload.backfillId} partition ${payload.partition}`;
+      try {
+        return await runBackfillJob({ project: await this.loadProject(), engine: this.served.engine, store: this.served.store, payload, signal });
+      } finally {
+        this.active = undefined;
+      }
+    });
+    this.queue = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    return await work;
   }
 
   /** Resolves with the run's final status once it has ended. */

@@ -3,12 +3,14 @@
  * schedules and sensors what is due, queues one job per request under the request's dedupe key,
  * and only then records the decisions. A crash between the two makes the next pass ask for the
  * same keys, which the queue refuses: a tick or a sensor event never starts two runs and is never
- * lost. Queued run jobs are taken one by one and handed to the run hub, which runs them after any
- * run already in progress (scheduled runs go before backfills by priority).
+ * lost. Queued jobs (runs, and the partitions of a `weir backfill` started while the server runs)
+ * are taken one by one by priority (scheduled runs, then sensors, then backfills) and handed to the
+ * run hub, which runs them after any run already in progress.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  BACKFILL_JOB_KIND,
   TriggerEvaluator,
   WeirError,
   isPaused,
@@ -17,6 +19,7 @@ import {
   messageOf,
   projectVersion,
   systemClock,
+  type BackfillJobPayload,
   type ClaimedJob,
   type Clock,
   type JobQueue,
@@ -156,6 +159,30 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
     }
   };
 
+  const runPartitionJob = async (job: ClaimedJob): Promise<void> => {
+    const payload = job.payload as unknown as BackfillJobPayload;
+    const controller = new AbortController();
+    const heartbeat = setInterval(() => {
+      void options.queue
+        .heartbeat(workerId)
+        .then((beat) => {
+          if (beat.cancelRequested.includes(job.id)) controller.abort(new WeirError('CANCELLED', 'the backfill was cancelled'));
+        })
+        .catch(() => undefined);
+    }, 5_000);
+    try {
+      const outcome = await options.hub.runBackfillJob(payload, controller.signal);
+      options.log(`backfill ${payload.backfillId}: ${payload.partition} ${outcome.status}${outcome.detail ? ` (${outcome.detail})` : ''}`);
+      if (outcome.status === 'done') await options.queue.complete(job, { status: outcome.status });
+      else await options.queue.fail(job, outcome.detail ?? outcome.status, { retry: false });
+    } catch (error) {
+      options.log(`backfill ${payload.backfillId}: ${payload.partition} failed: ${messageOf(error)}`);
+      await options.queue.fail(job, messageOf(error), { retry: false }).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
   const pass = async (): Promise<void> => {
     try {
       await queueRequests();
@@ -167,8 +194,9 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
     try {
       // A previous server that died left its claims: give them back before claiming.
       await options.queue.reclaimExpired();
-      const [job] = await options.queue.claim(workerId, { kinds: ['run'], limit: 1 });
-      if (job !== undefined) running = runQueuedJob(job).finally(() => (running = undefined));
+      // Runs and backfill partitions in one line, by priority: schedules, then sensors, then backfills.
+      const [job] = await options.queue.claim(workerId, { kinds: ['run', BACKFILL_JOB_KIND], limit: 1 });
+      if (job !== undefined) running = (job.kind === 'run' ? runQueuedJob(job) : runPartitionJob(job)).finally(() => (running = undefined));
     } catch (error) {
       options.log(`run queue: ${messageOf(error)}`);
     }

@@ -23,7 +23,7 @@ async function newProject(): Promise<WeirTestProject> {
 
 async function startServer(project: WeirTestProject, env: Record<string, string> = {}): Promise<BackgroundWeir> {
   const server = project.spawnWeir(['serve', '--port', '0'], { env });
-  await server.waitForOutput(/weir serve: project e2e_shop .* at http:\/\/127\.0\.0\.1:\d+/);
+  await server.waitForOutput(/weir serve: project \S+ .* at http:\/\/127\.0\.0\.1:\d+/);
   return server;
 }
 
@@ -201,5 +201,34 @@ sensors:
 
     server.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
+  });
+});
+
+describe('weir backfill while weir serve runs', () => {
+  it('is handed to the server, built there partition by partition, and followed to the end', async () => {
+    const days = Array.from({ length: 10 }, (_, index) => `2026-01-${String(index + 1).padStart(2, '0')}`);
+    const project = await createWeirProject({
+      'weir.yaml': 'name: e2e_backfill\n',
+      'data/orders.csv': `id,order_date,amount\n${days.map((day, index) => `${index + 1},${day},${10 + index}`).join('\n')}\n`,
+      'sources/files.yaml': 'tables:\n  - name: raw_orders\n    path: data/orders.csv\n    columns: { id: BIGINT, order_date: DATE, amount: DOUBLE }\n',
+      'models/daily_revenue.sql': `/*---
+partitioned_by: { column: order_date, granularity: day, start: 2026-01-01, end: 2026-01-31 }
+---*/
+select order_date, sum(amount) as revenue from raw_orders group by order_date`,
+    });
+    projects.push(project);
+    const server = await startServer(project);
+    const run = await project.weir(['run']);
+    expect(run.code, show(run)).toBe(0);
+    const backfill = await project.weir(['backfill', 'daily_revenue', '--from', '2026-01-01', '--to', '2026-01-10']);
+    expect(backfill.code, show(backfill)).toBe(0);
+    expect(backfill.stdout).toContain(`handed to weir serve (pid ${server.pid})`);
+    expect(backfill.stdout).toContain('10 partition job(s) queued for weir serve');
+    expect(backfill.stdout).toMatch(/succeeded: 10\/10 done/);
+    expect(server.stdout()).toMatch(/backfill bf-\S+: 2026-01-10 done/);
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    const rows = await project.query<{ days: number; total: number }>('select count(*) as days, sum(revenue) as total from daily_revenue');
+    expect(rows.map((row) => [Number(row.days), Number(row.total)])).toEqual([[10, days.reduce((sum, _, index) => sum + 10 + index, 0)]]);
   });
 });
