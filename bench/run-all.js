@@ -14,6 +14,7 @@ import { runStreamsBench } from './ingest-streams.js';
 import { runOrchestrationBench } from './orchestration-overhead.js';
 import { runQueueBench } from './queue.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
+import { runSchedulesBench } from './schedules.js';
 import { runLineageBench } from './table-lineage.js';
 
 const BENCHES = [
@@ -26,6 +27,7 @@ const BENCHES = [
   { name: 'js rows', run: runJsRowsBench },
   { name: 'streams', run: runStreamsBench },
   { name: 'queue', run: runQueueBench },
+  { name: 'schedules', run: runSchedulesBench },
 ];
 
 const started = performance.now();

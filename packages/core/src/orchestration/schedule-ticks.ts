@@ -32,6 +32,26 @@ function cronOf(schedule: Pick<ScheduleSpec, 'cron' | 'timezone'>): Cron {
   return cron;
 }
 
+/**
+ * The first tick after an instant, per pattern, zone and instant. A schedule's `since` (its last
+ * tick, or when it started counting) changes only when it fires, so a pass with nothing due asks
+ * croner nothing: croner 10.0.1 builds an `Intl.DateTimeFormat` on every time-zone conversion,
+ * about 200 us per `nextRun`, which with 1,000 schedules made every pass of `weir serve` (one a
+ * second) take over a second (bench/schedules.js). Bounded: the oldest entries go first.
+ */
+const firstTicks = new Map<string, number | null>();
+const firstTicksLimit = 20_000;
+
+function firstTickAfter(schedule: Pick<ScheduleSpec, 'cron' | 'timezone'>, after: number): number | null {
+  const key = `${schedule.timezone}\0${schedule.cron}\0${after}`;
+  const known = firstTicks.get(key);
+  if (known !== undefined) return known;
+  const tick = cronOf(schedule).nextRun(new Date(after))?.getTime() ?? null;
+  if (firstTicks.size >= firstTicksLimit) firstTicks.delete(firstTicks.keys().next().value!);
+  firstTicks.set(key, tick);
+  return tick;
+}
+
 /** The ticks in (after, until], oldest first, at most `limit` of them. */
 function ticksBetween(cron: Cron, after: number, until: number, limit: number): Date[] {
   const ticks: Date[] = [];
@@ -53,11 +73,12 @@ const windowTickLimit = 100_000;
  * The newest `count` ticks in (since, now], oldest first. Searches backwards in growing windows
  * with the forward search only, so a schedule down for a year is not enumerated tick by tick.
  */
-function newestTicks(cron: Cron, since: number, now: number, count: number): Date[] {
+function newestTicks(cron: Cron, since: number, now: number, count: number, first: number): Date[] {
   for (let window = 60_000; ; window *= 4) {
+    // A window reaching back before the first tick holds every tick there is: no need to grow it further.
     const from = Math.max(since, now - window);
     const ticks = ticksBetween(cron, from, now, windowTickLimit);
-    if (ticks.length >= count || from === since) return ticks.slice(-count);
+    if (ticks.length >= count || from < first) return ticks.slice(-count);
   }
 }
 
@@ -83,8 +104,10 @@ function newestTicks(cron: Cron, since: number, now: number, count: number): Dat
  */
 export function dueScheduleTicks(schedule: ScheduleTiming, since: Date | undefined, now: Date): Date[] {
   if (since === undefined || now.getTime() <= since.getTime()) return [];
+  const first = firstTickAfter(schedule, since.getTime());
+  if (first === null || first > now.getTime()) return [];
   const count = schedule.missed === 'catch_up' ? schedule.maxCatchUp : 1;
-  return newestTicks(cronOf(schedule), since.getTime(), now.getTime(), count);
+  return newestTicks(cronOf(schedule), since.getTime(), now.getTime(), count, first);
 }
 
 /**
