@@ -127,7 +127,7 @@ describe.skipIf(!corpus.found)('OpenLineage events validate against the spec', (
     expect([first.eventType, first.job]).toMatchObject(['START', { namespace: 'weir://shop', name: 'shop' }]);
     expect([last.eventType, last.job.name, last.run.runId]).toEqual(['FAIL', 'shop', first.run.runId]);
     expect(last.run.facets?.errorMessage).toMatchObject({ message: expect.stringContaining('broken') });
-    const tags = (first.run.facets?.tags as { tags: Array<{ key: string; value: string }> }).tags;
+    const tags = (first.run.facets?.tags as unknown as { tags: Array<{ key: string; value: string }> }).tags;
     expect(tags).toContainEqual({ key: 'weir.run_id', value: result.runId, source: 'WEIR' });
 
     const steps = events.slice(1, -1);
@@ -183,7 +183,7 @@ describe.skipIf(!corpus.found)('OpenLineage events validate against the spec', (
     });
     const namespace = `duckdb://${join(h.root, '.weir', 'warehouse.duckdb')}`;
     const raw = { namespace, name: 'warehouse.prod.raw_orders' };
-    expect((facets.columnLineage as { fields: unknown }).fields).toEqual({
+    expect((facets.columnLineage as unknown as { fields: unknown }).fields).toEqual({
       order_id: { inputFields: [{ ...raw, field: 'id', transformations: [{ type: 'DIRECT', subtype: 'IDENTITY', masking: false }] }] },
       order_date: { inputFields: [{ ...raw, field: 'order_date', transformations: [{ type: 'DIRECT', subtype: 'IDENTITY', masking: false }] }] },
       amount_cents: { inputFields: [{ ...raw, field: 'amount', transformations: [{ type: 'DIRECT', subtype: 'TRANSFORMATION', masking: false }] }] },
@@ -191,13 +191,13 @@ describe.skipIf(!corpus.found)('OpenLineage events validate against the spec', (
     expect(stg.job.facets?.sql).toMatchObject({ query: expect.stringContaining('cast(amount * 100 as bigint) as amount_cents'), dialect: 'duckdb' });
     expect(stg.job.facets?.documentation).toMatchObject({ description: 'Orders, one row each, amounts in cents.' });
     const revenue = events.find((event) => event.job.name === 'shop.daily_revenue' && event.eventType === 'COMPLETE') as LineageRunEvent;
-    expect((revenue.outputs[0]?.facets?.columnLineage as { fields: Record<string, unknown> }).fields.revenue).toEqual({
+    expect((revenue.outputs[0]?.facets?.columnLineage as unknown as { fields: Record<string, unknown> }).fields.revenue).toEqual({
       inputFields: [{ namespace, name: 'warehouse.prod.stg_orders', field: 'amount_cents', transformations: [{ type: 'DIRECT', subtype: 'TRANSFORMATION', masking: false }] }],
     });
   });
 
   it('check results are dataQualityAssertions of the output: passed, failed as a warning, and failed holding the asset back', () => {
-    const assertionsOf = (job: string) => (events.find((event) => event.job.name === job && event.eventType !== 'START')?.outputs[0]?.facets?.dataQualityAssertions as { assertions: unknown[] }).assertions;
+    const assertionsOf = (job: string) => (events.find((event) => event.job.name === job && event.eventType !== 'START')?.outputs[0]?.facets?.dataQualityAssertions as unknown as { assertions: unknown[] }).assertions;
     expect(assertionsOf('shop.stg_orders')).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ assertion: 'not_null', column: 'order_id', success: true, severity: 'error' }),
