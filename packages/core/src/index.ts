@@ -52,6 +52,9 @@ export type { DescribeSource, DescribedColumns } from './graph/input-asset-colum
 // Column-level lineage and impact analysis
 export { buildProjectLineage, ProjectLineage } from './lineage/project-lineage.js';
 export type { ProjectLineageOptions } from './lineage/project-lineage.js';
+// For describing a file source's files (`describeSource`) with an in-memory DuckDB.
+export { readerCall } from './engines/duckdb/duckdb-file-reader.js';
+export { toDuckDBParams } from './engines/duckdb/duckdb-values.js';
 export type { AssetLineage, ColumnLineage, LineageEdgeKind, LineageNode, LineageStep, LineageWalk, ReachedNode, UpstreamEdge } from './lineage/lineage-model.js';
 
 // Checks: quarantine
@@ -192,3 +195,6 @@ export { deliverNotification } from './notifications/deliver-notification.js';
 export type { NotificationDelivery } from './notifications/deliver-notification.js';
 export { notifyRunFinished, notifyBackfillFinished } from './notifications/notify-finished.js';
 export type { NotifyOptions } from './notifications/notify-finished.js';
+
+// The server's API bodies (the web app imports only these)
+export type { AssetState, AssetSummary, AssetDetail, CheckResultBody, VersionBody, RunSummary, RunDetail, ProjectBody, ErrorResponse } from './api/api-types.js';

@@ -16,6 +16,7 @@ import { EXIT } from '../cli-errors.js';
 import { openProjectQueue, openProjectRuntime } from '../runtime/project-runtime.js';
 import { startTriggerLoop } from '../server/trigger-loop.js';
 import { createServerApp } from '../server/create-server-app.js';
+import { ProjectView } from '../server/project-view.js';
 import { RunHub } from '../server/run-hub.js';
 import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
 import { globalOptions } from './command-options.js';
@@ -80,7 +81,8 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       await triggers.drain();
       await queue.close();
     };
-    const app = createServerApp({ hub, webhooks: triggers, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
+    const view = new ProjectView(project.root, global.env, runtime.store, engine);
+    const app = createServerApp({ hub, view, webhooks: triggers, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
     const server = await listen(app.fetch, port, options.host).catch(async (error: unknown) => {
       await stopWork();
       throw error;

@@ -1,13 +1,17 @@
 /**
- * The HTTP API of `weir serve` (Hono). For now the part the CLI needs to hand its runs to the
- * server: health, submitting a run, following it as server-sent events, cancelling it. The web
- * app's resources are added beside these routes.
+ * The HTTP API of `weir serve` (Hono): health; what the CLI needs to hand its runs to the server
+ * (submit, follow as server-sent events, cancel); webhook sensors; and the read resources the web
+ * app uses (project, assets, runs and their logs, metric series), described at /api/openapi.json.
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { WeirError, isWeirError } from '@weir/core';
 import { errorBody, type RunHub, type RunMessage, type RunSubmission } from './run-hub.js';
+import type { ProjectView } from './project-view.js';
+import { assetRoutes } from './routes/asset-routes.js';
+import { projectRoutes } from './routes/project-routes.js';
+import { runRoutes } from './routes/run-routes.js';
 import type { TriggerLoop } from './trigger-loop.js';
 
 /** What the server says about itself at `GET /api/health`. */
@@ -24,7 +28,7 @@ function statusFor(error: unknown): ContentfulStatusCode {
   if (error.code === 'PROJECT_LOCKED') return 409;
   if (error.code === 'UNAUTHORIZED') return 401;
   if (error.code === 'FORBIDDEN') return 403;
-  if (error.code === 'RUN_UNKNOWN') return 404;
+  if (error.code === 'RUN_UNKNOWN' || error.code === 'ASSET_UNKNOWN') return 404;
   if (error.code === 'INTERNAL') return 500;
   return 400;
 }
@@ -38,12 +42,14 @@ function statusFor(error: unknown): ContentfulStatusCode {
  * serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
  * ```
  */
-export function createServerApp(options: { hub: RunHub; health: HealthBody; webhooks?: Pick<TriggerLoop, 'receiveWebhook'> }): Hono {
+export function createServerApp(options: { hub: RunHub; view: ProjectView; health: HealthBody; webhooks?: Pick<TriggerLoop, 'receiveWebhook'> }): Hono {
   const { hub } = options;
   const app = new Hono();
   app.onError((error, context) => context.json({ error: errorBody(error) }, statusFor(error)));
 
   app.get('/api/health', (context) => context.json(options.health));
+  app.route('/api', projectRoutes(options.view));
+  app.route('/api/assets', assetRoutes(options.view));
 
   // Webhook sensors: authenticated by their own token (weir.yaml), whatever else the API requires.
   app.post('/api/hooks/:name', async (context) => {
@@ -91,6 +97,9 @@ export function createServerApp(options: { hub: RunHub; health: HealthBody; webh
       }
     });
   });
+
+  // Recorded runs, one run's detail and its log: after the routes above, which match first.
+  app.route('/api/runs', runRoutes(options.view));
 
   app.post('/api/runs/:runId/cancel', (context) => {
     const runId = context.req.param('runId');

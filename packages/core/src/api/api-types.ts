@@ -1,0 +1,102 @@
+/**
+ * The JSON the server's API answers with, shared by the server (packages/weir/src/server) and the
+ * web app, which imports only these types. Times are ISO strings; counts are plain numbers.
+ */
+
+/** Where an asset stands, for colouring the graph and the lists. */
+export type AssetState =
+  /** A version is published and its latest checks passed. */
+  | 'published'
+  /** Published, but a warn-severity check failed on the live version. */
+  | 'warning'
+  /** The newest build was held back by a failing error check; an older version (or none) is live. */
+  | 'blocked'
+  /** The last run's step of this asset failed; an older version (or none) is live. */
+  | 'failed'
+  /** Never published in this environment. */
+  | 'never_built';
+
+/** One asset in lists and the graph. */
+export interface AssetSummary {
+  name: string;
+  kind: string;
+  materialization: string;
+  file: string;
+  description: string | null;
+  owner: string | null;
+  tags: string[];
+  upstream: string[];
+  state: AssetState;
+  /** The live version in the environment, or null. */
+  version: string | null;
+  rows: number | null;
+  publishedAt: string | null;
+}
+
+/** One check result as the API shows it. */
+export interface CheckResultBody {
+  check: string;
+  checkType: string;
+  severity: string;
+  passed: boolean;
+  detail: string;
+  failingRows: number | null;
+  version: string;
+  runId: string;
+  at: string;
+}
+
+/** One version of an asset. */
+export interface VersionBody {
+  version: string;
+  status: string;
+  rows: number | null;
+  createdAt: string;
+  createdByRun: string;
+  live: boolean;
+}
+
+/** An asset with what its page shows. */
+export interface AssetDetail extends AssetSummary {
+  environment: string;
+  pinned: boolean;
+  downstream: string[];
+  columns: Array<{ name: string; type: string | null; description: string | null }>;
+  versions: VersionBody[];
+  checks: CheckResultBody[];
+  metrics: Array<{ metric: string; column?: string; value: number | null; at: string }>;
+}
+
+/** A run in lists. */
+export interface RunSummary {
+  runId: string;
+  status: string;
+  command: string;
+  environment: string;
+  startedAt: string;
+  endedAt: string | null;
+  selection: string[];
+  summary: Record<string, number>;
+}
+
+/** A run with its steps and check results. */
+export interface RunDetail extends RunSummary {
+  steps: Array<{ asset: string; status: string; version: string | null; rows: number | null; startedAt: string | null; endedAt: string | null; durationMs: number | null; detail: string | null; error: unknown }>;
+  checks: CheckResultBody[];
+}
+
+/** What the project is. */
+export interface ProjectBody {
+  name: string;
+  environment: string;
+  engine: string;
+  state: string;
+  assets: number;
+  schedules: number;
+  sensors: number;
+}
+
+/** Every failure: `{ error: { code, message, hint?, location? } }` with a 4xx or 5xx status. */
+export interface ErrorResponse {
+  error: { code: string; message: string; hint?: string; location?: { file: string; line?: number; column?: number } };
+}
