@@ -23,6 +23,7 @@ import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerDeadletterCommands } from './commands/deadletter-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
+import { registerLineageCommand } from './commands/lineage-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
 export interface ExitBox {
@@ -58,6 +59,7 @@ export function buildProgram(exit: ExitBox): Command {
     registerDeadletterCommands,
     registerServeCommand,
     registerWorkerCommand,
+    registerLineageCommand,
   ]) {
     register(program, exit);
   }

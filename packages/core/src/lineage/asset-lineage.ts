@@ -21,7 +21,10 @@ import type { AssetLineage, ColumnLineage, UpstreamEdge } from './lineage-model.
 export function assetLineage(asset: AssetSpec, columns: AssetColumns | undefined): AssetLineage {
   const inputs = [...new Set(asset.inputs)];
   const fromEveryInput: UpstreamEdge[] = inputs.map((input) => ({ asset: input, kind: 'unknown' }));
-  const listed = asset.kind === 'typescript' ? typeScriptColumns(asset, fromEveryInput) : inferredColumns(columns, fromEveryInput);
+  const listed =
+    asset.kind === 'typescript'
+      ? typeScriptColumns(asset, fromEveryInput)
+      : inferredColumns(columns, fromEveryInput, asset.kind !== 'sql');
   // A list that is incomplete only because some names are guesses still holds every column.
   const complete = asset.kind === 'typescript' ? asset.outputColumns !== undefined : columns !== undefined && (columns.complete || columns.unlisted === false);
   const lineage: AssetLineage = {
@@ -38,10 +41,11 @@ export function assetLineage(asset: AssetSpec, columns: AssetColumns | undefined
   return lineage;
 }
 
-function inferredColumns(columns: AssetColumns | undefined, fromEveryInput: readonly UpstreamEdge[]): ColumnLineage[] {
+/** Columns of a model, or of a source (`origin`: loaded from outside the project, so nothing upstream to know). */
+function inferredColumns(columns: AssetColumns | undefined, fromEveryInput: readonly UpstreamEdge[], origin: boolean): ColumnLineage[] {
   return (columns?.columns ?? []).map((column) => ({
     name: column.name,
-    known: column.sources !== undefined,
+    known: origin || column.sources !== undefined,
     upstream:
       column.sources === undefined
         ? fromEveryInput.map((edge) => ({ ...edge }))

@@ -51,6 +51,18 @@ export const customer_segments = defineAsset({
     rfm_score: 'VARCHAR',
     segment: 'VARCHAR',
   },
+  // Column lineage, for weir lineage and the catalog: Weir cannot read it from code.
+  lineage: {
+    customer_id: { exact: 'customer_lifetime_value.customer_id' },
+    recency_days: ['customer_lifetime_value.days_since_last_order', 'customer_lifetime_value.order_count'],
+    frequency: ['customer_lifetime_value.order_count', 'customer_lifetime_value.days_since_last_order'],
+    monetary: ['customer_lifetime_value.lifetime_revenue', 'customer_lifetime_value.order_count', 'customer_lifetime_value.days_since_last_order'],
+    r_score: ['customer_lifetime_value.days_since_last_order', 'customer_lifetime_value.order_count'],
+    f_score: ['customer_lifetime_value.order_count', 'customer_lifetime_value.days_since_last_order'],
+    m_score: ['customer_lifetime_value.lifetime_revenue', 'customer_lifetime_value.order_count', 'customer_lifetime_value.days_since_last_order'],
+    rfm_score: ['customer_lifetime_value.days_since_last_order', 'customer_lifetime_value.order_count', 'customer_lifetime_value.lifetime_revenue'],
+    segment: ['customer_lifetime_value.days_since_last_order', 'customer_lifetime_value.order_count'],
+  },
   columnDescriptions: {
     r_score: '5 for the most recent fifth of customers with orders, 1 for the least recent; NULL for prospects',
     rfm_score: 'The three scores as one code, e.g. 545',
