@@ -210,6 +210,25 @@ describe('TypeScript assets', () => {
     expect(message).toContain('did you mean "id"?');
     expect(message).toContain('lineage names column "other"');
   });
+
+  test('lineage naming a column its input does not have is a config error once the columns are known', async () => {
+    const root = await writeTempProject({
+      'weir.yaml': 'name: shop\n',
+      'models/orders.sql': ORDERS,
+      'models/typo.ts': `
+        import { defineAsset } from 'weir';
+        export const typo = defineAsset({
+          inputs: ['orders'],
+          lineage: { id: { exact: 'orders.order_idd' } },
+          async run() { return []; },
+        });
+      `,
+    });
+    roots.push(root);
+    const error = await loadProject(root).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', hint: 'did you mean "order_id"?' });
+    expect((error as WeirError).describe()).toContain('models/typo.ts:2: lineage of "id" in typo reads "orders.order_idd", but orders has no column "order_idd"');
+  });
 });
 
 describe('walk errors and whole assets', () => {

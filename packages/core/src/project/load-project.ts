@@ -12,6 +12,7 @@ import { inferOutputColumns } from '../graph/infer-output-columns.js';
 import { findTableReferences } from '../graph/find-table-references.js';
 import { resolveCheckReferences, validateCheckColumns } from './check-references.js';
 import { validatePartitionColumns } from './partitioned-by.js';
+import { validateDeclaredLineageColumns } from './typescript-asset-lineage.js';
 import { loadChecksFile } from './checks-file-loader.js';
 import { validateNotificationSelections } from './notification-settings.js';
 import { validateTriggerSelections } from './orchestration-settings.js';
@@ -180,4 +181,5 @@ async function validateColumns(project: Project, graph: AssetGraph, statements: 
   );
   validateCheckColumns(project.assets, known, problems);
   validatePartitionColumns(project.assets, known, problems);
+  validateDeclaredLineageColumns(project.assets, known, problems);
 }

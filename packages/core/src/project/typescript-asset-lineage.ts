@@ -1,12 +1,13 @@
 /**
  * `defineAsset({ lineage })`: a TypeScript asset's declared column lineage, checked against what
- * the definition itself says (its `inputs` and `columns`). Whether the input columns exist is
- * checked once the whole project is known (see `load-project.ts`).
+ * the definition itself says (its `inputs` and `columns`); whether the input columns exist, once
+ * every asset's columns are known ({@link validateDeclaredLineageColumns}, from `load-project.ts`).
  */
 import * as z from 'zod';
 import { didYouMean } from '../errors/closest-name.js';
 import { WeirError, type SourceLocation } from '../errors/weir-error.js';
-import type { DeclaredColumnLineage } from './project-model.js';
+import type { KnownColumns } from './check-references.js';
+import type { AssetSpec, DeclaredColumnLineage } from './project-model.js';
 
 const inputColumn = z.string({ error: 'expected "input.column"' });
 
@@ -71,4 +72,32 @@ function inputColumnOf(text: string, inputs: readonly string[], column: string, 
     return new WeirError('CONFIG_INVALID', `lineage of "${column}" reads "${text}", but "${asset}" is not one of the asset's inputs`, { location, hint });
   }
   return { asset, column: text.slice(dot + 1) };
+}
+
+/**
+ * Once every asset's columns are known: an input column named in a TypeScript asset's lineage
+ * must exist when its input's column list is complete (`CONFIG_INVALID` with a did-you-mean).
+ *
+ * @example
+ * ```ts
+ * validateDeclaredLineageColumns(project.assets, knownColumns, problems);
+ * ```
+ */
+export function validateDeclaredLineageColumns(assets: ReadonlyMap<string, AssetSpec>, known: KnownColumns, problems: WeirError[]): void {
+  for (const asset of assets.values()) {
+    if (asset.kind !== 'typescript' || asset.columnLineage === undefined) continue;
+    for (const [column, lineage] of Object.entries(asset.columnLineage)) {
+      for (const source of lineage.sources) {
+        const input = known.get(source.asset);
+        if (input === undefined || !input.complete || input.columns.some((name) => name.toLowerCase() === source.column.toLowerCase())) continue;
+        const hint = didYouMean(source.column, input.columns) ?? `its columns: ${input.columns.join(', ')}`;
+        problems.push(
+          new WeirError('CONFIG_INVALID', `lineage of "${column}" in ${asset.name} reads "${source.asset}.${source.column}", but ${source.asset} has no column "${source.column}"`, {
+            location: { file: asset.file, line: asset.line },
+            hint,
+          }),
+        );
+      }
+    }
+  }
 }
