@@ -186,11 +186,17 @@ function assetDataset(asset: string, input: RunLineageInput): LineageDataset {
   return { namespace: input.naming.namespace, name: datasetName(input.naming, environmentView(input.run.environment, asset)) };
 }
 
-/** What the step read: upstream assets (their published views), or a file source's files. */
+/** What the step read: upstream assets (their published views, with their schema), or a file source's files. */
 function inputDatasets(asset: AssetSpec, input: RunLineageInput): LineageDataset[] {
   if (asset.kind === 'source') return asset.read.paths.map((path) => ({ namespace: 'file', name: path }));
-  if (asset.kind === 'sql' || asset.kind === 'typescript') return asset.inputs.map((upstream) => assetDataset(upstream, input));
-  return [];
+  if (asset.kind !== 'sql' && asset.kind !== 'typescript') return [];
+  return asset.inputs.map((name) => {
+    const facets: Record<string, Facet> = { dataSource: facet('dataSource', { name: input.naming.namespace, uri: input.naming.namespace }) };
+    const upstream = input.project.assets.get(name);
+    const fields = upstream === undefined ? [] : schemaFields(upstream, input);
+    if (fields.length > 0) facets.schema = facet('schema', { fields });
+    return { ...assetDataset(name, input), facets };
+  });
 }
 
 function outputDataset(asset: AssetSpec, trace: StepTrace, input: RunLineageInput, ended: boolean): LineageOutputDataset {

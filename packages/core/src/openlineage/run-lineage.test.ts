@@ -156,7 +156,8 @@ describe.skipIf(!corpus.found)('OpenLineage events validate against the spec', (
   it('datasets are named by the environment view in the DuckDB warehouse; versions and physical tables ride along', () => {
     const namespace = `duckdb://${join(h.root, '.weir', 'warehouse.duckdb')}`;
     const complete = events.find((event) => event.job.name === 'shop.daily_revenue' && event.eventType === 'COMPLETE') as LineageRunEvent;
-    expect(complete.inputs).toEqual([{ namespace, name: 'warehouse.prod.stg_orders' }]);
+    expect(complete.inputs).toMatchObject([{ namespace, name: 'warehouse.prod.stg_orders', facets: { dataSource: { name: namespace, uri: namespace }, schema: { fields: [{ name: 'order_id', type: 'BIGINT' }, { name: 'order_date' }, { name: 'amount_cents' }] } } }]);
+    expect(complete.inputs).toHaveLength(1);
     const [output] = complete.outputs;
     expect(output).toMatchObject({ namespace, name: 'warehouse.prod.daily_revenue' });
     const materialized = logged.find((event) => event.type === 'asset_materialized' && event.asset === 'daily_revenue');
