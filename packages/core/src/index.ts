@@ -151,6 +151,9 @@ export { openPostgresStateStore } from './storage/postgres/open-postgres-state-s
 export type { ScheduleSpec, SensorSpec, TriggerSpec, TriggerSelection } from './project/trigger-specs.js';
 export type { TriggerEvent, TriggerKind } from './events/trigger-events.js';
 export type { TriggerStateRecord } from './storage/state-store.js';
+export type { ApiTokenRecord } from './storage/state-store.js';
+export type { ApiRole, ApiAccessEvent, ApiCallEvent, ApiTokenCreatedEvent, ApiTokenRevokedEvent } from './events/api-token-events.js';
+export { apiRoles } from './events/api-token-events.js';
 export { ManualClock, systemClock } from './orchestration/clock.js';
 export type { Clock } from './orchestration/clock.js';
 export type { RunRequest } from './orchestration/run-request.js';

@@ -16,6 +16,7 @@ import type {
   StepStatus,
   WeirEvent,
 } from './weir-event.js';
+import { projectApiTokenEvent, type ApiTokenWrite } from './project-api-token-event.js';
 import { projectTriggerEvent, type UpsertTriggerStateWrite } from './project-trigger-event.js';
 import { projectPartitionEvent, type PartitionProjectionWrite } from './project-partition-event.js';
 
@@ -177,6 +178,7 @@ export type ProjectionWrite =
   | InsertMetricPointWrite
   | InsertSpcRebaselineWrite
   | UpsertTriggerStateWrite
+  | ApiTokenWrite
   | PartitionProjectionWrite;
 
 /**
@@ -363,6 +365,10 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
     case 'trigger_paused':
     case 'trigger_resumed':
       return projectTriggerEvent(event, at);
+    case 'api_token_created':
+    case 'api_token_revoked':
+    case 'api_call':
+      return projectApiTokenEvent(event, at);
     default:
       throw new TypeError(`unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
   }

@@ -3,6 +3,7 @@
  * and never edited. Run status, step status, asset versions and publication pointers are
  * projections of this log (see `project-event.ts`), written in the same transaction as the events.
  */
+import type { ApiAccessEvent } from './api-token-events.js';
 import type { NotificationEvent } from './notification-events.js';
 import type { OpenLineageEmissionEvent } from './openlineage-events.js';
 import type { TriggerEvent } from './trigger-events.js';
@@ -333,6 +334,7 @@ export interface BackfillFinishedEvent extends EventBase {
 
 export type WeirEvent =
   | TriggerEvent
+  | ApiAccessEvent
   | NotificationEvent
   | OpenLineageEmissionEvent
   | RunStartedEvent

@@ -16,6 +16,7 @@ import type {
   UpsertVersionWrite,
 } from '../events/project-event.js';
 import { upsertTriggerState } from './apply-trigger-state.js';
+import { applyApiTokenWrite } from './api-token-rows.js';
 import { partitionOperation } from './apply-partition-projection.js';
 import type { BuildInsert, RowInserts } from './row-inserts.js';
 import type { StateDialect } from './state-dialect.js';
@@ -235,6 +236,10 @@ function toOperation(write: ProjectionWrite, eventId: number, dialect: StateDial
     }
     case 'upsert_trigger_state':
       return { key: `trigger\0${write.trigger}\0${write.name}`, update: (db) => upsertTriggerState(db, write, eventId, dialect) };
+    case 'insert_api_token':
+    case 'revoke_api_token':
+      // Keyed by name: a revocation waits for the creation before it in the same batch.
+      return { key: `api_token\0${write.name}`, update: (db) => applyApiTokenWrite(db, write, eventId) };
     case 'upsert_partition':
     case 'insert_backfill':
     case 'set_backfill_status':

@@ -37,6 +37,7 @@ import type {
   StateStore,
   StepRecord,
   TriggerStateRecord,
+  ApiTokenRecord,
   VersionRecord,
   VersionStatus,
   BackfillRecord,
@@ -45,6 +46,7 @@ import type {
 import { toBackfillRecord, toPartitionRecord } from './partition-rows.js';
 import type { EventsTable, StateTables } from './state-tables.js';
 import { toTriggerStateRecord } from './trigger-state-rows.js';
+import { toApiTokenRecord } from './api-token-rows.js';
 
 // The projection's version lifecycle and the store's must stay the same set of words.
 type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -280,6 +282,10 @@ export class KyselyStateStore implements StateStore {
       // Sorted here so both databases order names alike (PostgreSQL's collation is not bytes).
       return rows.map(toTriggerStateRecord).sort((a, b) => compareText(a.trigger, b.trigger) || compareText(a.name, b.name));
     });
+  }
+
+  async apiTokens(): Promise<ApiTokenRecord[]> {
+    return this.read(async () => (await this.db.selectFrom('api_tokens').selectAll().orderBy('event_id').execute()).map(toApiTokenRecord));
   }
 
   async lastEventId(): Promise<number> {

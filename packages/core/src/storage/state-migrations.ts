@@ -11,7 +11,7 @@ import type { StateTables } from './state-tables.js';
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
 // Append only: a released migration is never edited, a change is a new entry.
-const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables, createTriggerStateTable];
+const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables, createTriggerStateTable, createApiTokenTable];
 
 /** The schema version this code writes. */
 export const stateSchemaVersion = migrations.length;
@@ -248,5 +248,28 @@ async function createTriggerStateTable(db: Kysely<StateTables>, types: StateColu
     .addColumn('updated_at', types.time, (column) => column.notNull())
     .addColumn('event_id', types.bigint, (column) => column.notNull())
     .addPrimaryKeyConstraint('trigger_states_pk', ['trigger', 'name'])
+    .execute();
+}
+
+/** Version 5: API tokens of `weir serve` (`api_token_created`, `api_token_revoked`), by hash. */
+async function createApiTokenTable(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('api_tokens')
+    .addColumn('token_hash', 'text', (column) => column.primaryKey())
+    .addColumn('name', 'text', (column) => column.notNull())
+    .addColumn('role', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.time, (column) => column.notNull())
+    .addColumn('created_by', 'text', (column) => column.notNull())
+    .addColumn('revoked_at', types.time)
+    .addColumn('revoked_by', 'text')
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .execute();
+  // A name opens at most one active token: two concurrent creates of one name cannot both land.
+  await db.schema
+    .createIndex('api_tokens_active_name')
+    .on('api_tokens')
+    .column('name')
+    .unique()
+    .where(sql.ref('revoked_at'), 'is', null)
     .execute();
 }

@@ -10,6 +10,7 @@ import type { BackfillStatus, PartitionStatus } from '../events/project-partitio
 import type { BackfillAssetTasks } from '../events/weir-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
 import type { TriggerKind } from '../events/trigger-events.js';
+import type { ApiRole } from '../events/api-token-events.js';
 
 /** A run as projected from its events. */
 export interface RunRecord {
@@ -170,6 +171,22 @@ export interface TriggerStateRecord {
   eventId: number;
 }
 
+/** An API token of `weir serve` as stored (`api_token_*` events): its hash, never the token. */
+export interface ApiTokenRecord {
+  name: string;
+  role: ApiRole;
+  /** SHA-256 of the token, lowercase hex. */
+  tokenHash: string;
+  createdAt: string;
+  /** `user@host` of whoever made it. */
+  createdBy: string;
+  /** Null while the token is active. */
+  revokedAt: string | null;
+  revokedBy: string | null;
+  /** The event that made it. */
+  eventId: number;
+}
+
 /** Filters for reading the raw log. */
 export interface EventQuery {
   runId?: string;
@@ -223,6 +240,8 @@ export interface StateStore {
   backfills(query?: { backfillId?: string; limit?: number }): Promise<BackfillRecord[]>;
   /** The stored state of schedules and sensors (only of one kind when given), by kind and name. */
   triggerStates(trigger?: TriggerKind): Promise<TriggerStateRecord[]>;
+  /** Every API token ever made, revoked ones included, oldest first. */
+  apiTokens(): Promise<ApiTokenRecord[]>;
   /** The id of the newest event (0 for an empty log): a reader wanting only what comes next starts after it. */
   lastEventId(): Promise<number>;
   /** Releases connections. */

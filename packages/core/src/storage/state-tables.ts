@@ -175,6 +175,21 @@ export interface TriggerStatesTable {
   event_id: IntegerColumn;
 }
 
+/**
+ * One row per API token ever made (`api_token_created`), keyed by the token's SHA-256; a revoked
+ * token keeps its row with `revoked_at` set. The token itself is never stored.
+ */
+export interface ApiTokensTable {
+  token_hash: string;
+  name: string;
+  role: string;
+  created_at: TimeColumn;
+  created_by: string;
+  revoked_at: NullableTimeColumn;
+  revoked_by: string | null;
+  event_id: IntegerColumn;
+}
+
 /** Migrations applied, one row each. */
 export interface SchemaVersionTable {
   version: IntegerColumn;
@@ -195,4 +210,5 @@ export interface StateTables {
   trigger_states: TriggerStatesTable;
   partitions: PartitionsTable;
   backfills: BackfillsTable;
+  api_tokens: ApiTokensTable;
 }
