@@ -199,5 +199,19 @@ export type { NotificationDelivery } from './notifications/deliver-notification.
 export { notifyRunFinished, notifyBackfillFinished } from './notifications/notify-finished.js';
 export type { NotifyOptions } from './notifications/notify-finished.js';
 
+// OpenLineage
+export type { OpenLineageEmissionEvent, OpenLineageEmittedEvent, OpenLineageFailedEvent } from './events/openlineage-events.js';
+export type { OpenLineageSpec, OpenLineageTransport, OpenLineageFileTransport, OpenLineageHttpTransport } from './project/openlineage-spec.js';
+export type { LineageRunEvent, LineageDataset, LineageOutputDataset, LineageEventType, Facet } from './openlineage/openlineage-event.js';
+export { WEIR_PRODUCER, OPENLINEAGE_SCHEMA_URL } from './openlineage/openlineage-event.js';
+export { runLineageEvents } from './openlineage/run-lineage-events.js';
+export type { RunLineageInput } from './openlineage/run-lineage-events.js';
+export { emitRunLineage } from './openlineage/emit-run-lineage.js';
+export type { EmitRunLineageOptions, RunLineageEmission } from './openlineage/emit-run-lineage.js';
+export { lineageTransport, FileLineageTransport, HttpLineageTransport, LINEAGE_HTTP_POLICY } from './openlineage/lineage-transports.js';
+export type { LineageTransport, LineageHttpPolicy, EmissionOutcome } from './openlineage/lineage-transports.js';
+export { warehouseNaming, datasetName } from './openlineage/dataset-naming.js';
+export type { WarehouseNaming } from './openlineage/dataset-naming.js';
+
 // The server's API bodies (the web app imports only these)
 export type { AssetState, AssetSummary, AssetDetail, CheckResultBody, VersionBody, RunSummary, RunDetail, ProjectBody, ErrorResponse } from './api/api-types.js';
