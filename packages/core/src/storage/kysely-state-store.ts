@@ -434,13 +434,26 @@ export class KyselyStateStore implements StateStore {
     );
   }
 
+  /**
+   * Runs a read. When the database went away mid-read (say PostgreSQL restarted), the read is
+   * repeated on a new connection for as long as the dialect's `retryReads` says: a follower or a
+   * server polling the state then lives through a restart. Appends are not repeated here: one
+   * whose commit was lost may have been written.
+   */
   private async read<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closing) throw this.closedError();
-    try {
-      return await work();
-    } catch (error) {
-      if (isWeirError(error)) throw error;
-      throw this.dialect.unavailable(error) ?? error;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      if (this.closing) throw this.closedError();
+      try {
+        return await work();
+      } catch (error) {
+        if (isWeirError(error)) throw error;
+        const unavailable = this.dialect.unavailable(error);
+        if (unavailable === undefined) throw error;
+        const retry = this.dialect.retryReads;
+        if (this.closing || retry === undefined || !retry.when(error) || Date.now() - started >= retry.forMs) throw unavailable;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** Math.min(attempt, 6))));
+      }
     }
   }
 

@@ -46,6 +46,12 @@ export interface StateDialect {
    * or written at all (rather than that it refused one write); undefined otherwise.
    */
   unavailable(error: unknown): WeirError | undefined;
+  /**
+   * Reads cut off because the database went away for a moment (a server restart ends every
+   * session) are tried again for `forMs` when `when(error)` says so: a read is safe to repeat.
+   * Absent: never.
+   */
+  retryReads?: { forMs: number; when: (error: unknown) => boolean };
   /** Describes any failure while opening or migrating as a `STATE_UNAVAILABLE` error, secrets masked. */
   cannotOpen(error: unknown): WeirError;
 }

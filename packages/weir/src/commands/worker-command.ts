@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import {
   BACKFILL_JOB_KIND,
   WeirError,
+  eventTime,
   isWeirError,
   messageOf,
   projectVersion,
@@ -17,6 +18,7 @@ import {
   type BackfillJobPayload,
   type ClaimedJob,
   type JobQueue,
+  type StateStore,
   type WeirEvent,
 } from '@weir/core';
 import type { ExitBox } from '../cli.js';
@@ -168,7 +170,9 @@ async function buildThroughRestarts(
 ): Promise<Awaited<ReturnType<typeof runBackfillJob>> | undefined> {
   for (let build = 1; ; build++) {
     let serverGone: string | undefined;
+    let runId: string | undefined;
     const onEvent = (event: WeirEvent): void => {
+      if (event.type === 'run_started') runId = event.runId;
       // A step that failed on a lost connection is recorded as a failed step, not thrown.
       if (event.type === 'step_failed' && serverGoneCodes.has(event.error.code)) serverGone ??= event.error.message;
     };
@@ -182,9 +186,35 @@ async function buildThroughRestarts(
     say(`${payload.partition} interrupted (${serverGone}); building it again once the database answers`);
     // The queue retries the heartbeat until the database answers again (or gives up and throws).
     const beat = await queue.heartbeat(workerId);
+    if (runId !== undefined) await closeInterruptedRun(runtime.store, runId, serverGone).catch((error: unknown) => say(`run ${runId} stays recorded as running: ${messageOf(error)}`));
     if (beat.extended === 0) {
       say(`${payload.partition} left to the worker that took it over while the database was away`);
       return undefined;
     }
   }
+}
+
+/**
+ * Records the end of a run the database lost track of: its `run_finished` (or a step's end) could
+ * not be written while the database was away, and this process is alive, so nothing else would
+ * ever mark it (crash recovery only takes runs whose process is gone). Nothing to do when the run
+ * did finish on record.
+ */
+async function closeInterruptedRun(store: StateStore, runId: string, reason: string): Promise<void> {
+  const run = await store.run(runId);
+  if (run?.status !== 'running') return;
+  const at = eventTime();
+  const steps = (await store.steps(runId)).filter((step) => step.status === 'running' || step.status === 'pending');
+  await store.append([
+    ...steps.map((step): WeirEvent => ({
+      type: 'step_failed',
+      at,
+      runId,
+      asset: step.asset,
+      attempts: step.attempts,
+      error: { code: 'STATE_UNAVAILABLE', message: `interrupted: ${reason}` },
+      ...(step.version ? { version: step.version } : {}),
+    })),
+    { type: 'run_finished', at, runId, status: 'failed', summary: { interrupted_steps: steps.length }, detail: `interrupted when the database went away (${reason}); the partition is built again by a new run` },
+  ]);
 }

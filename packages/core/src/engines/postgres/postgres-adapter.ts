@@ -56,8 +56,11 @@ export async function openPostgresAdapter(options: PostgresAdapterOptions): Prom
     application_name: options.applicationName ?? 'weir',
     types: weirTypeParsers(),
   });
-  // An idle pooled connection that the server drops reports here; the pool replaces it.
+  // An idle pooled connection that the server drops reports here; the pool replaces it. One the
+  // server drops while it is checked out (a restart during `pool.query`, or between connect and
+  // a session taking it) fails its statement instead, so it needs a listener of its own too.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const result = await pool.query<{ version: string }>("SELECT current_setting('server_version_num') AS version");
     return new PostgresAdapter(pool, options.url, Number(result.rows[0]?.version ?? 0));

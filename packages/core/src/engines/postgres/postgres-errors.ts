@@ -16,7 +16,8 @@ export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATE.test(code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+  // "not queryable": a pooled client whose connection the server dropped (a restart).
+  return /Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(error.message);
 }
 
 /**

@@ -20,6 +20,11 @@ export interface PostgresStateStoreOptions {
   maxConnections?: number;
   /** How long to wait for a connection before failing, in ms. Default 10,000. */
   connectTimeoutMs?: number;
+  /**
+   * Once open, how long a new connection keeps being tried while the server refuses it, and a
+   * read cut off by a dropped connection is tried again (a restart), in ms. Default 15,000.
+   */
+  reconnectForMs?: number;
 }
 
 // SQLSTATE classes and driver errors that mean the server cannot be used at all, as opposed to
@@ -46,17 +51,74 @@ export async function openPostgresStateStore(
 ): Promise<KyselyStateStore> {
   const schema = options.schema ?? 'weir_state';
   const mask = secretMasker(connectionString);
-  const dialect = postgresStateDialect(schema, describeConnectionString(connectionString), mask);
+  const reconnectForMs = options.reconnectForMs ?? 15_000;
+  const dialect: StateDialect = {
+    ...postgresStateDialect(schema, describeConnectionString(connectionString), mask),
+    retryReads: { forMs: reconnectForMs, when: isConnectionLost },
+  };
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'weir-state',
   });
-  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  // A connection the server drops (a restart, a terminated backend) must not crash the process
+  // with an unhandled 'error' event: while idle the pool reports it here and replaces it; while
+  // checked out (a transaction, an append) the statement in flight fails, so the client's own
+  // event needs a listener too.
   pool.on('error', () => undefined);
-  const db = new Kysely<StateTables>({ dialect: new PostgresDialect({ pool }) }).withSchema(schema);
-  return openKyselyStateStore(db, dialect);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const reconnecting = reconnectingPool(pool, reconnectForMs);
+  const db = new Kysely<StateTables>({ dialect: new PostgresDialect({ pool: reconnecting.pool }) }).withSchema(schema);
+  const store = await openKyselyStateStore(db, dialect);
+  reconnecting.opened();
+  return store;
+}
+
+/**
+ * The pool as Kysely sees it, waiting through a server restart: once the store has opened, a new
+ * connection refused because the server is stopping, starting or not listening for a moment is
+ * tried again (with backoff, for up to `forMs`) instead of failing the read or the append that
+ * asked for it. Nothing was sent on a connection that was never made, so this is always safe.
+ * Before the store opened, an unreachable server fails at once: a wrong URL must not hang.
+ */
+function reconnectingPool(pool: pg.Pool, forMs: number): { pool: { connect: () => Promise<pg.PoolClient>; end: () => Promise<void> }; opened: () => void } {
+  let open = false;
+  return {
+    opened: () => (open = true),
+    pool: {
+      end: () => pool.end(),
+      async connect() {
+        const started = Date.now();
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await pool.connect();
+          } catch (error) {
+            if (!open || !isRestarting(error) || Date.now() - started >= forMs) throw error;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** Math.min(attempt, 6))));
+          }
+        }
+      },
+    },
+  };
+}
+
+/**
+ * The server went away under a connection or is restarting: a socket error, SQLSTATE class 08,
+ * 57P01-57P03 (terminated by a shutdown, starting up, shutting down). Not a wrong password (28)
+ * nor a missing database (3D): trying again would not help.
+ */
+function isConnectionLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return unreachableSocketErrors.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
+  return /connection terminated|not queryable/i.test(error.message);
+}
+
+/** A refused connection or "the database system is starting up / shutting down" (57P03). */
+function isRestarting(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === '57P03' || code === '57P01';
 }
 
 /** The PostgreSQL part of the state store, for `schema` on the server `maskedUrl` names. */

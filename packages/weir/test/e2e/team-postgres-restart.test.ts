@@ -1,0 +1,139 @@
+/**
+ * Team mode when PostgreSQL restarts under running workers: the demo project with its state and
+ * warehouse on a private server (the shared test server must never be restarted: other suites use
+ * it at the same time), three `weir worker` processes and a `weir backfill --workers` follower.
+ * The server is restarted twice in the middle of the backfill. The workers and the follower do not
+ * exit (they reconnect), the backfill ends with every partition done, and each day's rows are in
+ * the warehouse exactly once.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startPrivatePostgres, privatePostgresService, type PrivatePostgres } from '../../../core/src/testing/private-postgres.js';
+import { createTestDatabase, describeWithService, type TestDatabase } from '../../../core/src/testing/services.js';
+import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from './weir-test-project.js';
+
+const FROM = '2025-11-22';
+const TO = '2025-12-31';
+const DAYS = 40;
+
+let server: PrivatePostgres;
+let project: WeirTestProject;
+let warehouse: TestDatabase;
+let state: TestDatabase;
+/** The demo project's folder. */
+let shop: string;
+
+/** weir.yaml of the demo with the state and the warehouse on the private server. */
+function teamYaml(demoYaml: string): string {
+  return demoYaml
+    .replace(/warehouse:\n {2}engine: duckdb\n {2}path: .*\n/, `warehouse:\n  engine: postgres\n  url: ${warehouse.url}\n`)
+    .replace(/state:\n {2}store: sqlite\n {2}path: .*\n/, `state:\n  store: postgres\n  url: ${state.url}\n`);
+}
+
+/** Partition jobs a worker has finished so far (built, or found already published). */
+const completedJobs = (worker: BackgroundWeir): number => (worker.stdout().match(/ done( \(already published\))? in /g) ?? []).length;
+
+await describeWithService(privatePostgresService, 'team mode: PostgreSQL restarting under running workers', () => {
+  beforeAll(async () => {
+    server = await startPrivatePostgres();
+    warehouse = await createTestDatabase('weir_restart_wh', server.url);
+    state = await createTestDatabase('weir_restart_state', server.url);
+    project = await createWeirProject({ '.keep': '' });
+    const init = await project.weir(['init', 'shop', '--size', 'small']);
+    expect(init.code, show(init)).toBe(0);
+    shop = join(project.root, 'shop');
+    const yaml = teamYaml(readFileSync(join(shop, 'weir.yaml'), 'utf8'));
+    expect(yaml).toContain('engine: postgres');
+    expect(yaml).toContain('store: postgres');
+    writeFileSync(join(shop, 'weir.yaml'), yaml);
+  }, 120_000);
+  afterAll(async () => {
+    await project?.cleanup();
+    await warehouse?.drop().catch(() => undefined);
+    await state?.drop().catch(() => undefined);
+    server?.stop();
+  });
+
+  it('workers and the backfill reconnect; every partition ends done, each day once', async () => {
+    const upstream = await project.weir(['run', '--select', '+daily_channel_revenue'], { cwd: shop });
+    expect(upstream.code, show(upstream)).toBe(0);
+
+    const workers = ['w1', 'w2', 'w3'].map((id) => project.spawnWeir(['worker', '--id', id, '--lease', '2'], { cwd: shop }));
+    const exitedEarly: string[] = [];
+    workers.forEach((worker, index) => void worker.exited.then((result) => exitedEarly.push(`w${index + 1}: ${show(result)}`)));
+    await Promise.all(workers.map((worker) => worker.waitForOutput('ready (project shop')));
+    const backfill = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', FROM, '--to', TO, '--workers'], { cwd: shop });
+    await backfill.waitForOutput(`${DAYS} partition job(s) queued for weir worker processes (3 alive now)`);
+    const backfillId = /backfill (bf-[\w-]+)/.exec(backfill.stdout())![1]!;
+    const outputs = () => [...workers, backfill].map((process) => `--- stdout ---\n${process.stdout()}\n--- stderr ---\n${process.stderr()}`).join('\n');
+    const completed = () => workers.reduce((sum, worker) => sum + completedJobs(worker), 0);
+
+    // Two restarts while partitions are being built: every session of every process is terminated.
+    for (const threshold of [DAYS / 4, DAYS / 2]) {
+      await expect.poll(completed, { timeout: 60_000, interval: 50, message: 'partition jobs finished' }).toBeGreaterThanOrEqual(threshold).catch((error: Error) => {
+        throw new Error(`${error.message}\n${outputs()}`);
+      });
+      await server.restart();
+    }
+    const finished = await backfill.exited;
+    expect(finished.code, show(finished)).toBe(0);
+    expect(finished.stdout).toContain(`backfill ${backfillId} succeeded: ${DAYS}/${DAYS} done, 0 running, 0 failed, 0 missing`);
+
+    const after = await project.weirJson<{ counts: Record<string, number>; tasks: Array<{ partition: string; status: string }> }>(['backfill', 'show', backfillId, '--json'], { cwd: shop });
+    expect(after.counts).toEqual({ done: DAYS, running: 0, failed: 0, missing: 0 });
+    expect(new Set(after.tasks.map((task) => task.partition)).size).toBe(DAYS);
+
+    // The workers lived through both restarts.
+    expect(exitedEarly).toEqual([]);
+    const client = new pg.Client({ connectionString: state.url });
+    await client.connect();
+    try {
+      // No partition job is left waiting, running or failed: each was completed (a job whose build
+      // the restart broke was taken again).
+      const { rows: jobs } = await client.query<{ state: string; n: string }>("select state, count(*) as n from weir_state.queue_jobs where kind = 'backfill-partition' group by state");
+      expect(Object.fromEntries(jobs.map((row) => [row.state, Number(row.n)]))).toEqual({ completed: DAYS });
+    } finally {
+      await client.end();
+    }
+
+    // Exactly once: one row per day and channel, and the days' totals equal the staged orders'.
+    const warehouseClient = new pg.Client({ connectionString: warehouse.url });
+    await warehouseClient.connect();
+    try {
+      const { rows } = await warehouseClient.query<{ rows: string; keys: string; days: string; orders: string }>(
+        `select count(*) as rows, count(distinct (order_date, channel)) as keys, count(distinct order_date) as days, sum(orders) as orders
+         from prod.daily_channel_revenue where order_date between $1 and $2`,
+        [FROM, TO],
+      );
+      expect(Number(rows[0]!.rows)).toBe(Number(rows[0]!.keys));
+      expect(Number(rows[0]!.days)).toBeGreaterThan(DAYS - 5);
+      const { rows: source } = await warehouseClient.query<{ orders: string }>(
+        `select count(distinct o.order_id) as orders from prod.stg_orders o
+         where o.order_date between $1 and $2 and o.status in ('placed', 'shipped', 'delivered')
+           and exists (select 1 from prod.stg_order_items i where i.order_id = o.order_id)`,
+        [FROM, TO],
+      );
+      expect(Number(rows[0]!.orders)).toBe(Number(source[0]!.orders));
+    } finally {
+      await warehouseClient.end();
+    }
+
+    // No run stays "running": a run whose end could not be recorded while the database was away
+    // is closed by its worker (which is alive, so crash recovery would never take it).
+    const runs = await project.weirJson<Array<{ runId: string; status: string; command: string }>>(['runs', '--json', '-n', '500'], { cwd: shop });
+    expect(runs.filter((run) => run.status === 'running'), outputs()).toEqual([]);
+    expect(runs.filter((run) => run.status !== 'succeeded' && run.status !== 'failed'), outputs()).toEqual([]);
+    // A partition is built again only when its interrupted build did not publish it: never two successful builds.
+    const succeededPerPartition = new Map<string, number>();
+    for (const run of runs.filter((candidate) => candidate.status === 'succeeded' && candidate.command.startsWith('backfill '))) {
+      const partition = run.command.split(' ').at(-1)!;
+      succeededPerPartition.set(partition, (succeededPerPartition.get(partition) ?? 0) + 1);
+    }
+    expect([...succeededPerPartition.values()].filter((count) => count > 1)).toEqual([]);
+
+    for (const worker of workers) worker.kill('SIGTERM');
+    for (const worker of workers) expect((await worker.exited).code).toBe(0);
+  });
+});
