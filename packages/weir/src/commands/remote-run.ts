@@ -21,9 +21,27 @@ function toWeirError(body: ErrorBody): WeirError {
   });
 }
 
+/** The API token for a server that requires one: `WEIR_TOKEN` (never written anywhere). */
+function authHeaders(): Record<string, string> {
+  const token = process.env.WEIR_TOKEN?.trim();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** A refusal by the server's token check, said for the person at the terminal. */
+function accessError(server: ServeRecord, body: ErrorBody): WeirError {
+  if (body.code === 'UNAUTHORIZED') {
+    return process.env.WEIR_TOKEN?.trim()
+      ? new WeirError('UNAUTHORIZED', `weir serve at ${server.url} refused the token in WEIR_TOKEN: ${body.message}`, { hint: 'see weir tokens ls; make a new one with weir tokens create <name> --role editor' })
+      : new WeirError('UNAUTHORIZED', `weir serve at ${server.url} requires an API token and WEIR_TOKEN is not set`, {
+          hint: 'set WEIR_TOKEN to an editor or admin token (weir tokens create <name> --role editor prints one)',
+        });
+  }
+  return toWeirError(body);
+}
+
 async function post(server: ServeRecord, path: string, body: unknown): Promise<Response> {
   try {
-    return await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders() }, body: JSON.stringify(body) });
   } catch (error) {
     throw new WeirError('SERVER_UNREACHABLE', `weir serve (pid ${server.pid}) at ${server.url} did not answer: ${(error as Error).message}`);
   }
@@ -42,7 +60,7 @@ export async function runThroughServer(server: ServeRecord, submission: RunSubmi
   const response = await post(server, '/api/runs', submission);
   const answer = (await response.json().catch(() => undefined)) as { runId?: string; error?: ErrorBody } | undefined;
   if (!response.ok || answer?.runId === undefined) {
-    throw answer?.error ? toWeirError(answer.error) : new WeirError('INTERNAL', `weir serve answered HTTP ${response.status} to a run`);
+    throw answer?.error ? accessError(server, answer.error) : new WeirError('INTERNAL', `weir serve answered HTTP ${response.status} to a run`);
   }
   const runId = answer.runId;
   progress.line(`handed to weir serve (pid ${server.pid}) at ${server.url}`);
@@ -67,7 +85,7 @@ export async function runThroughServer(server: ServeRecord, submission: RunSubmi
 async function follow(server: ServeRecord, runId: string, progress: RunProgress): Promise<RemoteRunResult> {
   let response: Response;
   try {
-    response = await fetch(`${server.url}/api/runs/${encodeURIComponent(runId)}/stream`);
+    response = await fetch(`${server.url}/api/runs/${encodeURIComponent(runId)}/stream`, { headers: authHeaders() });
   } catch (error) {
     throw new WeirError('SERVER_UNREACHABLE', `lost weir serve (pid ${server.pid}) while following run ${runId}: ${(error as Error).message}`);
   }

@@ -16,6 +16,7 @@ import { EXIT } from '../cli-errors.js';
 import { openProjectQueue, openProjectRuntime } from '../runtime/project-runtime.js';
 import { startTriggerLoop } from '../server/trigger-loop.js';
 import { createServerApp } from '../server/create-server-app.js';
+import { isLoopbackHost } from '../server/auth.js';
 import { ProjectView } from '../server/project-view.js';
 import { RunHub } from '../server/run-hub.js';
 import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
@@ -24,6 +25,7 @@ import { globalOptions } from './command-options.js';
 interface ServeOptions {
   port: string;
   host: string;
+  auth?: boolean;
 }
 
 /** The port `weir serve` listens on unless told otherwise. */
@@ -36,6 +38,7 @@ export function registerServeCommand(program: Command, exit: ExitBox): void {
     .description('run the project server: owns the warehouse, runs what commands submit (stop with Ctrl-C)')
     .option('-p, --port <n>', `port to listen on (0: any free port)`, String(DEFAULT_PORT))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--auth', 'require an API token (weir tokens create) even on a loopback address; any other --host always does')
     .action(async (options: ServeOptions, command: Command) => {
       exit.code = await serveProject(command, options);
     });
@@ -82,7 +85,15 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       await queue.close();
     };
     const view = new ProjectView(project.root, global.env, runtime.store, engine);
-    const app = createServerApp({ hub, view, webhooks: triggers, health: { status: 'ok', project: project.name, root: project.root, pid: process.pid } });
+    // Local mode only when nothing but this machine can connect and nobody asked for tokens.
+    const authRequired = options.auth === true || !isLoopbackHost(options.host);
+    const app = createServerApp({
+      hub,
+      view,
+      webhooks: triggers,
+      health: { status: 'ok', project: project.name, root: project.root, pid: process.pid },
+      auth: { required: authRequired, warn: (line) => process.stderr.write(`weir serve: ${line}\n`) },
+    });
     const server = await listen(app.fetch, port, options.host).catch(async (error: unknown) => {
       await stopWork();
       throw error;
@@ -92,6 +103,11 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
     writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
     const triggerCount = (project.schedules?.length ?? 0) + (project.sensors?.length ?? 0);
     process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; ${triggerCount} schedule(s) and sensor(s); Ctrl-C stops it\n`);
+    process.stdout.write(
+      authRequired
+        ? `weir serve: API tokens required (Authorization: Bearer ...; weir run reads WEIR_TOKEN)${(await runtime.store.apiTokens()).some((token) => token.revokedAt === null) ? '' : '; no active token yet: weir tokens create <name> --role viewer|editor|admin'}\n`
+        : 'weir serve: local mode, no token needed (loopback only; --auth requires tokens)\n',
+    );
     await stopSignal();
     process.stdout.write('weir serve: stopping (cancelling runs in progress)…\n');
     await stopWork();

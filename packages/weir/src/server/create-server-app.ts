@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { WeirError, isWeirError } from '@weir/core';
 import { errorBody, type RunHub, type RunMessage, type RunSubmission } from './run-hub.js';
 import type { ProjectView } from './project-view.js';
+import { apiAuth, type ApiAuthOptions } from './auth.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { runRoutes } from './routes/run-routes.js';
@@ -34,18 +35,27 @@ function statusFor(error: unknown): ContentfulStatusCode {
 }
 
 /**
- * The API routes over a run hub.
+ * The API routes over a run hub, behind the token check of `auth.ts`.
  *
  * @example
  * ```ts
- * const app = createServerApp({ hub, health: { status: 'ok', project: 'shop', root, pid: process.pid } });
+ * const app = createServerApp({ hub, view, health: { status: 'ok', project: 'shop', root, pid: process.pid }, auth: { required: true } });
  * serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
  * ```
  */
-export function createServerApp(options: { hub: RunHub; view: ProjectView; health: HealthBody; webhooks?: Pick<TriggerLoop, 'receiveWebhook'> }): Hono {
+export function createServerApp(options: {
+  hub: RunHub;
+  view: ProjectView;
+  health: HealthBody;
+  webhooks?: Pick<TriggerLoop, 'receiveWebhook'>;
+  /** Who may call: local mode (no token) unless `required`. Tokens are read from the view's store. */
+  auth?: Omit<ApiAuthOptions, 'store'>;
+}): Hono {
   const { hub } = options;
   const app = new Hono();
   app.onError((error, context) => context.json({ error: errorBody(error) }, statusFor(error)));
+  // Before every route: health and webhook sensors are let through by the middleware itself.
+  app.use('/api/*', apiAuth({ required: false, ...options.auth, store: options.view.store }));
 
   app.get('/api/health', (context) => context.json(options.health));
   app.route('/api', projectRoutes(options.view));
