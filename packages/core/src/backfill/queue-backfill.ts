@@ -10,7 +10,7 @@
  * dying) and then only completes the job.
  */
 import type { EngineAdapter } from '../engines/engine-adapter.js';
-import { WeirError } from '../errors/weir-error.js';
+import { isWeirError, WeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import type { ProjectLock } from '../execution/project-lock.js';
 import { notifyBackfillFinished } from '../notifications/notify-finished.js';
@@ -170,10 +170,32 @@ export async function followQueuedBackfill(
       const status = cancelled ? 'cancelled' : counts.failed > 0 || counts.missing > 0 ? 'failed' : 'succeeded';
       // A job shared with another backfill still running is cancelled for both: resume the other.
       if (cancelled) for (const id of waiting) await queue.cancel(id);
-      await store.append([{ type: 'backfill_finished', at: eventTime(), backfillId: backfill.backfillId, status, summary: counts }]);
+      await appendThroughOutage(store, [{ type: 'backfill_finished', at: eventTime(), backfillId: backfill.backfillId, status, summary: counts }]);
       if (options.project !== undefined) await notifyBackfillFinished(options.project, store, backfill.backfillId);
       return { status, summary: counts, tasks };
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
+  }
+}
+
+/** How long the follower keeps trying to record the backfill's end while the state store is unreachable. */
+const recordEndForMs = 30_000;
+
+/**
+ * Appends `events`, trying again while the state store is unreachable for a moment (PostgreSQL
+ * restarting): the work is done by then, and following it must not fail for want of recording
+ * its end. Reads already wait through a restart; an append does not, since its commit may have
+ * happened unseen. Here that is harmless: a `backfill_finished` recorded twice sets the same status.
+ */
+async function appendThroughOutage(store: StateStore, events: WeirEvent[]): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.append(events);
+      return;
+    } catch (error) {
+      if (!isWeirError(error) || error.code !== 'STATE_UNAVAILABLE' || Date.now() - started >= recordEndForMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
+    }
   }
 }
