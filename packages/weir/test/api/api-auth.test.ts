@@ -88,6 +88,8 @@ describe('with authentication on', () => {
     expect(project.status, await project.clone().text()).toBe(200);
     expect(await project.json()).toMatchObject({ name: 'e2e_shop' });
     expect((await call(authApp, 'GET', '/api/assets', tokens.viewer)).status).toBe(200);
+    const openapi = (await (await call(authApp, 'GET', '/api/openapi.json', tokens.viewer)).json()) as { components: { securitySchemes: Record<string, unknown> } };
+    expect(openapi.components.securitySchemes.bearerToken).toMatchObject({ type: 'http', scheme: 'bearer' });
     const start = await expectError(await call(authApp, 'POST', '/api/runs', tokens.viewer, { select: ['orders'] }), 403, 'FORBIDDEN');
     expect(start.message).toContain('"viewer-token" is a viewer');
     expect(start.message).toContain('needs an editor token');

@@ -14,8 +14,10 @@ export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Weir server API', version: '0.1.0', description: 'Served by `weir serve`. Bodies are described by the types in packages/core/src/api/api-types.ts.' },
+    // A token is optional only in local mode (loopback, no --auth); see docs/server.md.
+    security: [{ bearerToken: [] }, {}],
     paths: {
-      '/api/health': { get: { summary: 'the server is up, for which project', responses: { 200: { description: 'OK' }, ...errors } } },
+      '/api/health': { get: { summary: 'the server is up, for which project', security: [], responses: { 200: { description: 'OK' }, ...errors } } },
       '/api/project': { get: { summary: 'what the project is', responses: { 200: json('ProjectBody'), ...errors } } },
       '/api/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OK' } } } },
       '/api/assets': { get: { summary: 'every asset with its state', responses: { 200: json('AssetSummaryList'), ...errors } } },
@@ -47,9 +49,16 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/runs/{runId}/events': { get: { summary: "the run's events from the log, live until it ends", parameters: [nameParam('runId', 'run id')], responses: { 200: stream, ...errors } } },
       '/api/runs/{runId}/stream': { get: { summary: "a run started through this server: its progress messages, live", parameters: [nameParam('runId', 'run id')], responses: { 200: stream, ...errors } } },
       '/api/runs/{runId}/cancel': { post: { summary: 'cancel a run started through this server', parameters: [nameParam('runId', 'run id')], responses: { 202: { description: 'accepted' }, ...errors } } },
-      '/api/hooks/{name}': { post: { summary: "a webhook sensor's call (Authorization: Bearer <its token>)", parameters: [nameParam('name', 'webhook sensor name')], responses: { 202: { description: 'accepted: { queued, jobId, trigger }' }, ...errors } } },
+      '/api/hooks/{name}': { post: { summary: "a webhook sensor's call (Authorization: Bearer <its token>)", parameters: [nameParam('name', 'webhook sensor name')], security: [], responses: { 202: { description: 'accepted: { queued, jobId, trigger }' }, ...errors } } },
     },
     components: {
+      securitySchemes: {
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a token of `weir tokens create <name> --role viewer|editor|admin`: viewers read, editors also start and cancel runs, admins do everything; 401 UNAUTHORIZED without a valid one, 403 FORBIDDEN when its role is too weak',
+        },
+      },
       schemas: {
         ErrorResponse: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } } } },
         ProjectBody: { type: 'object', required: ['name', 'environment', 'engine', 'assets'] },
