@@ -70,11 +70,17 @@ function ticksBetween(cron: Cron, after: number, until: number, limit: number): 
 const windowTickLimit = 100_000;
 
 /**
- * The newest `count` ticks in (since, now], oldest first. Searches backwards in growing windows
- * with the forward search only, so a schedule down for a year is not enumerated tick by tick.
+ * The newest `count` ticks in (since, now], oldest first, given `first`, the first tick after
+ * `since` (due). Searches backwards in growing windows with the forward search only, so a schedule
+ * down for a year is not enumerated tick by tick. Every croner call costs (see `firstTicks`), so
+ * the first window is sized from the schedule's own spacing, to hold about `count` ticks: a
+ * daily schedule caught up after a month asks croner 4-5 times instead of 10 or more.
  */
 function newestTicks(cron: Cron, since: number, now: number, count: number, first: number): Date[] {
-  for (let window = 60_000; ; window *= 4) {
+  const second = cron.nextRun(new Date(first))?.getTime();
+  // Only one tick due (a schedule evaluated on time): that is the answer.
+  if (second === undefined || second > now) return [new Date(first)];
+  for (let window = Math.max(1_000, (second - first) * (count + 1)); ; window *= 4) {
     // A window reaching back before the first tick holds every tick there is: no need to grow it further.
     const from = Math.max(since, now - window);
     const ticks = ticksBetween(cron, from, now, windowTickLimit);
