@@ -16,7 +16,7 @@
  * Both clocks run from connecting to the moment the last message is acknowledged (for weir: the
  * batch holding it committed). Samples alternate the two, medians are compared. Beside the rate,
  * weir's time is split into the connector's calls (fetch, acknowledge, lag) and the warehouse
- * (the rest: shaping and `landBatch`).
+ * (the rest: shaping and `StreamLanding.land`).
  *
  * MQTT differs: Mosquitto keeps at most 1,000 queued messages per session (`max_queued_messages`)
  * and drops the rest, so the messages cannot be published beforehand. A publisher in this process
