@@ -67,7 +67,7 @@ await describeWithService(privatePostgresService, 'team mode: PostgreSQL restart
     const backfill = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', FROM, '--to', TO, '--workers'], { cwd: shop });
     await backfill.waitForOutput(`${DAYS} partition job(s) queued for weir worker processes (3 alive now)`);
     const backfillId = /backfill (bf-[\w-]+)/.exec(backfill.stdout())![1]!;
-    const outputs = () => [...workers, backfill].map((process) => `--- stdout ---\n${process.stdout()}\n--- stderr ---\n${process.stderr()}`).join('\n');
+    const outputs = () => [...workers, backfill].map((child) => `--- stdout ---\n${child.stdout()}\n--- stderr ---\n${child.stderr()}`).join('\n');
     const completed = () => workers.reduce((sum, worker) => sum + completedJobs(worker), 0);
 
     // Two restarts while partitions are being built: every session of every process is terminated.
@@ -90,8 +90,8 @@ await describeWithService(privatePostgresService, 'team mode: PostgreSQL restart
     const client = new pg.Client({ connectionString: state.url });
     await client.connect();
     try {
-      // No partition job is left waiting, running or failed: each was completed (a job whose build
-      // the restart broke was taken again).
+      // No partition job is left waiting, running or failed: each was completed (a build the
+      // restart broke was built again, by its worker once the database answered).
       const { rows: jobs } = await client.query<{ state: string; n: string }>("select state, count(*) as n from weir_state.queue_jobs where kind = 'backfill-partition' group by state");
       expect(Object.fromEntries(jobs.map((row) => [row.state, Number(row.n)]))).toEqual({ completed: DAYS });
     } finally {
