@@ -5,13 +5,13 @@
  * ready, then race on a "go" from this process and hold what they got until told to stop.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WeirError } from '../errors/weir-error.js';
-import { acquireProjectLock, type LockHolder } from './project-lock.js';
+import { acquireProjectLock, processStartTicks, type LockHolder } from './project-lock.js';
 
 const builtModule = new URL('../../dist/execution/project-lock.js', import.meta.url).href;
 
@@ -146,5 +146,27 @@ describe('what counts as stale', () => {
     await acquireProjectLock(lockPath, 'r-setup', { wait: false }).then((lock) => lock.release());
     writeLock(lockPath, { pid: process.ppid, host: hostname(), runId: 'r-parent', since: new Date().toISOString() });
     await expect(acquireProjectLock(lockPath, 'r-mine', { wait: false })).rejects.toMatchObject({ code: 'PROJECT_LOCKED' });
+  });
+});
+
+describe('a lock whose pid was given to another process', () => {
+  it('is taken over when the live process with that pid started at another time than the holder', async () => {
+    const path = lockPathInNewFolder();
+    mkdirSync(join(path, '..'), { recursive: true });
+    // This test's own parent is alive; the lock says its holder started at another moment.
+    const started = processStartTicks(process.ppid);
+    if (started === undefined) return; // no /proc here: nothing to tell the two apart with
+    writeLock(path, { pid: process.ppid, host: hostname(), runId: 'r-reused', since: new Date().toISOString(), started: started + 1 });
+    const lock = await acquireProjectLock(path, 'r-new', { wait: false });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ runId: 'r-new', pid: process.pid, started: processStartTicks(process.pid) });
+    lock.release();
+  });
+
+  it('is still held when the live process with that pid is the holder', async () => {
+    const path = lockPathInNewFolder();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const started = processStartTicks(process.ppid);
+    writeLock(path, { pid: process.ppid, host: hostname(), runId: 'r-live', since: new Date().toISOString(), ...(started === undefined ? {} : { started }) });
+    await expect(acquireProjectLock(path, 'r-new', { wait: false })).rejects.toThrow(/r-live/);
   });
 });

@@ -20,6 +20,12 @@ export interface LockHolder {
   host: string;
   runId: string;
   since: string;
+  /**
+   * When the holder process started (Linux: clock ticks since boot, from /proc). A pid is reused
+   * once the kernel's pids wrap around (32,768 by default: minutes on a busy machine), so a live
+   * process with the holder's pid but another start time is not the holder.
+   */
+  started?: number;
 }
 
 /** A held lock; release it when the run ends. */
@@ -42,6 +48,22 @@ const HELD_RETRY_MS = 250;
 // Runs whose lock this process holds. A lock naming our own pid but none of these runs was left by
 // an earlier process that had the same pid (weir is often pid 1 in a container): it is stale.
 const heldRuns = new Set<string>();
+
+/**
+ * When process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat), or
+ * undefined where /proc cannot tell (another OS, the process is gone).
+ */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when a process with this pid exists on this machine. */
 export function processAlive(pid: number): boolean {
@@ -92,7 +114,10 @@ function lockState(path: string): 'missing' | 'live' | 'stale' {
   // Another machine's processes cannot be checked from here (a shared folder): assume alive.
   if (current.host !== hostname()) return 'live';
   if (current.pid === process.pid) return heldRuns.has(current.runId) ? 'live' : 'stale';
-  return processAlive(current.pid) ? 'live' : 'stale';
+  if (!processAlive(current.pid)) return 'stale';
+  // Alive, but maybe another process that was given the dead holder's pid.
+  const started = current.started === undefined ? undefined : processStartTicks(current.pid);
+  return started !== undefined && started !== current.started ? 'stale' : 'live';
 }
 
 /** Creates `path` exclusively holding `content`; false when it already exists. */
@@ -181,7 +206,8 @@ export async function acquireProjectLock(
   options: { wait: boolean; onWait?: (holder: LockHolder) => void; signal?: AbortSignal },
 ): Promise<ProjectLock> {
   mkdirSync(dirname(path), { recursive: true });
-  const holder: LockHolder = { pid: process.pid, host: hostname(), runId, since: new Date().toISOString() };
+  const started = processStartTicks(process.pid);
+  const holder: LockHolder = { pid: process.pid, host: hostname(), runId, since: new Date().toISOString(), ...(started === undefined ? {} : { started }) };
   const patientUntil = Date.now() + TAKEOVER_PATIENCE_MS;
   let told = false;
   for (;;) {
