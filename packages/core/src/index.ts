@@ -110,7 +110,7 @@ export { runProject, newRunId, runLockPath } from './execution/run-project.js';
 export type { RunProjectOptions } from './execution/run-project.js';
 export type { RunResult } from './execution/execute-plan.js';
 export { recoverCrashedRuns } from './execution/recover-crashed-runs.js';
-export { acquireProjectLock, processAlive } from './execution/project-lock.js';
+export { acquireProjectLock, processAlive, processStartTicks } from './execution/project-lock.js';
 export type { LockHolder, ProjectLock } from './execution/project-lock.js';
 export { rollbackAsset, unpinAsset } from './execution/rollback-asset.js';
 export type { RollbackResult } from './execution/rollback-asset.js';

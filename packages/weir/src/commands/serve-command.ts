@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { serve } from '@hono/node-server';
-import { WeirError, acquireProjectLock, isWeirError, runLockPath, type ProjectLock } from '@weir/core';
+import { WeirError, acquireProjectLock, isWeirError, processStartTicks, runLockPath, type ProjectLock } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { openProjectQueue, openProjectRuntime } from '../runtime/project-runtime.js';
@@ -100,7 +100,8 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
     });
     const address = server.address() as AddressInfo;
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
-    writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString() });
+    const started = processStartTicks(process.pid);
+    writeServeRecord(project.root, { pid: process.pid, host: hostname(), url, root: project.root, startedAt: new Date().toISOString(), ...(started === undefined ? {} : { started }) });
     const triggerCount = (project.schedules?.length ?? 0) + (project.sensors?.length ?? 0);
     process.stdout.write(`weir serve: project ${project.name} (${project.root}) at ${url}, pid ${process.pid}; ${triggerCount} schedule(s) and sensor(s); Ctrl-C stops it\n`);
     process.stdout.write(

@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { WeirError, isWeirError, processAlive } from '@weir/core';
+import { WeirError, isWeirError, processAlive, processStartTicks } from '@weir/core';
 
 /** What `.weir/serve.json` holds. */
 export interface ServeRecord {
@@ -17,6 +17,8 @@ export interface ServeRecord {
   /** The project root the server serves. */
   root: string;
   startedAt: string;
+  /** The server process's start time (see `processStartTicks`): a reused pid is not the server. */
+  started?: number;
 }
 
 /** Where a project's serve record lives. */
@@ -69,7 +71,8 @@ function readServeRecord(root: string): ServeRecord | undefined {
 export async function findServer(root: string, timeoutMs = 3_000): Promise<ServeRecord | undefined> {
   const record = readServeRecord(root);
   if (record === undefined) return undefined;
-  if (record.host === hostname() && !processAlive(record.pid)) {
+  const reused = record.started !== undefined && processStartTicks(record.pid) !== record.started;
+  if (record.host === hostname() && (!processAlive(record.pid) || reused)) {
     rmSync(serveFilePath(root), { force: true });
     return undefined;
   }
