@@ -6,6 +6,7 @@
  */
 import { backoffDelay, excerpt, parseRetryAfter, sleep } from '../connectors/http/http-retry.js';
 import { messageOf } from '../errors/weir-error.js';
+import { formatWait, maskTargetText } from '../project/outbound-target.js';
 import type { WebhookTarget } from '../project/notification-specs.js';
 import type { DeliveryOutcome, Notification, NotificationSubscriber } from './notification.js';
 
@@ -68,7 +69,7 @@ export class WebhookSubscriber implements NotificationSubscriber {
       if (attempt >= policy.attempts) return ended(`${failure.error} (${attempt === 1 ? '1 attempt' : `${attempt} attempts`})`);
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxDelayMs) {
         // Asking earlier than the hook said would only earn another refusal.
-        return ended(`${failure.error}, and the hook asks to wait ${seconds(failure.retryAfterMs)} (Retry-After), longer than a notification waits (${seconds(policy.maxDelayMs)})`);
+        return ended(`${failure.error}, and the hook asks to wait ${formatWait(failure.retryAfterMs)} (Retry-After), longer than a notification waits (${formatWait(policy.maxDelayMs)})`);
       }
       await sleep(failure.retryAfterMs ?? backoffDelay(attempt, policy));
     }
@@ -103,16 +104,13 @@ export class WebhookSubscriber implements NotificationSubscriber {
 
   /** The resolved URL shown as written, then every secret replaced by `***`. */
   private mask(text: string): string {
-    let masked = text;
-    const resolved = new Set([this.webhook.url, parsedHref(this.webhook.url)].filter((url): url is string => url !== undefined && url !== this.webhook.shownUrl));
-    for (const url of [...resolved].sort((left, right) => right.length - left.length)) masked = masked.split(url).join(this.webhook.shownUrl);
-    for (const secret of this.webhook.secrets) masked = masked.split(secret).join('***');
-    return masked;
+    return maskTargetText(this.webhook, text);
   }
+
 }
 
 function networkFailure(error: unknown, shownUrl: string, timeoutMs: number): Failure {
-  if (error instanceof Error && error.name === 'TimeoutError') return { retry: true, error: `no answer from ${shownUrl} within ${seconds(timeoutMs)}` };
+  if (error instanceof Error && error.name === 'TimeoutError') return { retry: true, error: `no answer from ${shownUrl} within ${formatWait(timeoutMs)}` };
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
   if (cause === undefined) {
     // No network cause: the request could not even be built (a header fetch refuses, ...).
@@ -129,16 +127,4 @@ function describeCause(cause: unknown): string {
   const code = (cause as { code?: unknown }).code;
   if (typeof code === 'string' && !cause.message.includes(code)) return cause.message === '' ? code : `${cause.message} (${code})`;
   return cause.message;
-}
-
-function parsedHref(url: string): string | undefined {
-  try {
-    return new URL(url).href;
-  } catch {
-    return undefined;
-  }
-}
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -8,6 +8,7 @@ import { appendFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffDelay, excerpt, parseRetryAfter, sleep } from '../connectors/http/http-retry.js';
 import { messageOf } from '../errors/weir-error.js';
+import { formatWait, maskTargetText } from '../project/outbound-target.js';
 import type { OpenLineageFileTransport, OpenLineageHttpTransport, OpenLineageTransport } from '../project/openlineage-spec.js';
 import type { LineageRunEvent } from './openlineage-event.js';
 
@@ -135,7 +136,7 @@ export class HttpLineageTransport implements LineageTransport {
         if (!failure.retry) return ended(failure.error);
         if (attempt >= this.policy.attempts) return ended(`${failure.error} (${attempt} attempts)`);
         const wait = Math.min(failure.retryAfterMs ?? backoffDelay(attempt, this.policy), this.policy.maxDelayMs);
-        if (Date.now() + wait >= deadline) return ended(`${failure.error}, and the emission's deadline (${seconds(this.policy.deadlineMs)}) has passed`);
+        if (Date.now() + wait >= deadline) return ended(`${failure.error}, and the emission's deadline (${formatWait(this.policy.deadlineMs)}) has passed`);
         await sleep(wait);
       }
     }
@@ -157,7 +158,7 @@ export class HttpLineageTransport implements LineageTransport {
       });
       text = await response.text();
     } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError') return { retry: true, error: `no answer from ${this.spec.shownUrl} within ${seconds(timeoutMs)}` };
+      if (error instanceof Error && error.name === 'TimeoutError') return { retry: true, error: `no answer from ${this.spec.shownUrl} within ${formatWait(timeoutMs)}` };
       const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
       if (cause === undefined) return { retry: false, error: `could not send to ${this.spec.shownUrl}: ${messageOf(error)}` };
       const code = (cause as { code?: unknown }).code;
@@ -175,22 +176,6 @@ export class HttpLineageTransport implements LineageTransport {
 
   /** The resolved URL shown as written, then every secret replaced by `***`. */
   private mask(text: string): string {
-    let masked = text;
-    const resolved = [this.spec.url, parsedHref(this.spec.url)].filter((url): url is string => url !== undefined && url !== this.spec.shownUrl);
-    for (const url of [...new Set(resolved)].sort((left, right) => right.length - left.length)) masked = masked.split(url).join(this.spec.shownUrl);
-    for (const secret of this.spec.secrets) masked = masked.split(secret).join('***');
-    return masked;
+    return maskTargetText(this.spec, text);
   }
-}
-
-function parsedHref(url: string): string | undefined {
-  try {
-    return new URL(url).href;
-  } catch {
-    return undefined;
-  }
-}
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -12,7 +12,7 @@ import { WeirError, type SourceLocation } from '../errors/weir-error.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import { selectAssets } from '../graph/select-assets.js';
 import type { Locator } from './config-issues.js';
-import { expandEnvironment } from './env-interpolation.js';
+import { resolveOutboundTarget } from './outbound-target.js';
 import { NOTIFICATION_EVENT_KINDS, type NotificationEventKind } from '../events/notification-events.js';
 import type { NotificationSpec, WebhookTarget } from './notification-specs.js';
 import type { Project } from './project-model.js';
@@ -22,13 +22,6 @@ import type { ValuePath } from './yaml-source.js';
 /** What a notification is sent for when `on:` is not written: failures are what people must hear of. */
 export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEventKind[] = ['run_failed'];
 
-/**
- * Values of environment variables shorter than this are not masked (a region code is no secret,
- * and masking it would garble every message it occurs in); header values always are.
- */
-const SHORTEST_MASKED_VALUE = 4;
-
-const REFERENCE = /\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g;
 
 const eventKind = z.enum(NOTIFICATION_EVENT_KINDS);
 
@@ -109,33 +102,7 @@ function toNotification(entry: NotificationEntry, env: Record<string, string | u
 }
 
 function toWebhook(entry: NotificationEntry, env: Record<string, string | undefined>, malformed: (where: ValuePath, variable: string) => void): WebhookTarget {
-  const secrets = new Set<string>();
-  const missing = new Set<string>();
-  const resolve = (template: string, where: ValuePath): string => {
-    const expanded = expandEnvironment(template, env);
-    for (const variable of expanded.malformed) malformed(where, variable);
-    for (const variable of expanded.missing) missing.add(variable);
-    for (const match of template.matchAll(REFERENCE)) {
-      const value = match[1] === undefined ? undefined : env[match[1]];
-      if (value !== undefined && value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
-    }
-    return expanded.value;
-  };
-  const url = resolve(entry.webhook.url, ['url']);
-  const headers: Record<string, string> = {};
-  for (const [name, template] of Object.entries(entry.webhook.headers ?? {})) {
-    headers[name] = resolve(template, ['headers', name]);
-    // Headers of a webhook are credentials far more often than not: none is ever shown.
-    if (headers[name].length >= SHORTEST_MASKED_VALUE) secrets.add(headers[name]);
-  }
-  for (const secret of [...secrets]) secrets.add(encodeURIComponent(secret));
-  return {
-    url,
-    headers,
-    shownUrl: entry.webhook.url,
-    secrets: [...secrets].sort((left, right) => right.length - left.length),
-    missing: [...missing],
-  };
+  return resolveOutboundTarget(entry.webhook.url, entry.webhook.headers, env, malformed);
 }
 
 /** The URL must be http(s) without credentials, and every header one fetch accepts. */

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { WeirError } from '../errors/weir-error.js';
 import type { Locator } from './config-issues.js';
 import { expandEnvironment } from './env-interpolation.js';
+import { resolveOutboundTarget } from './outbound-target.js';
 import type { OpenLineageHttpTransport, OpenLineageSpec, OpenLineageTransport } from './openlineage-spec.js';
 import { nonEmptyString, positiveSeconds, strictObject } from './strict-object.js';
 import type { ValuePath } from './yaml-source.js';
@@ -21,10 +22,6 @@ export const DEFAULT_OPENLINEAGE_FILE = '.weir/openlineage.ndjson';
 /** How long one POST of an event may take when `timeout_seconds` is not written. */
 export const DEFAULT_OPENLINEAGE_TIMEOUT_SECONDS = 5;
 
-/** Values shorter than this are not masked (see notification-settings.ts: a region code is no secret). */
-const SHORTEST_MASKED_VALUE = 4;
-
-const REFERENCE = /\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g;
 
 const fileTransportSchema = strictObject({ type: z.literal('file'), path: nonEmptyString.optional() });
 const httpTransportSchema = strictObject({
@@ -98,33 +95,9 @@ function httpTransport(
   env: Record<string, string | undefined>,
   malformed: (where: ValuePath, variable: string) => void,
 ): OpenLineageHttpTransport {
-  const secrets = new Set<string>();
-  const missing = new Set<string>();
-  const resolve = (template: string, where: ValuePath): string => {
-    const expanded = expandEnvironment(template, env);
-    for (const variable of expanded.malformed) malformed(where, variable);
-    for (const variable of expanded.missing) missing.add(variable);
-    for (const match of template.matchAll(REFERENCE)) {
-      const value = match[1] === undefined ? undefined : env[match[1]];
-      if (value !== undefined && value.length >= SHORTEST_MASKED_VALUE) secrets.add(value);
-    }
-    return expanded.value;
-  };
-  const url = resolve(entry.url, ['url']);
-  const headers: Record<string, string> = {};
-  for (const [name, template] of Object.entries(entry.headers ?? {})) {
-    headers[name] = resolve(template, ['headers', name]);
-    // An endpoint's headers are its credentials (Authorization, api keys): none is ever shown.
-    if (headers[name].length >= SHORTEST_MASKED_VALUE) secrets.add(headers[name]);
-  }
-  for (const secret of [...secrets]) secrets.add(encodeURIComponent(secret));
   return {
     type: 'http',
-    url,
-    headers,
-    shownUrl: entry.url,
-    secrets: [...secrets].sort((left, right) => right.length - left.length),
-    missing: [...missing],
+    ...resolveOutboundTarget(entry.url, entry.headers, env, malformed),
     timeoutMs: Math.round((entry.timeout_seconds ?? DEFAULT_OPENLINEAGE_TIMEOUT_SECONDS) * 1000),
   };
 }

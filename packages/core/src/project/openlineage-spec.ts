@@ -2,6 +2,7 @@
  * OpenLineage emission as the loaded project holds it (declared in weir.yaml under
  * `openlineage:`). Inert data: `openlineage/` builds the events and sends them.
  */
+import type { OutboundTarget } from './outbound-target.js';
 import type { SourceLocation } from '../errors/weir-error.js';
 
 /** Appends one event per line (NDJSON) to a file. */
@@ -19,14 +20,8 @@ export interface OpenLineageFileTransport {
  * for the request only: messages show `shownUrl` and go through a mask of `secrets`; a variable
  * that is not set is listed in `missing` and every emission is recorded as failed, naming it.
  */
-export interface OpenLineageHttpTransport {
+export interface OpenLineageHttpTransport extends OutboundTarget {
   type: 'http';
-  url: string;
-  headers: Record<string, string>;
-  shownUrl: string;
-  /** Texts never to show, longest first. */
-  secrets: string[];
-  missing: string[];
   /** Per request, the answer included. */
   timeoutMs: number;
 }

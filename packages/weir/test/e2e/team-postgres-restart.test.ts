@@ -6,13 +6,12 @@
  * exit (they reconnect), the backfill ends with every partition done, and each day's rows are in
  * the warehouse exactly once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrivatePostgres, privatePostgresService, type PrivatePostgres } from '../../../core/src/testing/private-postgres.js';
 import { createTestDatabase, describeWithService, type TestDatabase } from '../../../core/src/testing/services.js';
-import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from './weir-test-project.js';
+import { completedJobs, createTeamDemo } from './team-project.js';
+import { show, type WeirTestProject } from './weir-test-project.js';
 
 const FROM = '2025-11-22';
 const TO = '2025-12-31';
@@ -25,29 +24,12 @@ let state: TestDatabase;
 /** The demo project's folder. */
 let shop: string;
 
-/** weir.yaml of the demo with the state and the warehouse on the private server. */
-function teamYaml(demoYaml: string): string {
-  return demoYaml
-    .replace(/warehouse:\n {2}engine: duckdb\n {2}path: .*\n/, `warehouse:\n  engine: postgres\n  url: ${warehouse.url}\n`)
-    .replace(/state:\n {2}store: sqlite\n {2}path: .*\n/, `state:\n  store: postgres\n  url: ${state.url}\n`);
-}
-
-/** Partition jobs a worker has finished so far (built, or found already published). */
-const completedJobs = (worker: BackgroundWeir): number => (worker.stdout().match(/ done( \(already published\))? in /g) ?? []).length;
-
 await describeWithService(privatePostgresService, 'team mode: PostgreSQL restarting under running workers', () => {
   beforeAll(async () => {
     server = await startPrivatePostgres();
     warehouse = await createTestDatabase('weir_restart_wh', server.url);
     state = await createTestDatabase('weir_restart_state', server.url);
-    project = await createWeirProject({ '.keep': '' });
-    const init = await project.weir(['init', 'shop', '--size', 'small']);
-    expect(init.code, show(init)).toBe(0);
-    shop = join(project.root, 'shop');
-    const yaml = teamYaml(readFileSync(join(shop, 'weir.yaml'), 'utf8'));
-    expect(yaml).toContain('engine: postgres');
-    expect(yaml).toContain('store: postgres');
-    writeFileSync(join(shop, 'weir.yaml'), yaml);
+    ({ project, shop } = await createTeamDemo({ warehouseUrl: warehouse.url, stateUrl: state.url }));
   }, 120_000);
   afterAll(async () => {
     await project?.cleanup();
