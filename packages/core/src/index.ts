@@ -184,7 +184,7 @@ export { checkWorkerVersion } from './queue/worker-version.js';
 export type { JobQueue, JobRecord, ClaimedJob, EnqueueOptions, JsonValue, WorkerInfo, WorkerRecord } from './queue/job-queue.js';
 
 // Backfills through the run queue (team mode: `weir worker` processes)
-export { enqueueBackfill, runBackfillJob, followQueuedBackfill, backfillJobKey, BACKFILL_JOB_KIND } from './backfill/queue-backfill.js';
+export { assetPool, enqueueBackfill, runBackfillJob, followQueuedBackfill, backfillJobKey, BACKFILL_JOB_KIND } from './backfill/queue-backfill.js';
 export type { BackfillJobPayload, BackfillJobOptions } from './backfill/queue-backfill.js';
 
 // Notifications

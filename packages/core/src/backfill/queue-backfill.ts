@@ -50,14 +50,24 @@ export function backfillJobKey(versions: Readonly<Record<string, string>>, asset
 /**
  * Enqueues one job per partition with tasks to do (`run`/`resume`: every task not done; `retry`:
  * the partitions with a failed task). A partition whose job already exists is not enqueued twice;
- * a failed or cancelled one is put back to ready. Returns the ids of the backfill's jobs.
+ * a failed or cancelled one is put back to ready. Each job counts against its assets' pool
+ * (`poolOf`), whose limits (`pools`, from weir.yaml) are set first. Returns the ids of the
+ * backfill's jobs.
  *
  * @example
  * ```ts
- * const jobIds = await enqueueBackfill(queue, store, backfill, 'run');
+ * const jobIds = await enqueueBackfill(queue, store, backfill, 'run', { pools: project.pools, poolOf: (asset) => assetPool(project, asset) });
  * ```
  */
-export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfill: BackfillRecord, mode: 'run' | 'resume' | 'retry'): Promise<number[]> {
+export async function enqueueBackfill(
+  queue: JobQueue,
+  store: StateStore,
+  backfill: BackfillRecord,
+  mode: 'run' | 'resume' | 'retry',
+  options: { pools?: Readonly<Record<string, number>>; poolOf?: (asset: string) => string | undefined } = {},
+): Promise<number[]> {
+  // The declared limits first: a job enqueued into a pool without one would run unbounded.
+  for (const [pool, limit] of Object.entries(options.pools ?? {})) await queue.setPoolLimit(pool, limit);
   const statuses = await backfillStatus(store, backfill);
   const retried = new Set(statuses.filter((task) => task.status === 'failed').map((task) => task.partition));
   const byPartition = new Map<string, BackfillTask[]>();
@@ -70,6 +80,8 @@ export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfi
     kind: BACKFILL_JOB_KIND,
     payload: { backfillId: backfill.backfillId, partition, assets: tasks.map((task) => task.asset), versions } satisfies BackfillJobPayload as unknown as JsonValue,
     priority: BACKFILL_PRIORITY,
+    // A partition's job counts against the pool of its first asset that has one.
+    ...poolOfTasks(tasks, options.poolOf),
     dedupeKey: backfillJobKey(versions, tasks.map((task) => task.asset), partition),
     maxAttempts: BACKFILL_ATTEMPTS,
   }));
@@ -88,6 +100,24 @@ export async function enqueueBackfill(queue: JobQueue, store: StateStore, backfi
     ids.push(result.id);
   }
   return ids;
+}
+
+/**
+ * The pool a model's queued jobs count against (`pool:` in its header), if any.
+ *
+ * @example
+ * ```ts
+ * assetPool(project, 'daily_revenue'); // 'warehouse'
+ * ```
+ */
+export function assetPool(project: Project, asset: string): string | undefined {
+  const spec = project.assets.get(asset);
+  return spec?.kind === 'sql' ? spec.pool : undefined;
+}
+
+function poolOfTasks(tasks: readonly BackfillTask[], poolOf: ((asset: string) => string | undefined) | undefined): { pool?: string } {
+  const pool = tasks.map((task) => poolOf?.(task.asset)).find((candidate) => candidate !== undefined);
+  return pool === undefined ? {} : { pool };
 }
 
 /** What {@link runBackfillJob} needs: a worker's open project. */

@@ -100,6 +100,7 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   if (graph !== undefined && !filesFailed) await validateColumns(project, graph, statements, allProblems);
   // Schedules and sensors select assets: a selector naming nothing would only fail when it fires.
   if (graph !== undefined && !filesFailed) allProblems.push(...validateTriggerSelections(project, graph), ...validateNotificationSelections(project, graph));
+  allProblems.push(...undeclaredPools(project));
   throwProblems(allProblems);
   return project;
 }
@@ -182,4 +183,14 @@ async function validateColumns(project: Project, graph: AssetGraph, statements: 
   validateCheckColumns(project.assets, known, problems);
   validatePartitionColumns(project.assets, known, problems);
   validateDeclaredLineageColumns(project.assets, known, problems);
+}
+
+/** A model's `pool:` must be declared in weir.yaml's `pools:`, where its limit is. */
+function undeclaredPools(project: Project): WeirError[] {
+  const declared = Object.keys(project.pools ?? {});
+  return [...project.assets.values()].flatMap((asset) => {
+    if (asset.kind !== 'sql' || asset.pool === undefined || declared.includes(asset.pool)) return [];
+    const hint = didYouMean(asset.pool, declared) ?? `declare it in weir.yaml: pools: { ${asset.pool}: 2 } (the most jobs it may run at once)`;
+    return [new WeirError('CONFIG_INVALID', `${asset.name}: pool "${asset.pool}" is not declared in weir.yaml`, { location: asset.poolAt ?? { file: asset.file, line: asset.line }, hint })];
+  });
 }

@@ -56,6 +56,7 @@ export const modelHeaderSchema = strictObject({
   timeout_seconds: positiveSeconds.optional(),
   checks: z.unknown().optional(),
   partitioned_by: partitionedBySchema.optional(),
+  pool: nonEmptyString.optional(),
 });
 
 /** A model header as validated. */

@@ -80,6 +80,10 @@ export interface SqlAsset extends AssetBase {
   partitionedBy?: PartitionSpec;
   /** Where `partitioned_by` is written, for errors about it. */
   partitionedAt?: SourceLocation;
+  /** The concurrency pool its queued jobs count against (`pool:` in the header; declared in weir.yaml). */
+  pool?: string;
+  /** Where `pool` is written. */
+  poolAt?: SourceLocation;
 }
 
 /** One reference to an asset inside a model's SQL. */
@@ -278,4 +282,9 @@ export interface Project {
   notifications?: NotificationSpec[];
   /** OpenLineage emission declared in weir.yaml (`openlineage:`); absent: no events. */
   openlineage?: OpenLineageSpec;
+  /**
+   * Concurrency pools declared in weir.yaml (`pools: { prod_db: 2 }`): at most that many queued
+   * jobs of assets in the pool run at once, across every worker. Absent when there are none.
+   */
+  pools?: Record<string, number>;
 }

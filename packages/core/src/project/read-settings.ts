@@ -118,6 +118,7 @@ export async function readSettings(
     ...(triggers.sensors.length > 0 ? { sensors: triggers.sensors } : {}),
     ...(notifications.notifications.length > 0 ? { notifications: notifications.notifications } : {}),
     ...(openlineage.openlineage === undefined ? {} : { openlineage: openlineage.openlineage }),
+    ...(file.pools === undefined || Object.keys(file.pools).length === 0 ? {} : { pools: { ...file.pools } }),
   };
   return { settings, problems: [] };
 }

@@ -60,6 +60,13 @@ export const settingsSchema = strictObject({
   sensors: optionalSection(sensorsSchema),
   notifications: optionalSection(notificationsSchema),
   openlineage: optionalSection(openLineageSchema),
+  pools: optionalSection(
+    z.record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'a pool name is letters, digits and _' }),
+      wholeNumber(1),
+      { error: 'expected pool names, each with the most jobs it may run at once, e.g. { prod_db: 2 }' },
+    ),
+  ),
 });
 
 /** weir.yaml as validated, before defaults are applied. */

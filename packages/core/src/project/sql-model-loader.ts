@@ -96,6 +96,7 @@ export async function loadSqlModel(root: string, file: string, defaults: Project
     references: [],
     ...(incremental === undefined ? {} : { incremental }),
     ...(partitionedBy === undefined ? {} : { partitionedBy, partitionedAt: locator.locate(['partitioned_by'], true) }),
+    ...(config.pool === undefined ? {} : { pool: config.pool, poolAt: locator.locate(['pool']) }),
     ...(config.description === undefined ? {} : { description: config.description }),
     ...(config.owner === undefined ? {} : { owner: config.owner }),
     ...(config.retries === undefined ? {} : { retries: config.retries }),

@@ -10,6 +10,7 @@ import {
   WeirError,
   backfillStatus,
   buildAssetGraph,
+  assetPool,
   countTasks,
   enqueueBackfill,
   followQueuedBackfill,
@@ -245,7 +246,11 @@ async function followThroughWorkers(
   try {
     // Workers running other code than this planner are refused by the queue.
     await queue.setExpectedProjectVersion(await projectVersion(runtime.project.root));
-    const jobIds = await enqueueBackfill(queue, runtime.store, record, mode);
+    const { project } = runtime;
+    const jobIds = await enqueueBackfill(queue, runtime.store, record, mode, {
+      ...(project.pools === undefined ? {} : { pools: project.pools }),
+      poolOf: (asset) => assetPool(project, asset),
+    });
     if (takers === 'weir serve') process.stdout.write(`backfill ${record.backfillId}: ${jobIds.length} partition job(s) queued for weir serve\n`);
     else {
       const alive = (await queue.workers()).filter((worker) => worker.alive).length;
