@@ -21,7 +21,7 @@ const CONCRETE = '(^|/)(engines/(duckdb|postgres)|storage/(sqlite|postgres))/';
 const UPPER = '(^|/)(execution|materialize|testing)/';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'scratch/**', '**/*.js', '**/*.mjs', 'test-results/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -58,4 +58,13 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'packages/core/src/testing/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // The web app talks to the server's API only: from core it may import the API types, nothing that runs.
+  {
+    files: ['packages/web/**/*.ts', 'packages/web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: '@weir/core', message: 'the web app imports only the API types (import type)', allowTypeImports: true }] }],
+    },
+  },
+  // Vite finds its config by its default export.
+  { files: ['packages/web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
 );

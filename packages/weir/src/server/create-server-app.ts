@@ -3,6 +3,8 @@
  * (submit, follow as server-sent events, cancel); webhook sensors; and the read resources the web
  * app uses (project, assets, runs and their logs, metric series), described at /api/openapi.json.
  */
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -117,8 +119,15 @@ export function createServerApp(options: {
     return context.json({ cancelled: runId }, 202);
   });
 
+  // The web app (packages/web, built into its dist/): every other GET. Not built: say how to build it.
+  app.get('*', serveStatic({ root: WEB_APP_DIR }));
+  app.get('*', (context) => context.text('The Weir web app is not built: run npm run build, then restart weir serve.\n', 404));
+
   return app;
 }
+
+/** Where `npm run build` puts the web app: packages/web/dist, from src/server or dist/server alike. */
+const WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 function stringList(value: unknown, name: string): string[] {
   if (value === undefined) return [];

@@ -1,0 +1,16 @@
+/** The server's API, same origin. Bodies are the types the server answers with (core/src/api). */
+import type { AssetDetail, AssetSummary, ProjectBody, RunSummary } from '@weir/core';
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(path);
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status} for ${path}`);
+  return body;
+}
+
+export const api = {
+  project: () => get<ProjectBody>('/api/project'),
+  assets: () => get<AssetSummary[]>('/api/assets'),
+  asset: (name: string) => get<AssetDetail>(`/api/assets/${encodeURIComponent(name)}`),
+  runs: (limit = 20) => get<RunSummary[]>(`/api/runs?limit=${limit}`),
+};

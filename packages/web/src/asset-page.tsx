@@ -1,0 +1,65 @@
+/** One asset: what it is, its columns, versions and latest checks, and its neighbours. */
+import { api } from './api.js';
+import { StateBadge } from './state-badge.js';
+import { useApi } from './use-api.js';
+
+export function AssetPage({ name }: { name: string }) {
+  const asset = useApi(() => api.asset(name), name);
+  if (asset.error) return <main className="error">{asset.error}</main>;
+  const detail = asset.value;
+  if (!detail) return <main>loading {name}…</main>;
+  return (
+    <main>
+      <h2 data-testid="asset-name">
+        {detail.name} <StateBadge state={detail.state} />
+      </h2>
+      <p>{detail.description ?? ''}</p>
+      <p>
+        {detail.kind}, {detail.materialization}, {detail.file}; live version {detail.version ?? 'none'} in {detail.environment}
+      </p>
+      <p>
+        upstream: {detail.upstream.map((up) => <a key={up} href={`#/assets/${up}`}>{up} </a>)} downstream:{' '}
+        {detail.downstream.map((down) => <a key={down} href={`#/assets/${down}`}>{down} </a>)}
+      </p>
+      <h2>Columns</h2>
+      <table data-testid="columns">
+        <tbody>
+          {detail.columns.map((column) => (
+            <tr key={column.name}>
+              <td>{column.name}</td>
+              <td>{column.type}</td>
+              <td>{column.description ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Checks on the live version</h2>
+      <table data-testid="checks">
+        <tbody>
+          {detail.checks.map((check) => (
+            <tr key={check.check}>
+              <td>{check.check}</td>
+              <td>{check.severity}</td>
+              <td>{check.passed ? 'pass' : 'FAIL'}</td>
+              <td>{check.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Versions</h2>
+      <table>
+        <tbody>
+          {detail.versions.map((version) => (
+            <tr key={version.version}>
+              <td>{version.live ? '●' : ''}</td>
+              <td>{version.version}</td>
+              <td>{version.status}</td>
+              <td>{version.rows ?? '-'}</td>
+              <td>{version.createdAt}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}

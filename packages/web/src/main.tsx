@@ -1,0 +1,31 @@
+/** The Weir web app: hash routes over the server's API (`#/`, `#/assets/<name>`). */
+import { useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { AssetPage } from './asset-page.js';
+import { OverviewPage } from './overview-page.js';
+
+function useHash(): string {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const changed = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return hash;
+}
+
+function App() {
+  const hash = useHash();
+  const asset = /^#\/assets\/(.+)$/.exec(hash)?.[1];
+  return (
+    <>
+      <header>
+        <h1>Weir</h1>
+        <a href="#/">Overview</a>
+      </header>
+      {asset === undefined ? <OverviewPage /> : <AssetPage name={decodeURIComponent(asset)} />}
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<App />);

@@ -1,0 +1,91 @@
+/** The overview: the project, its assets with their state, and the recent runs. */
+import type { AssetSummary } from '@weir/core';
+import { api } from './api.js';
+import { StateBadge } from './state-badge.js';
+import { useApi } from './use-api.js';
+
+export function OverviewPage() {
+  const project = useApi(api.project, 'project');
+  const assets = useApi(api.assets, 'assets');
+  const runs = useApi(api.runs, 'runs');
+  const counts = new Map<string, number>();
+  for (const asset of assets.value ?? []) counts.set(asset.state, (counts.get(asset.state) ?? 0) + 1);
+  return (
+    <main>
+      {project.error && <p className="error">{project.error}</p>}
+      {project.value && (
+        <div className="tiles">
+          <div className="tile">
+            assets<b data-testid="asset-count">{project.value.assets}</b>
+          </div>
+          {['published', 'warning', 'blocked', 'failed', 'never_built'].map((state) => (
+            <div className="tile" key={state}>
+              {state.replace('_', ' ')}
+              <b>{counts.get(state) ?? 0}</b>
+            </div>
+          ))}
+        </div>
+      )}
+      <h2>Assets</h2>
+      {assets.error && <p className="error">{assets.error}</p>}
+      <AssetTable assets={assets.value ?? []} />
+      <h2>Recent runs</h2>
+      {runs.error && <p className="error">{runs.error}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>status</th>
+            <th>command</th>
+            <th>started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(runs.value ?? []).map((run) => (
+            <tr key={run.runId}>
+              <td>{run.runId}</td>
+              <td>
+                <StateBadge state={run.status} />
+              </td>
+              <td>{run.command}</td>
+              <td>{run.startedAt}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}
+
+function AssetTable({ assets }: { assets: AssetSummary[] }) {
+  return (
+    <table data-testid="assets">
+      <thead>
+        <tr>
+          <th>asset</th>
+          <th>state</th>
+          <th>kind</th>
+          <th>version</th>
+          <th>rows</th>
+          <th>owner</th>
+        </tr>
+      </thead>
+      <tbody>
+        {assets.map((asset) => (
+          <tr key={asset.name} data-asset={asset.name}>
+            <td>
+              <a href={`#/assets/${encodeURIComponent(asset.name)}`}>{asset.name}</a>
+            </td>
+            <td>
+              <StateBadge state={asset.state} />
+            </td>
+            <td>{asset.kind}</td>
+            <td>{asset.version ?? '-'}</td>
+            <td>{asset.rows ?? '-'}</td>
+            <td>{asset.owner ?? '-'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
