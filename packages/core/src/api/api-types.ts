@@ -2,6 +2,7 @@
  * The JSON the server's API answers with, shared by the server (packages/weir/src/server) and the
  * web app, which imports only these types. Times are ISO strings; counts are plain numbers.
  */
+import type { SpcChart } from '../checks/spc/spc-types.js';
 
 /** Where an asset stands, for colouring the graph and the lists. */
 export type AssetState =
@@ -100,3 +101,12 @@ export interface ProjectBody {
 export interface ErrorResponse {
   error: { code: string; message: string; hint?: string; location?: { file: string; line?: number; column?: number } };
 }
+
+/**
+ * `GET /api/assets/:name/spc/:metric`: the control chart of one metric series, exactly what
+ * `weir spc show <asset> <metric> --json` prints (points with their verdicts, centre, limits, violations).
+ */
+export type SpcChartBody = SpcChart;
+
+/** `GET /api/assets/:name/checks`: the asset's recent check results, newest first, every version. */
+export type CheckHistoryBody = CheckResultBody[];

@@ -76,17 +76,20 @@ export async function spcChartFor(store: SpcChartStore, project: Project, asset:
 
 /**
  * {@link spcChartFor} with the context a terminal view shows: which check judges the series and
- * when it was rebaselined.
+ * when it was rebaselined. `series.partition` charts one partition's points (the API's
+ * `?partition=`); without it, the points measured on the whole asset.
  *
  * @example
  * ```ts
  * const { chart, watchedBy, check, rebaselines } = await spcSeriesFor(store, project, { asset: 'orders', metric: 'row_count' });
  * ```
  */
-export async function spcSeriesFor(store: SpcChartStore, project: Project, series: MetricSeriesKey): Promise<SpcSeriesView> {
+export async function spcSeriesFor(store: SpcChartStore, project: Project, series: MetricSeriesKey & { partition?: string }): Promise<SpcSeriesView> {
   const { check, watchedBy, config } = await resolveRecordedSeries(store, project, series);
   const key = seriesKey(series);
-  const [points, rebaselines] = await Promise.all([store.metricSeries(key), store.spcRebaselines(key)]);
+  // One partition's points form their own series (never mixed with the whole asset's); rebaselines are per series key.
+  const query = series.partition === undefined ? key : { ...key, partition: series.partition };
+  const [points, rebaselines] = await Promise.all([store.metricSeries(query), store.spcRebaselines(key)]);
   const known = points.filter((point): point is typeof point & { value: number } => point.value !== null);
   if (known.length === 0) throw await noValues(store, series, points.length);
   const chart = buildControlChart({

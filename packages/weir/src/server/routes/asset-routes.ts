@@ -1,7 +1,8 @@
-/** `/api/assets`: the project's assets with their state, and one asset's page. */
+/** `/api/assets`: the project's assets with their state, one asset's page, its metric series, control charts and check history. */
 import { Hono } from 'hono';
-import { WeirError, didYouMean, environmentView, inputsOf, type AssetSpec, type CheckResultRecord, type Project } from '@weir/core';
-import type { AssetDetail, AssetState, AssetSummary, CheckResultBody } from '@weir/core';
+import { WeirError, didYouMean, environmentView, inputsOf, spcSeriesFor, type AssetSpec, type CheckResultRecord, type Project } from '@weir/core';
+import type { AssetDetail, AssetState, AssetSummary, CheckHistoryBody, CheckResultBody, SpcChartBody } from '@weir/core';
+import { seriesOf } from '../../commands/spc-command.js';
 import type { ProjectView } from '../project-view.js';
 
 /** How many recent runs are read to tell which assets' last step failed. */
@@ -48,6 +49,30 @@ export function assetRoutes(view: ProjectView): Hono {
     const partition = context.req.query('partition');
     const points = await view.store.metricSeries({ asset: asset.name, metric: context.req.param('metric'), ...(column ? { column } : {}), ...(partition ? { partition } : {}) });
     return context.json(points);
+  });
+
+  // The chart `weir spc show --json` prints, from the same core function: the UI draws exactly what the CLI shows.
+  routes.get('/:name/spc/:metric', async (context) => {
+    const project = await view.project();
+    const asset = requireAsset(project, context.req.param('name'));
+    const column = context.req.query('column');
+    const partition = context.req.query('partition');
+    if (partition === '') throw new WeirError('USAGE', 'partition needs a partition key, e.g. ?partition=2024-03-01');
+    // `null_rate.email` in the path or `?column=email`, as on the command line (`--column`).
+    const series = seriesOf(asset.name, context.req.param('metric'), column);
+    const { chart } = await spcSeriesFor(view.store, project, { ...series, ...(partition === undefined ? {} : { partition }) });
+    const body: SpcChartBody = chart;
+    return context.json(body);
+  });
+
+  routes.get('/:name/checks', async (context) => {
+    const project = await view.project();
+    const asset = requireAsset(project, context.req.param('name'));
+    const limitText = context.req.query('limit') ?? '200';
+    const limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new WeirError('USAGE', `limit must be a whole number from 1 to 1000, not "${limitText}"`);
+    const body: CheckHistoryBody = (await view.store.checkResults({ asset: asset.name, limit })).map(checkBody);
+    return context.json(body);
   });
 
   return routes;

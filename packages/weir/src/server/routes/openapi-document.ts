@@ -34,6 +34,25 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'OK' }, ...errors },
         },
       },
+      '/api/assets/{name}/spc/{metric}': {
+        get: {
+          summary: 'the control chart of one metric series, as `weir spc show <asset> <metric> --json` prints it: points with their verdicts, centre, limits, violations',
+          parameters: [
+            nameParam('name', 'asset name'),
+            nameParam('metric', 'metric name: row_count, freshness_lag_hours, build_seconds, or a column metric as null_rate.email'),
+            { name: 'column', in: 'query', required: false, description: 'the column of a column metric (instead of null_rate.email)', schema: { type: 'string' } },
+            { name: 'partition', in: 'query', required: false, description: "one partition's series (default: the whole asset's)", schema: { type: 'string' } },
+          ],
+          responses: { 200: json('SpcChartBody'), ...errors },
+        },
+      },
+      '/api/assets/{name}/checks': {
+        get: {
+          summary: "the asset's recent check results, newest first, across versions (check history)",
+          parameters: [nameParam('name', 'asset name'), { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } }],
+          responses: { 200: json('CheckHistoryBody'), ...errors },
+        },
+      },
       '/api/runs': {
         get: {
           summary: 'recorded runs, newest first',
@@ -68,6 +87,9 @@ export function openApiDocument(): Record<string, unknown> {
         RunSummary: { type: 'object', required: ['runId', 'status', 'command', 'startedAt'] },
         RunSummaryList: { type: 'array', items: { $ref: '#/components/schemas/RunSummary' } },
         RunDetail: { type: 'object', required: ['runId', 'steps', 'checks'] },
+        SpcChartBody: { type: 'object', required: ['metric', 'status', 'centre', 'upperLimit', 'lowerLimit', 'points', 'violations', 'config'] },
+        CheckResultBody: { type: 'object', required: ['check', 'checkType', 'severity', 'passed', 'detail', 'version', 'runId', 'at'] },
+        CheckHistoryBody: { type: 'array', items: { $ref: '#/components/schemas/CheckResultBody' } },
       },
     },
   };
