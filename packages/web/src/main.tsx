@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AssetPage } from './asset-page.js';
+import { GraphPage } from './graph-page.js';
 import { OverviewPage } from './overview-page.js';
 
 function useHash(): string {
@@ -22,8 +23,9 @@ function App() {
       <header>
         <h1>Weir</h1>
         <a href="#/">Overview</a>
+        <a href="#/graph">Graph</a>
       </header>
-      {asset === undefined ? <OverviewPage /> : <AssetPage name={decodeURIComponent(asset)} />}
+      {hash === '#/graph' ? <GraphPage /> : asset === undefined ? <OverviewPage /> : <AssetPage name={decodeURIComponent(asset)} />}
     </>
   );
 }

@@ -1,0 +1,73 @@
+/**
+ * The setup every browser test shares: a temporary project built by the real `weir run`, served
+ * by `weir serve --port 0`, and Debian's Chromium (playwright-core) on a fresh profile. Browser
+ * tests are skipped with a message when Chromium is absent outside CI; under CI=true they must run.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { expect } from 'vitest';
+import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from '../e2e/weir-test-project.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Where screenshots go, for people to look at. */
+export const SHOTS = fileURLToPath(new URL('../../../../test-results/web-app/', import.meta.url));
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** False when the browser tests must be skipped (no Chromium, not under CI); warns once why. */
+export const browserTestsEnabled = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!existsSync(CHROMIUM) && process.env.CI !== 'true') console.warn(`SKIPPED: ${CHROMIUM} not found; install it with apt-get install -y chromium`);
+
+/** A served project and a browser pointed at nothing yet. */
+export interface BrowserSession {
+  project: WeirTestProject;
+  server: BackgroundWeir;
+  /** The server's base URL, `http://127.0.0.1:<port>`. */
+  url: string;
+  browser: BrowserContext;
+  /** Stops the browser and the server and removes the project and the profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds `files` with `weir run` (expecting exit code `runCode`), serves the project and starts
+ * Chromium on a fresh profile.
+ *
+ * @example
+ * ```ts
+ * const session = await startBrowserSession(shopFiles(), { runCode: 0 });
+ * const page = await session.browser.newPage();
+ * await page.goto(`${session.url}/#/graph`);
+ * await session.close();
+ * ```
+ */
+export async function startBrowserSession(files: Record<string, string>, { runCode }: { runCode: number }): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required under CI=true (apt-get install -y chromium)`);
+  const project = await createWeirProject(files);
+  let server: BackgroundWeir | undefined;
+  let profile: string | undefined;
+  let browser: BrowserContext | undefined;
+  const close = async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    server?.kill('SIGTERM');
+    await server?.exited;
+    await project.cleanup();
+  };
+  try {
+    const run = await project.weir(['run']);
+    expect(run.code, show(run)).toBe(runCode);
+    server = project.spawnWeir(['serve', '--port', '0']);
+    await server.waitForOutput(/at (http:\/\/127\.0\.0\.1:\d+)/);
+    const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stdout())![1]!;
+    profile = mkdtempSync(join(tmpdir(), 'weir-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    mkdirSync(SHOTS, { recursive: true });
+    return { project, server, url, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
