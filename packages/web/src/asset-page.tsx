@@ -1,5 +1,7 @@
 /** One asset: what it is, its columns, versions and latest checks, and its neighbours. */
 import { api } from './api.js';
+import { AssetMetrics } from './asset-metrics.js';
+import { CheckHistory } from './check-history.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
 
@@ -46,6 +48,9 @@ export function AssetPage({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
+      <h2>Check history</h2>
+      <CheckHistory asset={detail.name} />
+      <AssetMetrics asset={detail.name} metrics={detail.metrics} />
       <h2>Versions</h2>
       <table>
         <tbody>

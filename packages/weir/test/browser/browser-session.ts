@@ -46,6 +46,27 @@ export interface BrowserSession {
 export async function startBrowserSession(files: Record<string, string>, { runCode }: { runCode: number }): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required under CI=true (apt-get install -y chromium)`);
   const project = await createWeirProject(files);
+  try {
+    const run = await project.weir(['run']);
+    expect(run.code, show(run)).toBe(runCode);
+  } catch (error) {
+    await project.cleanup();
+    throw error;
+  }
+  return serveInBrowser(project);
+}
+
+/**
+ * Serves a project that is already built (e.g. by an in-process history of many builds) and starts
+ * Chromium; the session's `close` also removes the project.
+ *
+ * @example
+ * ```ts
+ * const session = await serveInBrowser(await createSpcHistoryProject());
+ * ```
+ */
+export async function serveInBrowser(project: WeirTestProject): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required under CI=true (apt-get install -y chromium)`);
   let server: BackgroundWeir | undefined;
   let profile: string | undefined;
   let browser: BrowserContext | undefined;
@@ -57,8 +78,6 @@ export async function startBrowserSession(files: Record<string, string>, { runCo
     await project.cleanup();
   };
   try {
-    const run = await project.weir(['run']);
-    expect(run.code, show(run)).toBe(runCode);
     server = project.spawnWeir(['serve', '--port', '0']);
     await server.waitForOutput(/at (http:\/\/127\.0\.0\.1:\d+)/);
     const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stdout())![1]!;
