@@ -216,3 +216,4 @@ export type { WarehouseNaming } from './openlineage/dataset-naming.js';
 // The server's API bodies (the web app imports only these)
 export type { AssetState, AssetSummary, AssetDetail, CheckResultBody, VersionBody, RunSummary, RunDetail, ProjectBody, ErrorResponse } from './api/api-types.js';
 export type { SpcChartBody, CheckHistoryBody } from './api/api-types.js';
+export type { RunSubmittedBody } from './api/api-types.js';

@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { AssetPage } from './asset-page.js';
 import { GraphPage } from './graph-page.js';
 import { OverviewPage } from './overview-page.js';
+import { RunPage } from './run-page.js';
+import { RunsPage } from './runs-page.js';
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -18,14 +20,16 @@ function useHash(): string {
 function App() {
   const hash = useHash();
   const asset = /^#\/assets\/(.+)$/.exec(hash)?.[1];
+  const run = /^#\/runs\/(.+)$/.exec(hash)?.[1];
   return (
     <>
       <header>
         <h1>Weir</h1>
         <a href="#/">Overview</a>
+        <a href="#/runs">Runs</a>
         <a href="#/graph">Graph</a>
       </header>
-      {hash === '#/graph' ? <GraphPage /> : asset === undefined ? <OverviewPage /> : <AssetPage name={decodeURIComponent(asset)} />}
+      {hash === '#/runs' ? <RunsPage /> : run !== undefined ? <RunPage runId={decodeURIComponent(run)} /> : hash === '#/graph' ? <GraphPage /> : asset === undefined ? <OverviewPage /> : <AssetPage name={decodeURIComponent(asset)} />}
     </>
   );
 }

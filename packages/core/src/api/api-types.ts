@@ -82,7 +82,8 @@ export interface RunSummary {
 
 /** A run with its steps and check results. */
 export interface RunDetail extends RunSummary {
-  steps: Array<{ asset: string; status: string; version: string | null; rows: number | null; startedAt: string | null; endedAt: string | null; durationMs: number | null; detail: string | null; error: unknown }>;
+  /** `skipReason` says why a skipped step did no work (`unchanged`, `upstream_failed`, ...): a retry leaves `unchanged` and `pinned` alone. */
+  steps: Array<{ asset: string; status: string; version: string | null; rows: number | null; startedAt: string | null; endedAt: string | null; durationMs: number | null; skipReason: string | null; detail: string | null; error: unknown }>;
   checks: CheckResultBody[];
 }
 
@@ -110,3 +111,8 @@ export type SpcChartBody = SpcChart;
 
 /** `GET /api/assets/:name/checks`: the asset's recent check results, newest first, every version. */
 export type CheckHistoryBody = CheckResultBody[];
+
+/** `POST /api/runs`: the id of the run weir serve accepted (it is recorded once it starts). */
+export interface RunSubmittedBody {
+  runId: string;
+}

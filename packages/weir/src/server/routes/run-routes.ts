@@ -43,6 +43,7 @@ export function runRoutes(view: ProjectView): Hono {
         startedAt: step.startedAt,
         endedAt: step.endedAt,
         durationMs: step.durationMs,
+        skipReason: step.skipReason,
         detail: step.detail,
         error: step.error,
       })),
