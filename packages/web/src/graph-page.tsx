@@ -8,7 +8,7 @@
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { api } from './api.js';
-import { layoutAssetGraph, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
+import { layoutAssetGraph, preloadGraphLayout, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
 import { PanZoom } from './graph-pan-zoom.js';
 import { useApi } from './use-api.js';
 
@@ -25,11 +25,18 @@ export function GraphPage() {
   const panZoom = useRef<PanZoom>(undefined);
   const matches = useRef<{ boxes: GraphNodeBox[]; next: number }>({ boxes: [], next: 0 });
 
+  useEffect(() => preloadGraphLayout(), []);
+
   useEffect(() => {
     if (!assets.value) return;
     let live = true;
+    // A user timing entry, so a profile (and bench/ui-graph.js) can tell layout from rendering.
+    const started = performance.now();
     layoutAssetGraph(assets.value).then(
-      (laid) => live && setLayout(laid),
+      (laid) => {
+        performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { cached: laid.cached } });
+        if (live) setLayout(laid);
+      },
       (error: unknown) => live && setLayoutError(error instanceof Error ? error.message : String(error)),
     );
     return () => {
