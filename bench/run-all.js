@@ -16,6 +16,7 @@ import { runQueueBench } from './queue.js';
 import { runSchedulerBench } from './scheduler-event-log.js';
 import { runSchedulesBench } from './schedules.js';
 import { runLineageBench } from './table-lineage.js';
+import { runUiGraphBench } from './ui-graph.js';
 
 const BENCHES = [
   { name: 'orchestration', run: runOrchestrationBench },
@@ -28,6 +29,7 @@ const BENCHES = [
   { name: 'streams', run: runStreamsBench },
   { name: 'queue', run: runQueueBench },
   { name: 'schedules', run: runSchedulesBench },
+  { name: 'ui graph', run: runUiGraphBench },
 ];
 
 const started = performance.now();
