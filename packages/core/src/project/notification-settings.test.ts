@@ -4,9 +4,10 @@
  * error at weir.yaml:line, never quoting a value that came from the environment.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { isWeirError, type WeirError, type WeirErrorCode } from '../errors/weir-error.js';
+import type { WeirError } from '../errors/weir-error.js';
 import { loadProject } from './load-project.js';
 import { removeTempProject, writeTempProject } from './temp-project.js';
+import { expectError, weirErrorOf } from '../testing/weir-error-expectations.js';
 
 const roots: string[] = [];
 afterAll(async () => {
@@ -25,21 +26,8 @@ async function load(weirYaml: string, env: Record<string, string> = {}) {
   return loadProject(root, { env });
 }
 
-async function loadError(weirYaml: string, env: Record<string, string> = {}): Promise<WeirError> {
-  try {
-    await load(weirYaml, env);
-  } catch (error) {
-    if (isWeirError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the project to fail to load');
-}
-
-function expectError(error: WeirError, code: WeirErrorCode, where: string, ...fragments: string[]): void {
-  const text = error.describe();
-  expect(error.code, text).toBe(code);
-  expect(text.startsWith(where), `"${text}" should start with ${where}`).toBe(true);
-  for (const fragment of fragments) expect(text).toContain(fragment);
+function loadError(weirYaml: string, env: Record<string, string> = {}): Promise<WeirError> {
+  return weirErrorOf(load(weirYaml, env));
 }
 
 const hook = (lines: string[]): string => ['name: shop', 'notifications:', '  - name: team_webhook', ...lines].join('\n') + '\n';

@@ -4,10 +4,11 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { isWeirError, type WeirError, type WeirErrorCode } from '../errors/weir-error.js';
+import type { WeirError } from '../errors/weir-error.js';
 import { loadProject } from './load-project.js';
 import { ProjectProblems } from './project-problems.js';
 import { removeTempProject, writeTempProject } from './temp-project.js';
+import { expectError, weirErrorOf } from '../testing/weir-error-expectations.js';
 
 const roots: string[] = [];
 afterAll(async () => {
@@ -27,21 +28,8 @@ async function load(weirYaml: string) {
   return { root, project: await loadProject(root, { env: {} }) };
 }
 
-async function loadError(weirYaml: string): Promise<WeirError> {
-  try {
-    await load(weirYaml);
-  } catch (error) {
-    if (isWeirError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the project to fail to load');
-}
-
-function expectError(error: WeirError, code: WeirErrorCode, where: string, ...fragments: string[]): void {
-  const text = error.describe();
-  expect(error.code, text).toBe(code);
-  expect(text.startsWith(where), `"${text}" should start with ${where}`).toBe(true);
-  for (const fragment of fragments) expect(text).toContain(fragment);
+function loadError(weirYaml: string): Promise<WeirError> {
+  return weirErrorOf(load(weirYaml));
 }
 
 describe('schedules and sensors in weir.yaml', () => {

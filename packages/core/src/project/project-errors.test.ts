@@ -6,10 +6,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { isWeirError, type WeirError, type WeirErrorCode } from '../errors/weir-error.js';
+import { isWeirError, type WeirError } from '../errors/weir-error.js';
 import { loadProject, type LoadProjectOptions } from './load-project.js';
 import { ProjectProblems } from './project-problems.js';
 import { removeTempProject, writeTempProject } from './temp-project.js';
+import { expectError, weirErrorOf } from '../testing/weir-error-expectations.js';
 
 const roots: string[] = [];
 afterAll(async () => {
@@ -19,21 +20,7 @@ afterAll(async () => {
 async function loadError(files: Record<string, string>, options: LoadProjectOptions = {}): Promise<WeirError> {
   const root = await writeTempProject(files);
   roots.push(root);
-  try {
-    await loadProject(root, { env: {}, ...options });
-  } catch (error) {
-    if (isWeirError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the project to fail to load');
-}
-
-/** Asserts the code and that the described error starts with `where` (`file:line:` or `file:line:column:`). */
-function expectError(error: WeirError, code: WeirErrorCode, where: string, ...fragments: string[]): void {
-  const text = error.describe();
-  expect(error.code, text).toBe(code);
-  expect(text.startsWith(where), `"${text}" should start with ${where}`).toBe(true);
-  for (const fragment of fragments) expect(text).toContain(fragment);
+  return weirErrorOf(loadProject(root, { env: {}, ...options }));
 }
 
 const WEIR = { 'weir.yaml': 'name: shop\n' };

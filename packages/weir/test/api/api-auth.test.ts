@@ -5,18 +5,18 @@
  * event log with the token's name, and local mode asks for nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProjectLock, runLockPath, type ApiCallEvent, type ProjectLock } from '@weir/core';
+import type { ApiCallEvent } from '@weir/core';
 import { createApiToken, revokeApiToken } from '../../src/server/api-tokens.js';
 import { createServerApp } from '../../src/server/create-server-app.js';
-import { ProjectView } from '../../src/server/project-view.js';
-import { RunHub } from '../../src/server/run-hub.js';
-import { openProjectRuntime, type ProjectRuntime } from '../../src/runtime/project-runtime.js';
+import type { RunHub } from '../../src/server/run-hub.js';
+import type { ProjectRuntime } from '../../src/runtime/project-runtime.js';
+import { openServerHarness, type ServerHarness } from './server-harness.js';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject, type WeirTestProject } from '../e2e/weir-test-project.js';
 
 let project: WeirTestProject;
+let server: ServerHarness;
 let runtime: ProjectRuntime;
-let lock: ProjectLock;
 let hub: RunHub;
 let now = 0;
 let authApp: ReturnType<typeof createServerApp>;
@@ -25,24 +25,18 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   project = await createWeirProject(shopFiles());
-  runtime = await openProjectRuntime({ cwd: project.root });
-  lock = await acquireProjectLock(runLockPath(runtime.project), 'api-auth-test', { wait: false });
-  const engine = await runtime.engine();
-  const view = new ProjectView(project.root, undefined, runtime.store, engine);
-  hub = new RunHub({ root: project.root, environment: undefined, store: runtime.store, engine, lock });
-  const health = { status: 'ok' as const, project: 'e2e_shop', root: project.root, pid: process.pid };
+  server = await openServerHarness(project.root);
+  ({ runtime, hub } = server);
   // The token cache is timed by this clock, so a test moves time instead of waiting.
-  authApp = createServerApp({ hub, view, health, auth: { required: true, clock: () => now } });
-  localApp = createServerApp({ hub, view, health });
+  authApp = createServerApp({ hub, view: server.view, health: server.health, auth: { required: true, clock: () => now } });
+  localApp = server.app;
   for (const role of ['viewer', 'editor', 'admin'] as const) {
     tokens[role] = (await createApiToken(runtime.store, { name: `${role}-token`, role, by: 'test@host' })).token;
   }
 }, 120_000);
 
 afterAll(async () => {
-  await hub?.close();
-  lock?.release();
-  await runtime?.close();
+  await server?.close();
   await project?.cleanup();
 });
 

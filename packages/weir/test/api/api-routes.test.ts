@@ -4,18 +4,17 @@
  * /api/openapi.json describes exactly the routes the app answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProjectLock, runLockPath, type AssetDetail, type AssetSummary, type ProjectLock, type RunDetail, type RunSummary } from '@weir/core';
-import { createServerApp } from '../../src/server/create-server-app.js';
-import { ProjectView } from '../../src/server/project-view.js';
-import { RunHub } from '../../src/server/run-hub.js';
-import { openProjectRuntime, type ProjectRuntime } from '../../src/runtime/project-runtime.js';
+import type { AssetDetail, AssetSummary, RunDetail, RunSummary } from '@weir/core';
+import type { ProjectRuntime } from '../../src/runtime/project-runtime.js';
+import { openServerHarness, type ServerHarness } from './server-harness.js';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject, show, type WeirTestProject } from '../e2e/weir-test-project.js';
 
 let project: WeirTestProject;
+let server: ServerHarness;
 let runtime: ProjectRuntime;
-let lock: ProjectLock;
-let app: ReturnType<typeof createServerApp>;
+let app: ServerHarness['app'];
+let get: ServerHarness['get'];
 
 beforeAll(async () => {
   project = await createWeirProject({
@@ -25,24 +24,14 @@ beforeAll(async () => {
   });
   const run = await project.weir(['run']);
   expect(run.code, show(run)).toBe(1);
-  runtime = await openProjectRuntime({ cwd: project.root });
-  lock = await acquireProjectLock(runLockPath(runtime.project), 'api-test', { wait: false });
-  const engine = await runtime.engine();
-  const view = new ProjectView(project.root, undefined, runtime.store, engine);
-  app = createServerApp({ hub: new RunHub({ root: project.root, environment: undefined, store: runtime.store, engine, lock }), view, health: { status: 'ok', project: 'e2e_shop', root: project.root, pid: process.pid } });
+  server = await openServerHarness(project.root);
+  ({ runtime, app, get } = server);
 }, 120_000);
 
 afterAll(async () => {
-  lock?.release();
-  await runtime?.close();
+  await server?.close();
   await project?.cleanup();
 });
-
-async function get<T>(path: string, status = 200): Promise<T> {
-  const response = await app.request(path);
-  expect(response.status, `${path}: ${await response.clone().text()}`).toBe(status);
-  return (await response.json()) as T;
-}
 
 describe('the read API', () => {
   it('describes the project', async () => {

@@ -4,39 +4,25 @@
  * asked in-process. The chart must be exactly what `weir spc show --json` prints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProjectLock, runLockPath, type CheckHistoryBody, type ProjectLock, type SpcChartBody } from '@weir/core';
-import { createServerApp } from '../../src/server/create-server-app.js';
-import { ProjectView } from '../../src/server/project-view.js';
-import { RunHub } from '../../src/server/run-hub.js';
-import { openProjectRuntime, type ProjectRuntime } from '../../src/runtime/project-runtime.js';
+import type { CheckHistoryBody, SpcChartBody } from '@weir/core';
+import { openServerHarness, type ServerHarness } from './server-harness.js';
 import { createSpcHistoryProject, SPC_ROWS } from '../e2e/spc-history-fixture.js';
 import type { WeirTestProject } from '../e2e/weir-test-project.js';
 
 let project: WeirTestProject;
-let runtime: ProjectRuntime;
-let lock: ProjectLock;
-let app: ReturnType<typeof createServerApp>;
+let server: ServerHarness;
+let get: ServerHarness['get'];
 
 beforeAll(async () => {
   project = await createSpcHistoryProject();
-  runtime = await openProjectRuntime({ cwd: project.root });
-  lock = await acquireProjectLock(runLockPath(runtime.project), 'spc-api-test', { wait: false });
-  const engine = await runtime.engine();
-  const view = new ProjectView(project.root, undefined, runtime.store, engine);
-  app = createServerApp({ hub: new RunHub({ root: project.root, environment: undefined, store: runtime.store, engine, lock }), view, health: { status: 'ok', project: 'spc_history', root: project.root, pid: process.pid } });
+  server = await openServerHarness(project.root);
+  ({ get } = server);
 }, 120_000);
 
 afterAll(async () => {
-  lock?.release();
-  await runtime?.close();
+  await server?.close();
   await project?.cleanup();
 });
-
-async function get<T>(path: string, status = 200): Promise<T> {
-  const response = await app.request(path);
-  expect(response.status, `${path}: ${await response.clone().text()}`).toBe(status);
-  return (await response.json()) as T;
-}
 
 type ErrorBody = { error: { code: string; message: string; hint?: string } };
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWithService, postgresService, type TestDatabase } from '../../../core/src/testing/services.js';
-import { completedJobs, createTeamDemo } from './team-project.js';
+import { completedJobs, createTeamDemo, expectEachDayOnce } from './team-project.js';
 import { createWeirProject, show, type WeirTestProject } from './weir-test-project.js';
 
 const FROM = '2025-10-03';
@@ -82,26 +82,7 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
     expect(new Set(after.tasks.map((task) => task.partition)).size).toBe(DAYS);
 
     // Exactly once: one row per day and channel, and the days' totals equal the staged orders'.
-    const client = new pg.Client({ connectionString: warehouse.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ rows: string; keys: string; days: string; orders: string }>(
-        `select count(*) as rows, count(distinct (order_date, channel)) as keys, count(distinct order_date) as days, sum(orders) as orders
-         from prod.daily_channel_revenue where order_date between $1 and $2`,
-        [FROM, TO],
-      );
-      expect(Number(rows[0]!.rows)).toBe(Number(rows[0]!.keys));
-      expect(Number(rows[0]!.days)).toBeGreaterThan(DAYS - 5);
-      const { rows: source } = await client.query<{ orders: string }>(
-        `select count(distinct o.order_id) as orders from prod.stg_orders o
-         where o.order_date between $1 and $2 and o.status in ('placed', 'shipped', 'delivered')
-           and exists (select 1 from prod.stg_order_items i where i.order_id = o.order_id)`,
-        [FROM, TO],
-      );
-      expect(Number(rows[0]!.orders)).toBe(Number(source[0]!.orders));
-    } finally {
-      await client.end();
-    }
+    await expectEachDayOnce(warehouse.url, FROM, TO, DAYS);
 
     for (const worker of [workers[0]!, workers[2]!]) worker.kill('SIGTERM');
     for (const worker of [workers[0]!, workers[2]!]) expect((await worker.exited).code).toBe(0);

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrivatePostgres, privatePostgresService, type PrivatePostgres } from '../../../core/src/testing/private-postgres.js';
 import { createTestDatabase, describeWithService, type TestDatabase } from '../../../core/src/testing/services.js';
-import { completedJobs, createTeamDemo } from './team-project.js';
+import { completedJobs, createTeamDemo, expectEachDayOnce } from './team-project.js';
 import { show, type WeirTestProject } from './weir-test-project.js';
 
 const FROM = '2025-11-22';
@@ -81,26 +81,7 @@ await describeWithService(privatePostgresService, 'team mode: PostgreSQL restart
     }
 
     // Exactly once: one row per day and channel, and the days' totals equal the staged orders'.
-    const warehouseClient = new pg.Client({ connectionString: warehouse.url });
-    await warehouseClient.connect();
-    try {
-      const { rows } = await warehouseClient.query<{ rows: string; keys: string; days: string; orders: string }>(
-        `select count(*) as rows, count(distinct (order_date, channel)) as keys, count(distinct order_date) as days, sum(orders) as orders
-         from prod.daily_channel_revenue where order_date between $1 and $2`,
-        [FROM, TO],
-      );
-      expect(Number(rows[0]!.rows)).toBe(Number(rows[0]!.keys));
-      expect(Number(rows[0]!.days)).toBeGreaterThan(DAYS - 5);
-      const { rows: source } = await warehouseClient.query<{ orders: string }>(
-        `select count(distinct o.order_id) as orders from prod.stg_orders o
-         where o.order_date between $1 and $2 and o.status in ('placed', 'shipped', 'delivered')
-           and exists (select 1 from prod.stg_order_items i where i.order_id = o.order_id)`,
-        [FROM, TO],
-      );
-      expect(Number(rows[0]!.orders)).toBe(Number(source[0]!.orders));
-    } finally {
-      await warehouseClient.end();
-    }
+    await expectEachDayOnce(warehouse.url, FROM, TO, DAYS);
 
     // No run stays "running": a run whose end could not be recorded while the database was away
     // is closed by its worker (which is alive, so crash recovery would never take it).

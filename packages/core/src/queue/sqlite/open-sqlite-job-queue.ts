@@ -7,8 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { messageOf, WeirError } from '../../errors/weir-error.js';
+import { exclusiveSqliteWrite, withStatementCache } from '../../storage/sqlite/sqlite-connection.js';
 import { openKyselyJobQueue, type JobQueueOptions, type KyselyJobQueue } from '../kysely-job-queue.js';
 import type { QueueDialect } from '../queue-dialect.js';
 import type { QueueTables } from '../queue-tables.js';
@@ -54,7 +55,7 @@ function sqliteQueueDialect(file: string, key: string | symbol): QueueDialect {
   return {
     description: `SQLite queue in ${file}`,
     name: 'sqlite',
-    exclusive: (work) => exclusive(key, work),
+    exclusive: (work) => exclusiveSqliteWrite(key, work),
     async beginWrite(connection) {
       await sql`begin immediate`.execute(connection);
     },
@@ -101,37 +102,3 @@ function unavailable(file: string, error: unknown): WeirError {
 // The queues of this process listening for ready jobs, per database file.
 const listeners = new Map<string | symbol, Set<() => void>>();
 
-// One chain per database file: a second connection of this process waiting for the write lock
-// would block the event loop that the first one needs in order to commit.
-const writers = new Map<string | symbol, Promise<void>>();
-
-async function exclusive<T>(key: string | symbol, work: () => Promise<T>): Promise<T> {
-  const previous = writers.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const done = new Promise<void>((resolveDone) => (release = resolveDone));
-  const tail = previous.then(() => done);
-  writers.set(key, tail);
-  await previous;
-  try {
-    return await work();
-  } finally {
-    release();
-    if (writers.get(key) === tail) writers.delete(key);
-  }
-}
-
-// Kysely prepares every statement afresh; the queue runs a handful of texts very often.
-function withStatementCache(database: Database.Database, capacity = 128): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => database.close(),
-    prepare(text) {
-      const cached = cache.get(text);
-      if (cached) return cached;
-      const statement = database.prepare(text) as unknown as SqliteStatement;
-      if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
-      cache.set(text, statement);
-      return statement;
-    },
-  };
-}

@@ -7,8 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { messageOf, WeirError } from '../../errors/weir-error.js';
+import { exclusiveSqliteWrite, withStatementCache } from './sqlite-connection.js';
 import { openKyselyStateStore, type KyselyStateStore } from '../kysely-state-store.js';
 import type { StateDialect } from '../state-dialect.js';
 import type { StateTables } from '../state-tables.js';
@@ -66,7 +67,7 @@ function sqliteStateDialect(file: string, key: string | symbol, busyTimeoutMs: n
   const dialect: StateDialect = {
     description: `SQLite state database ${file}`,
     columnTypes: { bigint: 'integer', integer: 'integer', time: 'text', json: 'text', boolean: 'integer', double: 'real' },
-    exclusive: (work) => exclusive(key, work),
+    exclusive: (work) => exclusiveSqliteWrite(key, work),
     async beginWrite(connection) {
       // IMMEDIATE takes the write lock now, waiting up to busy_timeout. A deferred transaction
       // that reads first could not wait: upgrading a stale read snapshot fails at once.
@@ -102,42 +103,6 @@ function unavailable(file: string, error: unknown, hint?: string): WeirError {
     cause: error,
     ...(hint === undefined ? {} : { hint }),
   });
-}
-
-// One chain per database file: see StateDialect.exclusive for why this process must not let two
-// of its own connections wait for each other.
-const writers = new Map<string | symbol, Promise<void>>();
-
-async function exclusive<T>(key: string | symbol, work: () => Promise<T>): Promise<T> {
-  const previous = writers.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const done = new Promise<void>((resolveDone) => (release = resolveDone));
-  const tail = previous.then(() => done);
-  writers.set(key, tail);
-  await previous;
-  try {
-    return await work();
-  } finally {
-    release();
-    if (writers.get(key) === tail) writers.delete(key);
-  }
-}
-
-// Kysely prepares every statement afresh. The state store runs a handful of statement texts
-// thousands of times (see row-inserts.ts), and preparing is a large share of a small append.
-function withStatementCache(database: Database.Database, capacity = 256): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => database.close(),
-    prepare(text) {
-      const cached = cache.get(text);
-      if (cached) return cached;
-      const statement = database.prepare(text) as unknown as SqliteStatement;
-      if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
-      cache.set(text, statement);
-      return statement;
-    },
-  };
 }
 
 /**
