@@ -62,9 +62,10 @@ function requireTeamMode(runtime: ProjectRuntime): void {
 }
 
 async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<number> {
-  requireTeamMode(runtime);
+  // The options first: a mistyped option is reported whatever the project.
   const leaseMs = positiveSeconds(options.lease, '--lease') * 1000;
   const idleExitMs = options.idleExitSeconds === undefined ? undefined : positiveSeconds(options.idleExitSeconds, '--idle-exit-seconds') * 1000;
+  requireTeamMode(runtime);
   const id = options.id ?? `${hostname()}-${process.pid}`;
   const version = await projectVersion(runtime.project.root);
   const queue = await openProjectQueue(runtime.project, { leaseMs });
