@@ -17,6 +17,7 @@ import { runSchedulerBench } from './scheduler-event-log.js';
 import { runSchedulesBench } from './schedules.js';
 import { runLineageBench } from './table-lineage.js';
 import { runUiGraphBench } from './ui-graph.js';
+import { runApiGraphBench } from './api-graph.js';
 
 const BENCHES = [
   { name: 'orchestration', run: runOrchestrationBench },
@@ -30,6 +31,7 @@ const BENCHES = [
   { name: 'queue', run: runQueueBench },
   { name: 'schedules', run: runSchedulesBench },
   { name: 'ui graph', run: runUiGraphBench },
+  { name: 'api graph', run: runApiGraphBench },
 ];
 
 const started = performance.now();

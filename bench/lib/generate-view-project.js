@@ -38,6 +38,24 @@ export function layeredModels({ layers, width, maxInputs, seed = 42 }) {
   return models;
 }
 
+/**
+ * The models of `chains` chains of `levels` views, in dependency order: every fifth chain's views
+ * also join two neighbouring chains' views of the level before (fan-in 3). The fan-in never feeds
+ * another fan-in across a level, so DuckDB's expansion of views over views stays linear in depth
+ * (a random layered DAG with fan-in at every level of 25 levels took `weir run` over ten minutes).
+ */
+export function chainModels({ levels, chains }) {
+  const models = [];
+  for (let level = 0; level < levels; level++) {
+    for (let chain = 0; chain < chains; chain++) {
+      const previous = (index) => `m_${level - 1}_${index % chains}`;
+      const inputs = level === 0 ? [SOURCE_NAME] : chain % 5 === 0 ? [previous(chain), previous(chain + 1), previous(chain + 7)] : [previous(chain)];
+      models.push({ name: `m_${level}_${chain}`, layer: level, inputs, sql: modelSql(inputs) });
+    }
+  }
+  return models;
+}
+
 function modelSql(inputs) {
   if (inputs.length === 1) return `select id, v + 1 as v\nfrom ${inputs[0]}\n`;
   // Every input gets an alias (t0, t1, ...): Weir rewrites a reference to the input's physical

@@ -12,8 +12,10 @@ export { defineAsset, isAssetDefinition } from './definitions/asset-definition.j
 export { defineCheck } from './definitions/define-check.js';
 export type { CheckArguments, CheckDeclaration } from './definitions/define-check.js';
 export type { AssetContext, AssetDefinition, AssetOptions, AssetRow } from './definitions/asset-definition.js';
-export type { ColumnLineageDeclaration, InputColumn } from './definitions/asset-definition.js';
+export type { AssetPartition, AssetPartitioning, ColumnLineageDeclaration, InputColumn } from './definitions/asset-definition.js';
 export { defineSource, isSourceDefinition } from './definitions/source-definition.js';
+export { defineSensor, isSensorDefinition } from './definitions/sensor-definition.js';
+export type { SensorContext, SensorCursor, SensorDefinition, SensorOptions, SensorResult, SensorRunRequest } from './definitions/sensor-definition.js';
 export type { SourceContext, SourceDefinition, SourceOptions, SourceRecord, SourceSchemaPolicy, SourceYield } from './definitions/source-definition.js';
 export type { CheckSpec, CheckSeverity, CheckType } from './definitions/check-spec.js';
 
@@ -109,7 +111,8 @@ export type { DeadLetter } from './connectors/records/dead-letters.js';
 export { runProject, newRunId, runLockPath } from './execution/run-project.js';
 export type { RunProjectOptions } from './execution/run-project.js';
 export type { RunResult } from './execution/execute-plan.js';
-export { recoverCrashedRuns } from './execution/recover-crashed-runs.js';
+export { recoverAndNotifyCrashedRuns, recoverCrashedRuns } from './execution/recover-crashed-runs.js';
+export { parseDuration } from './project/duration.js';
 export { acquireProjectLock, processAlive, processStartTicks } from './execution/project-lock.js';
 export type { LockHolder, ProjectLock } from './execution/project-lock.js';
 export { rollbackAsset, unpinAsset } from './execution/rollback-asset.js';
@@ -148,12 +151,17 @@ export { openSqliteStateStore } from './storage/sqlite/open-sqlite-state-store.j
 export { openPostgresStateStore } from './storage/postgres/open-postgres-state-store.js';
 
 // Orchestration: schedules and sensors (decisions only; `weir serve` queues the requests)
-export type { ScheduleSpec, SensorSpec, TriggerSpec, TriggerSelection } from './project/trigger-specs.js';
+export type { ScheduleSpec, SensorSpec, TriggerSpec, TriggerSelection, TypeScriptSensorSpec } from './project/trigger-specs.js';
 export type { TriggerEvent, TriggerKind } from './events/trigger-events.js';
 export type { TriggerStateRecord } from './storage/state-store.js';
 export type { ApiTokenRecord } from './storage/state-store.js';
 export type { ApiRole, ApiAccessEvent, ApiCallEvent, ApiTokenCreatedEvent, ApiTokenRevokedEvent } from './events/api-token-events.js';
 export { apiRoles } from './events/api-token-events.js';
+export type { FeedbackRecord, FeedbackQuery } from './storage/state-store.js';
+export type { FeedbackEvent, FeedbackKind, FeedbackStatus, FeedbackSubmittedEvent, FeedbackStatusChangedEvent } from './events/feedback-events.js';
+export { feedbackKinds, feedbackLimits, feedbackStatuses } from './events/feedback-events.js';
+export { feedbackProblem } from './events/feedback-problem.js';
+export type { AssetFeedbackBody, FeedbackBody, FeedbackListBody, FeedbackStatusChangeBody, FeedbackSubmissionBody, TrustSummaryBody } from './api/feedback-types.js';
 export { ManualClock, systemClock } from './orchestration/clock.js';
 export type { Clock } from './orchestration/clock.js';
 export type { RunRequest } from './orchestration/run-request.js';
@@ -162,6 +170,8 @@ export { TriggerEvaluator, isPaused } from './orchestration/trigger-evaluator.js
 export type { TriggerEvaluation, TriggerEvaluatorOptions } from './orchestration/trigger-evaluator.js';
 export { listTriggers } from './orchestration/trigger-listing.js';
 export type { ScheduleListing, SensorListing, FireTime } from './orchestration/trigger-listing.js';
+export { newestSensorFailures, stillFailing, SENSOR_FAILURES_READ } from './orchestration/sensor-failures.js';
+export type { SensorFailure } from './orchestration/sensor-failures.js';
 export { setTriggerPaused } from './orchestration/pause-trigger.js';
 
 // Partitions and backfills
@@ -186,6 +196,11 @@ export type { JobQueue, JobRecord, ClaimedJob, EnqueueOptions, JsonValue, Worker
 // Backfills through the run queue (team mode: `weir worker` processes)
 export { assetPool, enqueueBackfill, runBackfillJob, followQueuedBackfill, backfillJobKey, BACKFILL_JOB_KIND } from './backfill/queue-backfill.js';
 export type { BackfillJobPayload, BackfillJobOptions } from './backfill/queue-backfill.js';
+// Runs through the run queue, a step per job (team mode: `weir run --workers`)
+export { executePlanOnWorkers, runStepJobKey } from './execution/queued-run.js';
+export type { QueuedRunOptions } from './execution/queued-run.js';
+export { runStepJob, RUN_STEP_JOB_KIND } from './execution/run-step-job.js';
+export type { RunStepJobPayload, RunStepJobOptions, QueuedStep } from './execution/run-step-job.js';
 
 // Notifications
 export { NOTIFICATION_EVENT_KINDS } from './events/notification-events.js';
@@ -217,3 +232,26 @@ export type { WarehouseNaming } from './openlineage/dataset-naming.js';
 export type { AssetState, AssetSummary, AssetDetail, CheckResultBody, VersionBody, RunSummary, RunDetail, ProjectBody, ErrorResponse } from './api/api-types.js';
 export type { SpcChartBody, CheckHistoryBody } from './api/api-types.js';
 export type { RunSubmittedBody } from './api/api-types.js';
+export type { KpisBody, KpiValue, KpiPoint, DeliveryTimeKpi, ErrorRateKpi, TimeToResolveKpi } from './api/kpi-types.js';
+
+// DataOps KPIs and the freshness ("stale") state of assets
+export { computeKpis, foldKpis } from './kpis/compute-kpis.js';
+export type { KpiOptions } from './kpis/compute-kpis.js';
+export { readKpiHistory, KPI_MAX_RUNS } from './kpis/kpi-history.js';
+export type { KpiHistory, KpiRun } from './kpis/kpi-history.js';
+export { assetStaleness } from './kpis/asset-staleness.js';
+export type { StalenessInput } from './kpis/asset-staleness.js';
+export { freshnessExpectation } from './kpis/freshness-expectation.js';
+export type { FreshnessExpectation } from './kpis/freshness-expectation.js';
+export type { CatalogSearchBody } from './api/catalog-types.js';
+
+// The catalog: entries per asset and full-text search over them
+export { catalogEntries } from './catalog/catalog-entry.js';
+export type { CatalogEntry, CatalogColumn, CatalogColumnSources } from './catalog/catalog-entry.js';
+export { searchCatalog } from './catalog/catalog-search.js';
+export type { CatalogField, CatalogMatch, CatalogHit, CatalogSearchResult } from './catalog/catalog-search.js';
+export { catalogQuery, MAX_CATALOG_QUERY } from './catalog/catalog-query.js';
+export type { LineageBody, LineageDirection, LineageEdgeBody, LineageEdgeKindBody, LineageColumnBody, LineageReachedBody, AssetLineageBody } from './api/lineage-types.js';
+export type { DataPreviewBody, RollbackRequest, RollbackBody } from './api/asset-data-types.js';
+export type { GraphBody, GraphNodeBody, GraphEdgeBody, MeBody } from './api/graph-types.js';
+export type { TriggersBody, TriggerBody, TriggerPauseBody, TriggerRunBody, TriggerFailureBody, FireTimeBody, BackfillSummaryBody, BackfillDetailBody, BackfillTaskStateBody } from './api/orchestration-types.js';

@@ -1,7 +1,10 @@
 /**
  * The asset page's "Metrics" section: every metric the asset's builds record (the latest values of
- * `AssetDetail.metrics`), each with its control chart and status from the server.
+ * `AssetDetail.metrics`), each with its control chart and status from the server. The asset's own
+ * metrics (row count, build time, freshness) are charted at once; column metrics are grouped per
+ * column, folded, and charted when opened: a table of twenty columns records over a hundred.
  */
+import { useState } from 'react';
 import type { AssetDetail } from '@weir/core';
 import { spcApi } from './api.js';
 import { ControlChart, label } from './control-chart.js';
@@ -43,18 +46,47 @@ function MetricChart({ asset, metric }: { asset: string; metric: LatestMetric })
  * ```
  */
 export function AssetMetrics({ asset, metrics }: { asset: string; metrics: AssetDetail['metrics'] }) {
+  const own = metrics.filter((metric) => metric.column === undefined);
+  const columns = [...new Set(metrics.flatMap((metric) => (metric.column === undefined ? [] : [metric.column])))];
   return (
     <>
       <h2>Metrics</h2>
       {metrics.length === 0 ? (
         <p>No metrics recorded yet: each build of a table records them.</p>
       ) : (
-        <div className="metrics" data-testid="metrics">
+        <>
+          <div className="metrics" data-testid="metrics">
+            {own.map((metric) => (
+              <MetricChart key={seriesName(metric)} asset={asset} metric={metric} />
+            ))}
+          </div>
+          {columns.map((column) => (
+            <ColumnMetrics key={column} asset={asset} column={column} metrics={metrics.filter((metric) => metric.column === column)} />
+          ))}
+        </>
+      )}
+    </>
+  );
+}
+
+/** One column's metrics, folded: the latest values in the summary, the charts once opened. */
+function ColumnMetrics({ asset, column, metrics }: { asset: string; column: string; metrics: LatestMetric[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="column-metrics" data-column={column} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>
+        <strong>{column}</strong>{' '}
+        <span className="metric-note">
+          {metrics.map((metric) => `${metric.metric} ${metric.value === null ? '-' : label(metric.value)}`).join(' · ')}
+        </span>
+      </summary>
+      {open && (
+        <div className="metrics">
           {metrics.map((metric) => (
             <MetricChart key={seriesName(metric)} asset={asset} metric={metric} />
           ))}
         </div>
       )}
-    </>
+    </details>
   );
 }

@@ -1,8 +1,10 @@
 /**
- * Lays out the asset graph with elkjs (layered, left to right): boxes for assets, polylines for
- * the edges from `upstream`. Pure data in, pure data out: the page renders it once as one SVG.
+ * The asset graph's drawing: normally the server's layout (`/api/graph`, elkjs run once per project
+ * structure on the server) joined with the states of `/api/assets`; if that route fails, elkjs in
+ * the browser (layered, left to right) as before. Pure data in, pure data out: the page renders it
+ * once as one SVG.
  */
-import type { AssetSummary } from '@weir/core';
+import type { AssetSummary, GraphBody } from '@weir/core';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 
 /** One laid-out asset: its box in graph coordinates. */
@@ -67,19 +69,30 @@ function loadElk(): Promise<ElkLayouter> {
 }
 
 /**
- * Starts loading elkjs (a separate 1.4 MB chunk) while the page still waits for `/api/assets`.
+ * The server's layout with each box's kind and state from `/api/assets` (boxes of assets the list
+ * does not have, after an edit between the two calls, are left out with their edges).
  *
  * @example
  * ```ts
- * useEffect(() => preloadGraphLayout(), []);
+ * const [graph, assets] = await Promise.all([api.graph(), api.assets()]);
+ * const layout = serverGraphLayout(graph, assets);
  * ```
  */
-export function preloadGraphLayout(): void {
-  void loadElk().catch(() => undefined); // a failed load is reported by layoutAssetGraph, which tries again
+export function serverGraphLayout(graph: GraphBody, assets: AssetSummary[]): GraphLayout {
+  const byName = new Map(assets.map((asset) => [asset.name, asset]));
+  const nodes: GraphNodeBox[] = [];
+  for (const node of graph.nodes) {
+    const asset = byName.get(node.name);
+    if (asset) nodes.push({ ...node, kind: asset.kind, state: asset.state });
+  }
+  const edges = graph.edges
+    .filter((edge) => byName.has(edge.from) && byName.has(edge.to))
+    .map((edge) => ({ id: edge.id, from: edge.from, to: edge.to, d: edge.route.map(([x, y], index) => `${index === 0 ? 'M' : 'L'}${x},${y}`).join('') }));
+  return { nodes, edges, width: graph.width, height: graph.height };
 }
 
 /**
- * Lays out assets and the dependencies between them (upstream names that are not assets, such as
+ * The fallback when `/api/graph` fails: lays out assets and the dependencies between them (upstream names that are not assets, such as
  * external tables, are left out).
  *
  * @example

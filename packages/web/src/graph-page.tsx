@@ -1,5 +1,6 @@
 /**
- * The asset graph (`#/graph`): every asset of the project laid out by elkjs, coloured by state,
+ * The asset graph (`#/graph`): every asset of the project laid out by elkjs on the server
+ * (`/api/graph`; in the browser only if that fails), coloured by state from `/api/assets`,
  * with search, zoom and pan; a click on an asset opens its page.
  *
  * Built to stay fast at 500+ assets: the drawing is one SVG rendered by React once per layout
@@ -8,14 +9,16 @@
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { api } from './api.js';
-import { layoutAssetGraph, preloadGraphLayout, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
+import { layoutAssetGraph, serverGraphLayout, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
 import { PanZoom } from './graph-pan-zoom.js';
 import { useApi } from './use-api.js';
 
-const LEGEND = ['published', 'warning', 'blocked', 'failed', 'never_built'];
+const LEGEND = ['published', 'warning', 'stale', 'blocked', 'failed', 'never_built'];
 
 export function GraphPage() {
   const assets = useApi(api.assets, 'assets');
+  // Fetched side by side: the layout is cached on the server, the states change with every run.
+  const graph = useApi(api.graph, 'graph');
   const [layout, setLayout] = useState<GraphLayout>();
   const [layoutError, setLayoutError] = useState<string>();
   const [query, setQuery] = useState('');
@@ -25,16 +28,19 @@ export function GraphPage() {
   const panZoom = useRef<PanZoom>(undefined);
   const matches = useRef<{ boxes: GraphNodeBox[]; next: number }>({ boxes: [], next: 0 });
 
-  useEffect(() => preloadGraphLayout(), []);
-
   useEffect(() => {
-    if (!assets.value) return;
-    let live = true;
+    if (!assets.value || (graph.value === undefined && graph.error === undefined)) return;
     // A user timing entry, so a profile (and bench/ui-graph.js) can tell layout from rendering.
     const started = performance.now();
+    if (graph.value) {
+      setLayout(serverGraphLayout(graph.value, assets.value));
+      performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { source: 'server' } });
+      return;
+    }
+    let live = true;
     layoutAssetGraph(assets.value).then(
       (laid) => {
-        performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { cached: laid.cached } });
+        performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { source: 'browser', cached: laid.cached } });
         if (live) setLayout(laid);
       },
       (error: unknown) => live && setLayoutError(error instanceof Error ? error.message : String(error)),
@@ -42,7 +48,7 @@ export function GraphPage() {
     return () => {
       live = false;
     };
-  }, [assets.value]);
+  }, [assets.value, graph.value, graph.error]);
 
   useEffect(() => {
     if (!layout || !svgRef.current || !drawingRef.current) return;

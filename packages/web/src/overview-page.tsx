@@ -1,6 +1,10 @@
 /** The overview: the project, its assets with their state, and the recent runs. */
 import type { AssetSummary } from '@weir/core';
 import { api } from './api.js';
+import { FailingAssets } from './failing-assets.js';
+import { KpiPanel } from './kpi-panel.js';
+import { OpenReports } from './open-reports.js';
+import { RunTable } from './run-table.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
 
@@ -18,7 +22,7 @@ export function OverviewPage() {
           <div className="tile">
             assets<b data-testid="asset-count">{project.value.assets}</b>
           </div>
-          {['published', 'warning', 'blocked', 'failed', 'never_built'].map((state) => (
+          {['published', 'warning', 'stale', 'blocked', 'failed', 'never_built'].map((state) => (
             <div className="tile" key={state}>
               {state.replace('_', ' ')}
               <b>{counts.get(state) ?? 0}</b>
@@ -26,33 +30,15 @@ export function OverviewPage() {
           ))}
         </div>
       )}
+      <KpiPanel />
+      <FailingAssets assets={assets.value} />
+      <OpenReports />
       <h2>Assets</h2>
       {assets.error && <p className="error">{assets.error}</p>}
       <AssetTable assets={assets.value ?? []} />
       <h2>Recent runs</h2>
       {runs.error && <p className="error">{runs.error}</p>}
-      <table>
-        <thead>
-          <tr>
-            <th>run</th>
-            <th>status</th>
-            <th>command</th>
-            <th>started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(runs.value ?? []).map((run) => (
-            <tr key={run.runId}>
-              <td>{run.runId}</td>
-              <td>
-                <StateBadge state={run.status} />
-              </td>
-              <td>{run.command}</td>
-              <td>{run.startedAt}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RunTable runs={runs.value ?? []} />
     </main>
   );
 }

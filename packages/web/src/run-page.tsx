@@ -6,10 +6,12 @@
 import type { CheckResultBody, RunDetail } from '@weir/core';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, runApi } from './api.js';
+import { useRoleGate } from './auth-session.js';
+import { RunEventStream, type RunStreamEvent } from './run-events.js';
 import { RunTimeline } from './run-timeline.js';
 import { StateBadge } from './state-badge.js';
 
-/** The event types the log shows (an EventSource hears only the named events it listens to). */
+/** The event types the log shows (the stream hears only the named events it listens to). */
 const EVENT_TYPES = [
   'run_started',
   'step_started',
@@ -91,6 +93,7 @@ export function RunPage({ runId }: { runId: string }) {
   const [now, setNow] = useState(() => Date.now());
   const [actionError, setActionError] = useState<string>();
   const [acting, setActing] = useState(false);
+  const editor = useRoleGate('editor');
   // Reloads are chained: an event that arrives during a reload asks for one more afterwards.
   const reloading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
   const live = useRef(true);
@@ -146,9 +149,10 @@ export function RunPage({ runId }: { runId: string }) {
   // The log: every event so far, then each new one while the run runs; each event reloads the detail.
   useEffect(() => {
     if (!loaded) return;
-    const source = new EventSource(runApi.eventsUrl(runId));
+    // Read with fetch, not EventSource, so the token goes in a header (run-events.ts).
+    const source = new RunEventStream(runApi.eventsUrl(runId));
     const seen = new Set<number>();
-    const heard = (raw: MessageEvent<string>) => {
+    const heard = (raw: RunStreamEvent) => {
       const event = JSON.parse(raw.data) as Record<string, unknown> & { id: number; type: string; at: string };
       if (seen.has(event.id)) return;
       seen.add(event.id);
@@ -157,11 +161,8 @@ export function RunPage({ runId }: { runId: string }) {
       if (event.type === 'run_finished') source.close();
     };
     for (const type of EVENT_TYPES) source.addEventListener(type, heard);
-    // The server ends the stream once the run has ended; the browser would reconnect, so stop here.
-    source.onerror = () => {
-      if (source.readyState !== EventSource.CLOSED) source.close();
-      void reload();
-    };
+    // The server ends the stream once the run has ended (or the connection failed): reload the detail.
+    source.onerror = () => void reload();
     return () => source.close();
     // `reload` is a new closure per render; the subscription lives as long as the page shows this run.
   }, [runId, loaded]);
@@ -213,14 +214,15 @@ export function RunPage({ runId }: { runId: string }) {
       </dl>
       <div className="run-actions">
         {running && (
-          <button type="button" disabled={acting} onClick={() => void act(() => runApi.cancel(run.runId).then(reload))}>
+          <button type="button" disabled={acting || !editor.allowed} title={editor.reason} onClick={() => void act(() => runApi.cancel(run.runId).then(reload))}>
             Cancel
           </button>
         )}
         {again.length > 0 && (
           <button
             type="button"
-            disabled={acting}
+            disabled={acting || !editor.allowed}
+            title={editor.reason}
             onClick={() =>
               void act(async () => {
                 const { runId: next } = await runApi.retry(run.runId, again);

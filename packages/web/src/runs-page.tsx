@@ -1,7 +1,8 @@
 /** `#/runs`: the recorded runs, filtered by status and by text, and a button that starts a run. */
 import { useState } from 'react';
 import { runApi } from './api.js';
-import { StateBadge } from './state-badge.js';
+import { useRoleGate } from './auth-session.js';
+import { RunTable } from './run-table.js';
 import { useApi } from './use-api.js';
 
 const STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'crashed'];
@@ -33,34 +34,7 @@ export function RunsPage() {
         </label>
       </div>
       {runs.error && <p className="error">{runs.error}</p>}
-      <table data-testid="runs">
-        <thead>
-          <tr>
-            <th>run</th>
-            <th>status</th>
-            <th>command</th>
-            <th>selection</th>
-            <th>started</th>
-            <th>ended</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((run) => (
-            <tr key={run.runId} data-run={run.runId}>
-              <td>
-                <a href={`#/runs/${encodeURIComponent(run.runId)}`}>{run.runId}</a>
-              </td>
-              <td>
-                <StateBadge state={run.status} />
-              </td>
-              <td>{run.command}</td>
-              <td>{run.selection.join(' ') || 'all'}</td>
-              <td>{run.startedAt}</td>
-              <td>{run.endedAt ?? '-'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RunTable runs={shown} testId="runs" />
       {runs.value && shown.length === 0 && <p>No runs match.</p>}
     </main>
   );
@@ -74,6 +48,7 @@ export function StartRun() {
   const [selection, setSelection] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const editor = useRoleGate('editor');
   const start = async () => {
     setBusy(true);
     setError(undefined);
@@ -95,7 +70,7 @@ export function StartRun() {
       }}
     >
       <input data-testid="run-selection" value={selection} onChange={(event) => setSelection(event.target.value)} placeholder="selection (empty: every asset), e.g. orders+" />
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={busy || !editor.allowed} title={editor.reason} data-testid="run-start">
         Run
       </button>
       {error && <span className="error" data-testid="run-start-error">{error}</span>}

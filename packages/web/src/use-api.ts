@@ -1,11 +1,17 @@
 /** Loads an API resource for a component: the value, or the error to show, while it is loading. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
-export function useApi<T>(load: () => Promise<T>, key: string): { value?: T; error?: string } {
+/**
+ * Loads `load()` whenever `key` changes (showing nothing while it loads) or `refresh` changes
+ * (keeping the value on screen while it loads again, so a page does not blink after an action).
+ */
+export function useApi<T>(load: () => Promise<T>, key: string, refresh = 0): { value?: T; error?: string } {
   const [state, setState] = useState<{ value?: T; error?: string }>({});
+  const loadedKey = useRef<string | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    setState({});
+    if (loadedKey.current !== key) setState({});
+    loadedKey.current = key;
     load().then(
       (value) => live && setState({ value }),
       (error: unknown) => live && setState({ error: error instanceof Error ? error.message : String(error) }),
@@ -14,6 +20,6 @@ export function useApi<T>(load: () => Promise<T>, key: string): { value?: T; err
       live = false;
     };
     // The key says when to load again; `load` is a new closure on every render.
-  }, [key]);
+  }, [key, refresh]);
   return state;
 }

@@ -24,6 +24,7 @@ import { registerDeadletterCommands } from './commands/deadletter-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
+import { registerDocsCommand } from './commands/docs-command.js';
 import { registerTokensCommand } from './commands/tokens-command.js';
 
 /** Where a command stores its exit status (commander actions cannot return one). */
@@ -61,6 +62,7 @@ export function buildProgram(exit: ExitBox): Command {
     registerServeCommand,
     registerWorkerCommand,
     registerLineageCommand,
+    registerDocsCommand,
     registerTokensCommand,
   ]) {
     register(program, exit);

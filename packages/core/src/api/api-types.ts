@@ -14,6 +14,8 @@ export type AssetState =
   | 'blocked'
   /** The last run's step of this asset failed; an older version (or none) is live. */
   | 'failed'
+  /** Published, but its data is older than its freshness expectation or an upstream has newer data (see `staleReason`). */
+  | 'stale'
   /** Never published in this environment. */
   | 'never_built';
 
@@ -32,6 +34,8 @@ export interface AssetSummary {
   version: string | null;
   rows: number | null;
   publishedAt: string | null;
+  /** Why the live data is stale (also when a worse state shows), or null: `built 2d ago, older than the 1d sensor "x" allows`. */
+  staleReason: string | null;
 }
 
 /** One check result as the API shows it. */

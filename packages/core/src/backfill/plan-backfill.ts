@@ -7,6 +7,7 @@ import { WeirError } from '../errors/weir-error.js';
 import type { BackfillAssetTasks } from '../events/weir-event.js';
 import { partitionKeys } from '../partitions/partition-keys.js';
 import { dependencyOrder, partitionedVersion } from '../plan/build-plan.js';
+import { isPartitioned } from '../project/is-partitioned.js';
 import type { Project } from '../project/project-model.js';
 import type { PartitionRecord } from '../storage/state-store.js';
 
@@ -63,7 +64,7 @@ export function planBackfill(input: BackfillPlanInput): BackfillPreview {
   const unpartitioned: string[] = [];
   for (const name of dependencyOrder(project, input.selected)) {
     const asset = project.assets.get(name);
-    if (asset?.kind !== 'sql' || asset.partitionedBy === undefined) {
+    if (!isPartitioned(asset)) {
       unpartitioned.push(name);
       continue;
     }
@@ -78,7 +79,7 @@ export function planBackfill(input: BackfillPlanInput): BackfillPreview {
   }
   if (assets.length === 0) {
     throw new WeirError('SELECTION_INVALID', `no partitioned asset selected (${[...input.selected].join(', ') || 'nothing'}): a backfill builds the partitions of partitioned assets`, {
-      hint: 'declare partitioned_by in a model header, see docs/project-format.md',
+      hint: 'declare partitioned_by in a model header or partitionedBy in defineAsset, see docs/project-format.md',
     });
   }
   return { assets, unpartitioned, tasks: backfillTaskStatuses(assets, input.partitions, input.runIsLive) };

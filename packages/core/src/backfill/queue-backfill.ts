@@ -186,17 +186,23 @@ export async function followQueuedBackfill(
 ): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; summary: Record<BackfillTaskStatus, number>; tasks: BackfillTask[] }> {
   let waiting = [...jobIds];
   let last = '';
-  for (;;) {
+  const progress = async () => {
     const tasks = await backfillStatus(store, backfill);
     const counts = countTasks(tasks);
     const shown = JSON.stringify(counts);
     if (shown !== last) options.onProgress?.(counts);
     last = shown;
-    const states = await Promise.all(waiting.map(async (id) => ({ id, state: (await queue.get(id))?.state })));
-    waiting = states.filter((job) => job.state === 'ready' || job.state === 'running').map((job) => job.id);
+    return { tasks, counts };
+  };
+  for (;;) {
+    let { tasks, counts } = await progress();
+    waiting = await stillQueued(queue, waiting);
     const [record] = await store.backfills({ backfillId: backfill.backfillId });
     const cancelled = record?.status === 'cancelled' || options.signal?.aborted === true;
     if (waiting.length === 0 || cancelled) {
+      // Jobs may have ended after the partitions above were read (a worker records a partition,
+      // then completes its job): read them again, so the end counts every partition's last state.
+      ({ tasks, counts } = await progress());
       const status = cancelled ? 'cancelled' : counts.failed > 0 || counts.missing > 0 ? 'failed' : 'succeeded';
       // A job shared with another backfill still running is cancelled for both: resume the other.
       if (cancelled) for (const id of waiting) await queue.cancel(id);
@@ -206,6 +212,19 @@ export async function followQueuedBackfill(
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
   }
+}
+
+/** Jobs read per query while following: well under SQLite's and PostgreSQL's bound-value limits. */
+const FOLLOW_CHUNK = 500;
+
+/** The jobs among `ids` still ready or running, read a chunk per query rather than one query per job. */
+async function stillQueued(queue: JobQueue, ids: readonly number[]): Promise<number[]> {
+  const waiting: number[] = [];
+  for (let start = 0; start < ids.length; start += FOLLOW_CHUNK) {
+    const chunk = ids.slice(start, start + FOLLOW_CHUNK);
+    for (const job of await queue.list({ ids: chunk, limit: chunk.length })) if (job.state === 'ready' || job.state === 'running') waiting.push(job.id);
+  }
+  return waiting;
 }
 
 /** How long the follower keeps trying to record the backfill's end while the state store is unreachable. */

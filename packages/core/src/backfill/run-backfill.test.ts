@@ -95,7 +95,8 @@ describe('backfills', () => {
     const backfill = await start();
     const first = await execute(backfill, 'run');
     expect(first.status).toBe('failed');
-    expect(first.summary).toEqual({ done: 18, running: 0, failed: 1, missing: 1 });
+    const failures = first.tasks.filter((task) => task.status === 'failed').map((task) => `${task.asset} ${task.partition}: ${task.detail}`);
+    expect(first.summary, failures.join('\n')).toEqual({ done: 18, running: 0, failed: 1, missing: 1 });
     const failed = first.tasks.find((task) => task.status === 'failed');
     expect(failed).toMatchObject({ asset: 'daily_revenue', partition: '2026-03-05' });
     expect(failed?.detail).toContain('revenue_positive');

@@ -10,6 +10,7 @@ import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { isWeirError, messageOf } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import type { ProjectLock } from '../execution/project-lock.js';
+import { prepareWarehouse } from '../materialize/materialize-model.js';
 import { notifyBackfillFinished } from '../notifications/notify-finished.js';
 import type { Project } from '../project/project-model.js';
 import type { BackfillRecord, StateStore } from '../storage/state-store.js';
@@ -106,6 +107,9 @@ export async function runBackfill(options: RunBackfillOptions): Promise<Backfill
       report({ partition, outcome });
     }
   };
+  // Schemas first, once: runs starting together on a new warehouse would each create them, and
+  // DuckDB refuses the second as a write-write conflict, failing that partition.
+  if (queue.length > 1 && options.concurrency > 1) await prepareWarehouse(options.engine, options.project.environment);
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, () => worker()));
 
   const tasks = await currentStatuses(options);

@@ -6,7 +6,7 @@
 import type { CheckSpec, FreshnessCheck, SpcCheck } from '../definitions/check-spec.js';
 import { isRowLevelCheck } from '../definitions/check-spec.js';
 import type { ColumnInfo, EngineSession } from '../engines/engine-adapter.js';
-import { WeirError, messageOf } from '../errors/weir-error.js';
+import { WeirError, isWeirError, messageOf } from '../errors/weir-error.js';
 import type { CheckDialect } from './check-dialect.js';
 import type { MetricRequest } from './column-metrics.js';
 import { allowedFailures, formatAge, judgeFailingRows, judgeSchema, judgeValue, type CheckMeasures, type CheckOutcome } from './judge-check.js';
@@ -76,6 +76,9 @@ export async function evaluateChecks(checks: readonly CheckSpec[], context: Chec
     try {
       [result] = await session.query(query.sql, query.params);
     } catch (error) {
+      // The warehouse went away (a restart, a dropped connection): no check is to blame, and the
+      // caller must see the engine's code to build again once it answers.
+      if (isWeirError(error) && error.code === 'ENGINE_UNAVAILABLE') throw error;
       const culprit = query === plan.queries[0] ? await findBrokenCheck(checks, context) : undefined;
       const which = culprit === undefined ? query.purpose : culprit;
       throw new WeirError('SQL_EXECUTION', `check ${which} could not be evaluated: ${messageOf(error)}`, { cause: error, hint: culprit === undefined ? undefined : `fix the SQL of check "${culprit}"` });

@@ -23,7 +23,45 @@ export interface AssetContext {
   append(rows: AssetRow[]): Promise<void>;
   /** Writes a line to the run's log. */
   log(message: string): void;
+  /**
+   * The partition being built, for an asset with `partitionedBy` (absent otherwise). Fetch only
+   * its slice: every row returned must fall inside it, or the partition fails.
+   */
+  readonly partition?: AssetPartition;
 }
+
+/**
+ * One partition of a partitioned TypeScript asset. A time partition owns the half-open window
+ * `start <= column < end`; `start` and `end` are instants, `localStart` and `localEnd` the same
+ * bounds as wall-clock text of the declared time zone (what a `DATE` or `TIMESTAMP` column holds).
+ */
+export type AssetPartition =
+  | {
+      readonly kind: 'time';
+      /** The partition's key: `2026-03-01` (day), `2026-03` (month), `2026-03-01T06:00+00:00` (hour). */
+      readonly key: string;
+      readonly column: string;
+      readonly granularity: 'hour' | 'day' | 'month';
+      readonly start: Date;
+      readonly end: Date;
+      /** `start` as ISO 8601 text in UTC (`2026-02-28T23:00:00.000Z`). */
+      readonly startIso: string;
+      /** `end` as ISO 8601 text in UTC. */
+      readonly endIso: string;
+      /** `2026-03-01 00:00:00`, local to the declared time zone. */
+      readonly localStart: string;
+      readonly localEnd: string;
+    }
+  | { readonly kind: 'values'; readonly key: string; readonly column: string; readonly value: string };
+
+/**
+ * How a TypeScript asset is cut into partitions: by time (one per hour, day or month of `column`
+ * from `start`, in `timezone`, default UTC) or by a fixed list of `values` of `column`. Each
+ * partition is built by its own call of `run`, with `ctx.partition` set.
+ */
+export type AssetPartitioning =
+  | { column: string; granularity: 'hour' | 'day' | 'month'; start: string; end?: string; timezone?: string }
+  | { column: string; values: string[] };
 
 /** A column of an input asset, written `asset.column` (the asset as named in `inputs`). */
 export type InputColumn = `${string}.${string}`;
@@ -60,6 +98,13 @@ export interface AssetOptions {
   retries?: number;
   /** Seconds before the build is stopped. */
   timeoutSeconds?: number;
+  /**
+   * Build the asset one partition at a time: each `run` gets `ctx.partition` and returns only
+   * that partition's rows, which replace the partition's rows of the table.
+   *
+   * @example `partitionedBy: { column: 'day', granularity: 'day', start: '2026-01-01' }`
+   */
+  partitionedBy?: AssetPartitioning;
   /** Builds the asset: return rows, append them through the context, or both. */
   run(context: AssetContext): Promise<AssetRow[] | void> | AssetRow[] | void;
 }

@@ -17,6 +17,7 @@ import type {
   WeirEvent,
 } from './weir-event.js';
 import { projectApiTokenEvent, type ApiTokenWrite } from './project-api-token-event.js';
+import { projectFeedbackEvent, type FeedbackWrite } from './project-feedback-event.js';
 import { projectTriggerEvent, type UpsertTriggerStateWrite } from './project-trigger-event.js';
 import { projectPartitionEvent, type PartitionProjectionWrite } from './project-partition-event.js';
 
@@ -179,6 +180,7 @@ export type ProjectionWrite =
   | InsertSpcRebaselineWrite
   | UpsertTriggerStateWrite
   | ApiTokenWrite
+  | FeedbackWrite
   | PartitionProjectionWrite;
 
 /**
@@ -362,6 +364,7 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
     case 'schedule_started':
     case 'schedule_ticked':
     case 'sensor_evaluated':
+    case 'sensor_failed':
     case 'trigger_paused':
     case 'trigger_resumed':
       return projectTriggerEvent(event, at);
@@ -369,6 +372,9 @@ export function projectEvent(event: WeirEvent): ProjectionWrite[] {
     case 'api_token_revoked':
     case 'api_call':
       return projectApiTokenEvent(event, at);
+    case 'feedback_submitted':
+    case 'feedback_status_changed':
+      return projectFeedbackEvent(event, at);
     default:
       throw new TypeError(`unknown event type ${JSON.stringify((event as { type?: unknown }).type)}`);
   }

@@ -47,6 +47,10 @@ export function projectTriggerEvent(event: TriggerEvent, at: string): UpsertTrig
     case 'sensor_evaluated':
       if (event.cursor === undefined) throw new TypeError('sensor_evaluated needs a "cursor"');
       return write('sensor', event.sensor, { cursor: event.cursor });
+    case 'sensor_failed':
+      // The cursor stays; the failure is read from the log.
+      if (typeof event.sensor !== 'string' || event.sensor === '' || typeof event.message !== 'string') throw new TypeError('sensor_failed needs a sensor name and a message');
+      return [];
     case 'trigger_paused':
       return write(triggerKind(event.trigger), event.name, { paused: true });
     case 'trigger_resumed':

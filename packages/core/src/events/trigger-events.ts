@@ -35,8 +35,26 @@ export interface SensorEvaluatedEvent {
   cursor: unknown;
   /** Set when the evaluation asked for a run. */
   dedupeKey?: string;
+  /** Every request's key when it asked for several runs (custom sensors); `dedupeKey` is the first. */
+  dedupeKeys?: string[];
   /** Why, for people: the files, the publications, the age. */
   reason?: string;
+}
+
+/**
+ * A sensor's evaluation failed: a custom sensor threw, timed out or returned something that is not
+ * a result. Its cursor stays where it was and nothing was queued; the next evaluation tries again.
+ * Read from the log; no projection needs it.
+ */
+export interface SensorFailedEvent {
+  type: 'sensor_failed';
+  at: string;
+  sensor: string;
+  /** What went wrong, for people (secrets masked as in any error). */
+  message: string;
+  /** Where, in the sensor's file, when known. */
+  file?: string;
+  line?: number;
 }
 
 /** Someone paused a schedule or sensor (`weir schedules pause <name>`): it fires no more until resumed. */
@@ -61,4 +79,4 @@ export interface TriggerResumedEvent {
 }
 
 /** Every schedule and sensor event. */
-export type TriggerEvent = ScheduleStartedEvent | ScheduleTickedEvent | SensorEvaluatedEvent | TriggerPausedEvent | TriggerResumedEvent;
+export type TriggerEvent = ScheduleStartedEvent | ScheduleTickedEvent | SensorEvaluatedEvent | SensorFailedEvent | TriggerPausedEvent | TriggerResumedEvent;

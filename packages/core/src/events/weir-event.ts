@@ -4,6 +4,7 @@
  * projections of this log (see `project-event.ts`), written in the same transaction as the events.
  */
 import type { ApiAccessEvent } from './api-token-events.js';
+import type { FeedbackEvent } from './feedback-events.js';
 import type { NotificationEvent } from './notification-events.js';
 import type { OpenLineageEmissionEvent } from './openlineage-events.js';
 import type { TriggerEvent } from './trigger-events.js';
@@ -335,6 +336,7 @@ export interface BackfillFinishedEvent extends EventBase {
 export type WeirEvent =
   | TriggerEvent
   | ApiAccessEvent
+  | FeedbackEvent
   | NotificationEvent
   | OpenLineageEmissionEvent
   | RunStartedEvent

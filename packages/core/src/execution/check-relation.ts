@@ -27,6 +27,8 @@ export interface RelationCheckOptions {
   /** Recorded metrics, for spc checks; without it they cannot be judged. */
   history?: MetricHistory;
   runId?: string;
+  /** The partition checked (a partitioned asset's slice): spc checks judge it against the other partitions. */
+  partition?: string;
   /** Add the default volume and freshness monitors (builds of table-like assets). */
   defaultMonitors?: boolean;
   /** Seconds the build took, recorded as the `build_seconds` metric. */
@@ -67,7 +69,7 @@ export async function checkRelation(declared: readonly CheckSpec[], options: Rel
         now,
         ...(options.buildSeconds === undefined ? {} : { knownMetrics: [{ metric: 'build_seconds', value: options.buildSeconds }] }),
         ...(options.lastChangeAt === undefined ? {} : { lastChangeAt: options.lastChangeAt }),
-        ...(options.history === undefined ? {} : { judgeSpc: spcJudge(options.history, options.asset, now, options.runId) }),
+        ...(options.history === undefined ? {} : { judgeSpc: spcJudge(options.history, options.asset, now, options.runId, options.partition) }),
       }),
     );
   } finally {

@@ -3,7 +3,6 @@
  * once. A step whose input failed or was blocked is skipped with the reason recorded; a cancelled
  * run starts nothing new, stops what runs, publishes nothing half-built and ends as `cancelled`.
  */
-import { hostname } from 'node:os';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { eventTime, type RunStatus, type SkipReason, type WeirEvent } from '../events/weir-event.js';
 import { prepareWarehouse } from '../materialize/materialize-model.js';
@@ -11,6 +10,8 @@ import { VERSIONS_SCHEMA } from '../plan/physical-names.js';
 import type { PlanStep, RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
+import { runDeadline, type RunDeadline } from './run-deadline.js';
+import { blockingInput, runFinishedEvent, runStartedEvent } from './run-records.js';
 import { runStep, type StepOutcome } from './run-step.js';
 
 /** Everything a run needs. */
@@ -26,6 +27,8 @@ export interface ExecutePlanOptions {
   retryOf?: string;
   concurrency: number;
   signal: AbortSignal;
+  /** Stop the run after this many seconds and record it failed (a time limit, not a cancel). */
+  timeoutSeconds?: number;
   /** Sees every event after it is recorded (progress display, live updates). */
   onEvent?: (event: WeirEvent) => void;
   /** Lines logged by user code. */
@@ -54,7 +57,7 @@ export interface RunResult {
  * ```
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<RunResult> {
-  const { plan, store, runId } = options;
+  const { store } = options;
   let warnings = 0;
   const observe = (events: WeirEvent[]): void => {
     for (const event of events) {
@@ -71,28 +74,39 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     observe(events);
     if (emitOptions?.durable) await written;
   };
-  const started: WeirEvent = {
-    type: 'run_started',
-    at: eventTime(),
-    runId,
-    environment: plan.environment,
-    pid: process.pid,
-    host: hostname(),
-    command: options.command,
-    selection: options.selection,
-    exclusion: options.exclusion,
-    plannedAssets: plan.steps.map((step) => step.asset.name),
-    ...(options.retryOf ? { retryOf: options.retryOf } : {}),
-  };
+  const started = runStartedEvent(options);
   await store.append([started]);
   observe([started]);
+  // The clock starts with the run, not while it waited for the project's lock.
+  const deadline = runDeadline(options.signal, options.timeoutSeconds);
+  try {
+    return await executeSteps(options, deadline, { emit, writes, observe, warnings: () => warnings });
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** How a started run records what happens. */
+interface RunRecorder {
+  emit: (events: WeirEvent[], emitOptions?: { durable: boolean }) => Promise<void>;
+  writes: BackgroundWrites;
+  observe: (events: WeirEvent[]) => void;
+  /** Failed checks of severity warn so far. */
+  warnings: () => number;
+}
+
+/** The steps of a started run, then its `run_finished`. */
+async function executeSteps(options: ExecutePlanOptions, deadline: RunDeadline, recorder: RunRecorder): Promise<RunResult> {
+  const { plan, store, runId } = options;
+  const { signal } = deadline;
+  const { emit, writes, observe, warnings } = recorder;
   await prepareWarehouse(options.engine, plan.environment);
   const context = {
     project: options.project,
     engine: options.engine,
     runId,
     environment: plan.environment,
-    signal: options.signal,
+    signal,
     emit,
     log: (asset: string, message: string) => options.onLog?.(asset, message),
     progress: (asset: string, rows: number) => options.onProgress?.(asset, rows),
@@ -102,16 +116,16 @@ export async function executePlan(options: ExecutePlanOptions): Promise<RunResul
     history: store,
     ...(options.backfillId === undefined ? {} : { backfillId: options.backfillId }),
   };
-  const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), options.signal, {
+  const outcomes = await schedule(plan.steps, Math.max(1, options.concurrency), signal, {
     run: (step) => runStep(step, context),
     skip: (step, reason, detail) => emit([{ type: 'step_skipped', at: eventTime(), runId, asset: step.asset.name, reason, detail }]),
   });
   await writes.settled();
 
   const summary = summarise(outcomes);
-  if (warnings > 0) summary.warnings = warnings;
-  const status = options.signal.aborted ? 'cancelled' : summary.failed || summary.blocked ? 'failed' : 'succeeded';
-  const finished: WeirEvent = { type: 'run_finished', at: eventTime(), runId, status, summary };
+  if (warnings() > 0) summary.warnings = warnings();
+  const finished = runFinishedEvent(runId, summary, deadline, options.timeoutSeconds);
+  const { status } = finished;
   await store.append([finished]);
   observe([finished]);
   return { runId, status, outcomes, summary };
@@ -169,16 +183,6 @@ async function schedule(steps: PlanStep[], concurrency: number, signal: AbortSig
   }
   if (outcomes.size !== steps.length) throw new Error(`execution stalled: ${steps.length - outcomes.size} step(s) could not start`);
   return outcomes;
-}
-
-function blockingInput(step: PlanStep, outcomes: Map<string, StepOutcome | 'skipped'>): { reason: SkipReason; detail: string } | undefined {
-  for (const input of step.upstreamInPlan) {
-    const outcome = outcomes.get(input);
-    if (outcome === 'failed') return { reason: 'upstream_failed', detail: `input ${input} failed` };
-    if (outcome === 'blocked') return { reason: 'upstream_blocked', detail: `input ${input} was held back by a failing check` };
-    if (outcome === 'skipped' || outcome === 'cancelled') return { reason: 'upstream_failed', detail: `input ${input} was not built` };
-  }
-  return undefined;
 }
 
 /**

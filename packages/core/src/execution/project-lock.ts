@@ -65,6 +65,29 @@ export function processStartTicks(pid: number): number | undefined {
   }
 }
 
+/** Clock ticks per second of /proc's times (USER_HZ): 100 on every Linux Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * When process `pid` started, as epoch milliseconds (boot time from /proc/stat plus its start
+ * ticks; accurate to about a second), or undefined where /proc cannot tell.
+ *
+ * @example
+ * ```ts
+ * const started = processStartedAt(process.pid); // e.g. 1795312000000
+ * ```
+ */
+export function processStartedAt(pid: number): number | undefined {
+  const ticks = processStartTicks(pid);
+  if (ticks === undefined) return undefined;
+  try {
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(bootSeconds) ? bootSeconds * 1000 + (ticks * 1000) / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when a process with this pid exists on this machine. */
 export function processAlive(pid: number): boolean {
   try {

@@ -1,5 +1,6 @@
 /**
- * One partition of a partitioned asset, write-audit-publish: stage the partition's slice, check
+ * One partition of a partitioned asset, write-audit-publish: stage the partition's slice (a SQL
+ * model's query filtered to it, or a TypeScript asset's rows for it), check
  * it (metrics measured on the slice, recorded under the partition key), and only when no `error`
  * check failed, replace the partition's rows in the version's table in one transaction. A failed
  * check leaves the published partition exactly as it was. The environment's view points at the
@@ -11,16 +12,20 @@ import { publishPartition, stagePartition, type StagedPartition } from '../mater
 import type { PartitionWindow } from '../partitions/partition-spec.js';
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
-import type { SqlAsset } from '../project/project-model.js';
+import type { PartitionedAsset } from '../project/project-model.js';
 import { locateModelError } from './locate-model-error.js';
 import { metricsEvent } from './metrics-event.js';
 import { recordError } from './record-error.js';
+import { stageTypeScriptPartition } from './stage-typescript-partition.js';
 import type { StepContext, StepOutcome } from './run-step.js';
 import { blockingFailures, check, checkResultEvents, stepSignal } from './step-checks.js';
+import { attemptsFor, isPermanent, waitBeforeRetry } from './step-retry.js';
 import { viewReads } from './view-reads.js';
 
 /**
  * Builds, checks and publishes one partition, recording `partition_*` events beside the step's.
+ * A failed attempt is tried again as a whole-asset build would be (the asset's `retries`, with
+ * backoff); a failed check is a result, never retried.
  *
  * @example
  * ```ts
@@ -28,23 +33,55 @@ import { viewReads } from './view-reads.js';
  * ```
  */
 export async function runPartitionStep(step: PlanStep & { partition: PartitionWindow }, context: StepContext): Promise<StepOutcome> {
-  const asset = step.asset as SqlAsset;
+  const asset = step.asset as PartitionedAsset;
+  const window = step.partition;
+  const base = { runId: context.runId, asset: asset.name, version: step.version };
+  const tag = { partition: window.key, ...(context.backfillId === undefined ? {} : { backfillId: context.backfillId }) };
+  const cancelled = () => context.emit([{ type: 'partition_failed', at: eventTime(), ...base, ...tag, status: 'cancelled', detail: 'the run was cancelled' }]);
+  const started = Date.now();
+  // On record before anything is written: after a crash the partition shows as interrupted.
+  await context.emit([{ type: 'step_started', at: eventTime(), ...base, attempt: 1 }, { type: 'partition_started', at: eventTime(), ...base, ...tag }], { durable: true });
+  const maxAttempts = attemptsFor(asset, context);
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) await context.emit([{ type: 'step_started', at: eventTime(), ...base, attempt }]);
+    try {
+      return await attemptPartition(step, context, { attempt, started });
+    } catch (error) {
+      if (context.signal.aborted) {
+        await context.emit([{ type: 'step_cancelled', at: eventTime(), runId: context.runId, asset: asset.name }]);
+        await cancelled();
+        return 'cancelled';
+      }
+      if (attempt < maxAttempts && !isPermanent(error)) {
+        if (await waitBeforeRetry(context, base, attempt, error)) continue;
+        await cancelled();
+        return 'cancelled';
+      }
+      const recorded = recordError(error);
+      await context.emit([
+        { type: 'partition_failed', at: eventTime(), ...base, ...tag, status: 'failed', detail: recorded.message },
+        { type: 'step_failed', at: eventTime(), ...base, attempts: attempt, error: recorded },
+      ]);
+      return 'failed';
+    }
+  }
+}
+
+/**
+ * One attempt: stage the slice, check it, publish it or hold it back. Throws when the build
+ * fails (a timeout as the step's timeout error); the caller decides whether to try again.
+ */
+async function attemptPartition(step: PlanStep & { partition: PartitionWindow }, context: StepContext, { attempt, started }: { attempt: number; started: number }): Promise<'succeeded' | 'blocked'> {
+  const asset = step.asset as PartitionedAsset;
   const window = step.partition;
   const physical = physicalRelation(asset.name, step.version);
   const base = { runId: context.runId, asset: asset.name, version: step.version };
   const tag = { partition: window.key, ...(context.backfillId === undefined ? {} : { backfillId: context.backfillId }) };
-  const started = Date.now();
-  // On record before anything is written: after a crash the partition shows as interrupted.
-  await context.emit([{ type: 'step_started', at: eventTime(), ...base, attempt: 1 }, { type: 'partition_started', at: eventTime(), ...base, ...tag }], { durable: true });
   const { signal, dispose } = stepSignal(context, asset.name, asset.timeoutSeconds ?? context.project.defaults.timeoutSeconds);
   let staged: StagedPartition | undefined;
   try {
-    try {
-      staged = await stagePartition(asset, { engine: context.engine, physical, inputVersions: step.inputVersions, environment: context.environment, signal, runId: context.runId, window });
-    } catch (error) {
-      throw locateModelError(asset, error);
-    }
-    const evaluation = await check(context, { asset: asset.name, checks: asset.checks, relation: staged.staging, signal, measureMetrics: true, buildStarted: started });
+    staged = await stageSlice(step, context, signal);
+    const evaluation = await check(context, { asset: asset.name, checks: asset.checks, relation: staged.staging, signal, measureMetrics: true, buildStarted: started, partition: window.key });
     const at = eventTime();
     const events: WeirEvent[] = checkResultEvents(evaluation, { at, ...base, partition: window.key });
     if (evaluation.metrics.length > 0) events.push({ ...metricsEvent(evaluation, { at, ...base, buildSeconds: (Date.now() - started) / 1000 }), partition: window.key });
@@ -53,7 +90,7 @@ export async function runPartitionStep(step: PlanStep & { partition: PartitionWi
       const error = new WeirError('CHECK_FAILED', `partition ${window.key}: ${blocking.length} check(s) failed: ${blocking.join(', ')}; its published rows are unchanged`);
       events.push(
         { type: 'partition_failed', at, ...base, ...tag, status: 'blocked', detail: error.message },
-        { type: 'step_failed', at, ...base, attempts: 1, error: recordError(error) },
+        { type: 'step_failed', at, ...base, attempts: attempt, error: recordError(error) },
       );
       await context.emit(events);
       return 'blocked';
@@ -92,22 +129,27 @@ export async function runPartitionStep(step: PlanStep & { partition: PartitionWi
     await context.emit(after);
     return 'succeeded';
   } catch (thrown) {
-    const error = signal.aborted && !context.signal.aborted ? signal.reason : thrown;
-    if (context.signal.aborted) {
-      await context.emit([
-        { type: 'partition_failed', at: eventTime(), ...base, ...tag, status: 'cancelled', detail: 'the run was cancelled' },
-        { type: 'step_cancelled', at: eventTime(), runId: context.runId, asset: asset.name },
-      ]);
-      return 'cancelled';
-    }
-    const recorded = recordError(error);
-    await context.emit([
-      { type: 'partition_failed', at: eventTime(), ...base, ...tag, status: 'failed', detail: recorded.message },
-      { type: 'step_failed', at: eventTime(), ...base, attempts: 1, error: recorded },
-    ]);
-    return 'failed';
+    // The step's own timeout reads better than the interrupted query's error.
+    throw signal.aborted && !context.signal.aborted ? signal.reason : thrown;
   } finally {
     dispose();
     if (staged !== undefined) await context.engine.drop(staged.staging, 'table').catch(() => undefined);
+  }
+}
+
+/**
+ * The partition's slice in a staging table: a SQL model's query filtered to the slice, or a
+ * TypeScript asset's rows for the partition, refused when any falls outside it.
+ */
+async function stageSlice(step: PlanStep & { partition: PartitionWindow }, context: StepContext, signal: AbortSignal): Promise<StagedPartition> {
+  const asset = step.asset as PartitionedAsset;
+  const target = { engine: context.engine, physical: physicalRelation(asset.name, step.version), inputVersions: step.inputVersions, signal, runId: context.runId, window: step.partition };
+  if (asset.kind === 'typescript') {
+    return stageTypeScriptPartition(asset, { ...target, projectRoot: context.project.root, log: (message) => context.log(asset.name, message), onRows: (rows) => context.progress(asset.name, rows) });
+  }
+  try {
+    return await stagePartition(asset, { ...target, environment: context.environment });
+  } catch (error) {
+    throw locateModelError(asset, error);
   }
 }

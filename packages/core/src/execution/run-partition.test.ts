@@ -124,6 +124,14 @@ function scenario(open: () => Promise<Setup>): void {
     const day2 = await setup.store.metricSeries({ asset: 'daily_revenue', metric: 'row_count', partition: '2026-03-02' });
     expect(day2.map((point) => point.value)).toEqual([1, 1]);
     expect(await setup.store.metricSeries({ asset: 'daily_revenue', metric: 'row_count' })).toEqual([]);
+    // The newest point of every partition, by key: the series a new partition is judged against.
+    const each = await setup.store.metricSeries({ asset: 'daily_revenue', metric: 'row_count', eachPartition: true });
+    expect(each.map((point) => [point.partition, point.value])).toEqual([
+      ['2026-03-01', 1],
+      ['2026-03-02', 1],
+      ['2026-03-03', 1],
+    ]);
+    expect(each[1]?.eventId).toBe(day2[1]?.eventId);
   });
 
   it('refuses a key that is not a partition, naming the asset', async () => {

@@ -12,9 +12,10 @@ import type { WeirEvent } from '../events/weir-event.js';
 import { notifyRunFinished } from '../notifications/notify-finished.js';
 import { emitRunLineage } from '../openlineage/emit-run-lineage.js';
 import { buildCheckPlan, buildPlan, buildReplayPlan, partitionStamp, type RunPlan } from '../plan/build-plan.js';
+import { isPartitioned } from '../project/is-partitioned.js';
 import type { Project } from '../project/project-model.js';
 import type { PointerRecord, StateStore } from '../storage/state-store.js';
-import { executePlan, type RunResult } from './execute-plan.js';
+import { executePlan, type ExecutePlanOptions, type RunResult } from './execute-plan.js';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from './project-lock.js';
 
 /** Options of {@link runProject}. */
@@ -43,6 +44,8 @@ export interface RunProjectOptions {
   /** The id to record the run under; required with `lock`, new by default. */
   runId?: string;
   signal: AbortSignal;
+  /** The run's time limit in seconds (default: weir.yaml `defaults.run_timeout`, none when unset). */
+  timeoutSeconds?: number;
   onPlan?: (plan: RunPlan, runId: string) => void;
   onEvent?: (event: WeirEvent) => void;
   onLog?: (asset: string, message: string) => void;
@@ -52,6 +55,8 @@ export interface RunProjectOptions {
   partition?: string;
   /** The backfill this run serves (recorded on its partition events). */
   backfillId?: string;
+  /** Executes the plan (default: {@link executePlan}, in this process); `executePlanOnWorkers` hands its steps to `weir worker`s. */
+  execute?: (options: ExecutePlanOptions) => Promise<RunResult>;
 }
 
 /** A new run id: sortable by time, readable, unique enough for one project. */
@@ -98,7 +103,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
             partitionStamps: await partitionStamps(project, store, pointers),
           });
     options.onPlan?.(plan, runId);
-    const result = await executePlan({
+    const result = await (options.execute ?? executePlan)({
       project,
       plan,
       engine: options.engine,
@@ -109,6 +114,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
       exclusion: options.exclusion,
       concurrency: options.concurrency ?? project.defaults.concurrency,
       signal: options.signal,
+      ...timeoutOf(options.timeoutSeconds ?? project.defaults.runTimeoutSeconds),
       ...(options.retryOf ? { retryOf: options.retryOf } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
@@ -125,12 +131,16 @@ export async function runProject(options: RunProjectOptions): Promise<RunResult 
   }
 }
 
+function timeoutOf(seconds: number | undefined): { timeoutSeconds?: number } {
+  return seconds === undefined ? {} : { timeoutSeconds: seconds };
+}
+
 /** What the published partitions of each partitioned asset hold, for the fingerprints of their readers. */
 async function partitionStamps(project: Project, store: StateStore, pointers: PointerRecord[]): Promise<Map<string, string>> {
   const stamps = new Map<string, string>();
   for (const pointer of pointers) {
     const asset = project.assets.get(pointer.asset);
-    if (asset?.kind !== 'sql' || asset.partitionedBy === undefined) continue;
+    if (!isPartitioned(asset)) continue;
     stamps.set(pointer.asset, partitionStamp(await store.partitions({ asset: pointer.asset, version: pointer.version })));
   }
   return stamps;

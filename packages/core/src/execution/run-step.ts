@@ -9,18 +9,19 @@ import { openConnector } from '../connectors/open-connector.js';
 import { loadHttpTable } from '../connectors/http/load-http-table.js';
 import { loadCdcTable } from '../connectors/postgres-cdc/load-cdc-table.js';
 import { loadStreamTable } from '../connectors/streams/load-stream-table.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckEvaluation } from '../checks/evaluate-checks.js';
 import { quarantines } from '../checks/quarantine-sql.js';
 import { checkableOnNewRows } from '../definitions/check-spec.js';
 import type { EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
-import { WeirError, isWeirError } from '../errors/weir-error.js';
+import { WeirError } from '../errors/weir-error.js';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import { buildModel, mergeIncrementalRows, stageIncrementalRows } from '../materialize/materialize-model.js';
 import type { PlanStep } from '../plan/build-plan.js';
 import { environmentView, physicalRelation } from '../plan/physical-names.js';
+import { isPartitioned } from '../project/is-partitioned.js';
 import type { Project } from '../project/project-model.js';
 import { runPartitionStep } from './run-partition-step.js';
+import { attemptsFor, isPermanent, waitBeforeRetry } from './step-retry.js';
 import { blockingFailures, check, checkResultEvents, stepSignal } from './step-checks.js';
 import { locateModelError } from './locate-model-error.js';
 import { metricsEvent } from './metrics-event.js';
@@ -86,7 +87,7 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
   }
   if (step.action === 'check') return checkPublished(step, physical, context);
   if (step.partition !== undefined) return runPartitionStep({ ...step, partition: step.partition }, context);
-  if (asset.kind === 'sql' && asset.partitionedBy !== undefined) {
+  if (isPartitioned(asset)) {
     // Partitioned and no partition asked for: left as it is. Downstream reads what is served, or
     // is skipped when nothing is served yet.
     await context.emit([{ type: 'step_skipped', at: eventTime(), ...base, reason: 'partitioned', detail: step.reason, version: step.version }]);
@@ -105,7 +106,7 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
   const mustBuild = (step.action === 'build' && !adopt) || !exists;
   const started = Date.now();
   let attempt = 1;
-  const maxAttempts = 1 + (asset.retries ?? context.project.defaults.retries);
+  const maxAttempts = attemptsFor(asset, context);
   for (;;) {
     await context.emit([{ type: 'step_started', at: eventTime(), ...base, version: step.version, attempt }]);
     // The timeout covers the whole attempt, checks included; Ctrl-C (the run's signal) too.
@@ -121,15 +122,8 @@ export async function runStep(step: PlanStep, context: StepContext): Promise<Ste
         return 'cancelled';
       }
       if (attempt < maxAttempts && !isPermanent(error)) {
-        const delayMs = Math.round(context.retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
-        await context.emit([{ type: 'step_retrying', at: eventTime(), ...base, attempt, delayMs, error: recordError(error) }]);
+        if (!(await waitBeforeRetry(context, base, attempt, error))) return 'cancelled';
         attempt += 1;
-        try {
-          await sleep(delayMs, undefined, { signal: context.signal });
-        } catch {
-          await context.emit([{ type: 'step_cancelled', at: eventTime(), ...base }]);
-          return 'cancelled';
-        }
         continue;
       }
       await context.emit([{ type: 'step_failed', at: eventTime(), ...base, version: step.version, attempts: attempt, error: recordError(error) }]);
@@ -189,11 +183,6 @@ function withQuarantineDetail(evaluation: BuildResult): CheckEvaluation {
     return { ...outcome, failingRows: count, detail: `${count} row(s) quarantined to ${table}; ${outcome.detail}` };
   });
   return { ...evaluation, outcomes };
-}
-
-/** Errors that another attempt cannot fix: the project itself is wrong. */
-function isPermanent(error: unknown): boolean {
-  return isWeirError(error) && ['SQL_SYNTAX', 'CONFIG_INVALID', 'ASSET_UNKNOWN'].includes(error.code);
 }
 
 /** A build's check results, and the rows it quarantined. */

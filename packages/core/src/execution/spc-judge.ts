@@ -46,7 +46,10 @@ export function spcConfigOf(check: SpcCheck): SpcConfig {
 
 /**
  * A judge for the spc checks of `asset`: the new value is judged as the newest point of the
- * recorded series (frozen limits, rebaselines and earlier anomalies respected).
+ * recorded series (frozen limits, rebaselines and earlier anomalies respected). For one
+ * `partition` of a partitioned asset the series is the newest value of every other partition, by
+ * partition key: a day's row count is judged against the other days', not against earlier builds
+ * of the same day (of which there are few).
  *
  * @example
  * ```ts
@@ -54,12 +57,13 @@ export function spcConfigOf(check: SpcCheck): SpcConfig {
  * const verdict = await judgeSpc(check, 120_000);
  * ```
  */
-export function spcJudge(history: MetricHistory, asset: string, now: Date, runId?: string): (check: SpcCheck, value: number | null) => Promise<SpcVerdict> {
+export function spcJudge(history: MetricHistory, asset: string, now: Date, runId?: string, partition?: string): (check: SpcCheck, value: number | null) => Promise<SpcVerdict> {
   return async (check, value) => {
     const label = check.column === undefined ? check.metric : `${check.metric}(${check.column})`;
     if (value === null || !Number.isFinite(value)) return { passed: true, detail: `${label}: no value on this build (no rows), nothing to judge` };
     const key = { asset, metric: check.metric, ...(check.column === undefined ? {} : { column: check.column }) };
-    const [series, rebaselines] = await Promise.all([history.metricSeries(key), history.spcRebaselines(key)]);
+    const recorded = partition === undefined ? history.metricSeries(key) : history.metricSeries({ ...key, eachPartition: true }).then((points) => points.filter((point) => point.partition !== partition));
+    const [series, rebaselines] = await Promise.all([recorded, history.spcRebaselines(key)]);
     const known = series.filter((point): point is typeof point & { value: number } => point.value !== null);
     const judgement = judgeNewestPoint({
       metric: label,

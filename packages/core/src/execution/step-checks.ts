@@ -48,6 +48,8 @@ export interface CheckRequest {
   measureMetrics: boolean;
   /** When the build began, for `build_seconds`; absent when nothing was built. */
   buildStarted?: number;
+  /** The partition checked, when the relation is one partition's slice. */
+  partition?: string;
 }
 
 /** Evaluates checks on one relation; an abort of `signal` (timeout, Ctrl-C) interrupts the query running. */
@@ -64,6 +66,7 @@ export function check(context: StepContext, request: CheckRequest): Promise<Chec
     runId: context.runId,
     defaultMonitors: true,
     ...(context.history === undefined ? {} : { history: context.history }),
+    ...(request.partition === undefined ? {} : { partition: request.partition }),
     lastChangeAt: () => lastChangeAt(context, asset, buildStarted),
   });
 }

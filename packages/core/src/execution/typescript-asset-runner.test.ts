@@ -10,6 +10,8 @@ import { WeirError } from '../errors/weir-error.js';
 import { loadProject } from '../project/load-project.js';
 import type { TypeScriptAsset } from '../project/project-model.js';
 import { removeTempProject, writeTempProject } from '../project/temp-project.js';
+import { openPostgresAdapter } from '../engines/postgres/postgres-adapter.js';
+import { createTestDatabase, describeWithService, postgresService } from '../testing/services.js';
 import { runTypeScriptAsset, type TypeScriptRunTarget } from './typescript-asset-runner.js';
 
 const physical: RelationRef = { schema: 'main', name: 'built' };
@@ -218,5 +220,50 @@ describe('sessions', () => {
     `);
     expect(await runTypeScriptAsset(asset, targetFor(root, engine, []))).toBe(1);
     expect(sessions).toEqual({ opened: 1, closed: 1 });
+  });
+});
+
+/** Builds an asset whose ctx.sql counts its input `orders`, planned on the older of two versions. */
+async function countOrdersThroughSql(engine: EngineAdapter): Promise<Record<string, unknown>[]> {
+  for (const [version, n] of [['v1', 3], ['v2', 5]] as const) {
+    await rows(engine, `CREATE SCHEMA IF NOT EXISTS weir_versions; CREATE TABLE weir_versions.orders__${version} AS SELECT id FROM generate_series(1, ${n}) AS t(id)`);
+  }
+  const root = await writeTempProject({
+    'weir.yaml': 'name: t\n',
+    'models/orders.sql': 'select 1 as id\n',
+    'models/asset.ts': `
+      import { defineAsset } from 'weir';
+      export const asset = defineAsset({
+        inputs: ['orders'],
+        async run(ctx) { return ctx.sql('select cast(count(*) as integer) as n from orders'); },
+      });
+    `,
+  });
+  cleanups.push(() => removeTempProject(root));
+  const asset = (await loadProject(root)).assets.get('asset') as TypeScriptAsset;
+  const target = { ...targetFor(root, engine, []), physical: { schema: 'public', name: 'built' }, inputVersions: { orders: 'v1' } };
+  if (engine.kind === 'duckdb') target.physical = physical;
+  expect(await runTypeScriptAsset(asset, target)).toBe(1);
+  return await rows(engine, `SELECT n FROM ${engine.quoteRelation(target.physical)}`);
+}
+
+describe('ctx.sql', () => {
+  it('sees each input by its plain name, as the version this build reads (DuckDB)', async () => {
+    const { engine } = await countedDuckDB();
+    expect(await countOrdersThroughSql(engine)).toEqual([{ n: 3 }]);
+  });
+});
+
+await describeWithService(postgresService, 'ctx.sql on PostgreSQL', () => {
+  it('sees inputs by plain name, and the pooled connection keeps no view after the build', async () => {
+    const database = await createTestDatabase('weir_ts_sql');
+    const engine = await openPostgresAdapter({ url: database.url });
+    cleanups.push(async () => {
+      await engine.close();
+      await database.drop();
+    });
+    expect(await countOrdersThroughSql(engine)).toEqual([{ n: 3 }]);
+    // No temporary view is left on any pooled connection: a plain "orders" finds nothing.
+    for (let i = 0; i < 3; i++) await expect(rows(engine, 'SELECT count(*) FROM orders')).rejects.toThrow(/orders/);
   });
 });

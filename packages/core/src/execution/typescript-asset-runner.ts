@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AssetRow } from '../definitions/asset-definition.js';
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../engines/engine-adapter.js';
-import { WeirError, messageOf } from '../errors/weir-error.js';
+import { WeirError, isWeirError, messageOf } from '../errors/weir-error.js';
 import { locateUserFrame } from '../project/bundle-stack-location.js';
+import type { PartitionWindow } from '../partitions/partition-spec.js';
 import type { TypeScriptAsset } from '../project/project-model.js';
 import { physicalRelation } from '../plan/physical-names.js';
 import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
@@ -30,6 +31,10 @@ export interface TypeScriptRunTarget {
   log(message: string): void;
   /** Called with the number of rows written so far, after each batch. */
   onRows?(rows: number): void;
+  /** The partition to build (`ctx.partition`), for a partitioned asset. */
+  partition?: PartitionWindow;
+  /** The table's columns when the asset declares none (a partition takes the published table's). */
+  columns?: ColumnInfo[];
 }
 
 /**
@@ -54,11 +59,17 @@ export async function runTypeScriptAsset(asset: TypeScriptAsset, target: TypeScr
   target.signal.throwIfAborted();
   const writer = new RowWriter(asset, target);
   const session = await target.engine.session();
-  const context: Answering = { session, target, asset, writer, cursors: new Map(), nextCursor: 1 };
+  const context: Answering = { session, target, asset, writer, cursors: new Map(), nextCursor: 1, madeViews: [] };
   let worker: Worker | undefined;
   let output: Promise<unknown> = Promise.resolve();
   try {
-    const start: WorkerStart = { modulePath: asset.modulePath, exportName: asset.exportName, asset: asset.name, runId: target.runId };
+    const start: WorkerStart = {
+      modulePath: asset.modulePath,
+      exportName: asset.exportName,
+      asset: asset.name,
+      runId: target.runId,
+      ...(target.partition === undefined ? {} : { partition: target.partition }),
+    };
     // stdout/stderr: true keeps user output off Weir's stdout; it is forwarded to the log instead.
     worker = new Worker(workerEntry(), { workerData: start, stdout: true, stderr: true });
     output = Promise.all([forwardLines(worker.stdout, target.log), forwardLines(worker.stderr, target.log)]);
@@ -71,6 +82,7 @@ export async function runTypeScriptAsset(asset: TypeScriptAsset, target: TypeScr
     // has ended (a retry may be writing it next). Both end promptly: the worker has stopped, and
     // writes take the abort signal.
     await Promise.allSettled([output, writer.idle()]);
+    await dropInputViews(session, target, context);
     await session.close();
   }
 }
@@ -144,12 +156,17 @@ interface Answering {
   /** Inputs being read, by the cursor id handed to the worker. */
   cursors: Map<number, AsyncIterator<Row[]>>;
   nextCursor: number;
+  /** Making the temporary views that let `ctx.sql` name inputs plainly (see {@link makeInputViews}). */
+  inputViews?: Promise<void>;
+  /** The views made so far, dropped when the build ends. */
+  madeViews: string[];
 }
 
 async function answerRequest(request: Extract<WorkerRequest, { id: number }>, context: Answering): Promise<unknown> {
   const { session, target, asset, writer, cursors } = context;
   switch (request.type) {
     case 'sql':
+      await (context.inputViews ??= makeInputViews(session, target, context.madeViews));
       return session.query(request.query, request.params);
     case 'append':
       await writer.write(request.rows);
@@ -172,6 +189,25 @@ async function forwardLines(stream: Readable, log: (line: string) => void): Prom
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on('line', (line) => log(line));
   await once(lines, 'close');
+}
+
+/**
+ * `ctx.sql` sees each declared input by its plain name, as the exact version this build reads
+ * (the one `ctx.read` streams): a temporary view per input in this session, which both engines
+ * look up before any schema. Made on the first query, dropped before the session is released
+ * (PostgreSQL sessions are pooled connections, where temporary views would outlive the build).
+ */
+async function makeInputViews(session: EngineSession, target: TypeScriptRunTarget, made: string[]): Promise<void> {
+  for (const [input, version] of Object.entries(target.inputVersions)) {
+    await session.execute(`CREATE OR REPLACE TEMPORARY VIEW ${target.engine.quoteIdentifier(input)} AS SELECT * FROM ${target.engine.quoteRelation(physicalRelation(input, version))}`);
+    made.push(input);
+  }
+}
+
+async function dropInputViews(session: EngineSession, target: TypeScriptRunTarget, context: Pick<Answering, 'inputViews' | 'madeViews'>): Promise<void> {
+  await context.inputViews?.catch(() => undefined);
+  // Unqualified names find the temporary view first; only views this build made are dropped.
+  for (const input of context.madeViews) await session.execute(`DROP VIEW IF EXISTS ${target.engine.quoteIdentifier(input)}`).catch(() => undefined);
 }
 
 async function* readInput(session: EngineSession, target: TypeScriptRunTarget, asset: TypeScriptAsset, input: string, batchSize: number): AsyncGenerator<Row[]> {
@@ -202,6 +238,8 @@ class RowWriter {
     this.target = target;
     if (asset.outputColumns) {
       this.columns = Object.entries(asset.outputColumns).map(([name, type]) => ({ name, type, nullable: true }));
+    } else if (target.columns) {
+      this.columns = target.columns;
     }
   }
 
@@ -245,7 +283,17 @@ class RowWriter {
         hint: 'declare every column in defineAsset({ columns }) or return the same columns in every batch',
       });
     }
-    await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: this.created, signal: this.target.signal });
+    try {
+      await this.target.engine.bulkInsert(this.target.physical, this.columns, rows, { append: this.created, signal: this.target.signal });
+    } catch (error) {
+      // A value that does not fit its column is the asset's to fix: point at its file.
+      if (!isWeirError(error) || error.location !== undefined || this.target.signal.aborted) throw error;
+      throw new WeirError(error.code, `${this.asset.name}: ${error.message}`, {
+        location: { file: this.asset.file, line: this.asset.line },
+        hint: error.hint ?? 'declare the column\'s type in defineAsset({ columns }); without it, types come from the first rows written',
+        cause: error,
+      });
+    }
     this.created = true;
     this.rowCount += rows.length;
     this.target.onRows?.(this.rowCount);

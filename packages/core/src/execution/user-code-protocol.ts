@@ -4,6 +4,7 @@
  * and lets the executor stop user code at any moment by terminating the worker.
  */
 import type { AssetRow } from '../definitions/asset-definition.js';
+import type { PartitionWindow } from '../partitions/partition-spec.js';
 
 /** What the worker is started with. */
 export interface WorkerStart {
@@ -11,6 +12,8 @@ export interface WorkerStart {
   exportName: string;
   asset: string;
   runId: string;
+  /** The partition being built, for a partitioned asset (`ctx.partition`). */
+  partition?: PartitionWindow;
 }
 
 /** Requests from the worker. Each request with an `id` gets exactly one {@link WorkerReply}. */

@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import type { AssetContext, AssetRow } from '../definitions/asset-definition.js';
+import type { AssetContext, AssetPartition, AssetRow } from '../definitions/asset-definition.js';
+import type { PartitionWindow } from '../partitions/partition-spec.js';
 import { isAssetDefinition } from '../definitions/asset-definition.js';
 import type { ReadPage, WorkerReply, WorkerRequest, WorkerStart } from './user-code-protocol.js';
 
@@ -49,7 +50,25 @@ const context: AssetContext = {
     await ask<null>({ type: 'append', rows });
   },
   log: (message) => port.postMessage({ type: 'log', message: String(message) } satisfies WorkerRequest),
+  ...(start.partition === undefined ? {} : { partition: assetPartition(start.partition) }),
 };
+
+/** The partition as user code sees it: the window's bounds as `Date`s beside their text. */
+function assetPartition(window: PartitionWindow): AssetPartition {
+  if (window.kind === 'values') return Object.freeze({ kind: 'values', key: window.key, column: window.column, value: window.value });
+  return Object.freeze({
+    kind: 'time',
+    key: window.key,
+    column: window.column,
+    granularity: window.granularity,
+    start: new Date(window.startInstant),
+    end: new Date(window.endInstant),
+    startIso: window.startInstant,
+    endIso: window.endInstant,
+    localStart: window.localStart,
+    localEnd: window.localEnd,
+  });
+}
 
 /**
  * Resolves once everything user code wrote to stdout and stderr has reached the executor. A

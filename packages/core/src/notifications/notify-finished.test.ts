@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationEvent } from '../events/notification-events.js';
 import { projectEvent } from '../events/project-event.js';
 import type { StoredEvent } from '../events/weir-event.js';
+import { hostname } from 'node:os';
 import { acquireProjectLock } from '../execution/project-lock.js';
+import { recoverAndNotifyCrashedRuns } from '../execution/recover-crashed-runs.js';
 import { runLockPath, runProject } from '../execution/run-project.js';
 import { buildAssetGraph } from '../graph/build-asset-graph.js';
 import { selectAssets } from '../graph/select-assets.js';
@@ -101,6 +103,22 @@ describe('notifications of runs', () => {
     // Sent after the run's last event: the run was complete before anyone was told.
     expect(events.findIndex((event) => event.type === 'notification_sent')).toBeGreaterThan(events.findIndex((event) => event.type === 'run_finished'));
     expect(JSON.stringify(await h.store.events({}))).not.toContain('tok-0123456789');
+  });
+
+  it('a run found crashed by the next command is told as run_failed, with status crashed', async () => {
+    const hook = await hookServer();
+    const h = await open(['  - name: team_webhook', `    webhook: { url: "${hook.url}" }`]);
+    // pid 999999 is above Linux's pid_max: no process has it.
+    await h.store.append([
+      { type: 'run_started', at: new Date().toISOString(), runId: 'r-gone', environment: 'prod', pid: 999_999, host: hostname(), command: 'run', selection: [], exclusion: [], plannedAssets: ['orders'] },
+      { type: 'step_started', at: new Date().toISOString(), runId: 'r-gone', asset: 'orders', version: 'v1', attempt: 1 },
+    ]);
+    expect(await recoverAndNotifyCrashedRuns(await loadProject(h.root), h.store)).toEqual(['r-gone']);
+    expect(hook.requests).toHaveLength(1);
+    expect(body<RunFinishedNotification>(hook)).toMatchObject({ event: 'run_failed', runId: 'r-gone', status: 'crashed', failed: [{ asset: 'orders', error: { code: 'RUN_CRASHED' } }] });
+    // Told once: the next command finds nothing more to recover.
+    expect(await recoverAndNotifyCrashedRuns(await loadProject(h.root), h.store)).toEqual([]);
+    expect(hook.requests).toHaveLength(1);
   });
 
   it('a successful run sends nothing to run_failed subscribers, and one run_succeeded to those who asked', async () => {

@@ -20,4 +20,6 @@ export interface RunRequest {
   reason: string;
   /** The tick's instant for schedules; the evaluation's instant for sensors (UTC ISO). */
   scheduledFor: string;
+  /** Build this partition of the selected partitioned assets (custom sensors may ask for one). */
+  partition?: string;
 }

@@ -17,6 +17,8 @@ import { evaluatePublicationSensor } from './publication-sensor.js';
 import type { RunRequest } from './run-request.js';
 import { dueScheduleTicks, scheduleRunRequest } from './schedule-ticks.js';
 import type { SensorDecision } from './sensor-decision.js';
+import { addSensorDecision } from './sensor-decision-events.js';
+import { evaluateTypeScriptSensor } from './typescript-sensor.js';
 
 /** What one pass decided. */
 export interface TriggerEvaluation {
@@ -34,6 +36,10 @@ export interface TriggerEvaluatorOptions {
   clock: Clock;
   /** How file sensors list files; the real file system by default. */
   listFiles?: (sensor: Extract<SensorSpec, { type: 'file' }>) => SensedFile[];
+  /** Where custom sensors' `ctx.log` lines go; dropped when absent. */
+  log?: (line: string) => void;
+  /** Stops custom sensors' evaluations in progress (the server is stopping). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -101,25 +107,19 @@ export class TriggerEvaluator {
       }
     }
 
+    const due: Array<Exclude<SensorSpec, { type: 'webhook' }>> = [];
     for (const sensor of project.sensors ?? []) {
       // Webhook sensors are evaluated when a call arrives (see the server), never polled.
       if (sensor.type === 'webhook') continue;
-      const state = states.get(`sensor\0${sensor.name}`);
-      if (isPaused(sensor, state)) continue;
+      if (isPaused(sensor, states.get(`sensor\0${sensor.name}`))) continue;
       const last = this.sensorEvaluatedAt.get(sensor.name);
       if (last !== undefined && now.getTime() - last < sensor.intervalSeconds * 1000 && now.getTime() >= last) continue;
       this.sensorEvaluatedAt.set(sensor.name, now.getTime());
-      const decision = await this.evaluateSensor(sensor, state?.cursor ?? undefined, now);
-      if (decision.cursor === undefined) continue;
-      if (decision.request) evaluation.requests.push(decision.request);
-      evaluation.events.push({
-        type: 'sensor_evaluated',
-        at,
-        sensor: sensor.name,
-        cursor: decision.cursor,
-        ...(decision.request ? { dedupeKey: decision.request.dedupeKey, reason: decision.request.reason } : {}),
-      });
+      due.push(sensor);
     }
+    // Together: a slow custom sensor (bounded by its timeout) does not hold back the others.
+    const decisions = await Promise.all(due.map((sensor) => this.evaluateSensor(sensor, states.get(`sensor\0${sensor.name}`)?.cursor ?? undefined, now)));
+    due.forEach((sensor, index) => addSensorDecision(evaluation, sensor.name, decisions[index] as SensorDecision, at));
     return evaluation;
   }
 
@@ -136,6 +136,8 @@ export class TriggerEvaluator {
         const pointer = (await store.pointers(project.environment)).find((candidate) => candidate.asset === sensor.asset);
         return evaluateFreshnessSensor(sensor, cursor, pointer, now);
       }
+      case 'typescript':
+        return evaluateTypeScriptSensor(sensor, cursor, { project, graph, now, log: this.options.log ?? (() => undefined), ...(this.options.signal ? { signal: this.options.signal } : {}) });
     }
   }
 }

@@ -38,6 +38,8 @@ export interface SensorListing {
   intervalSeconds: number;
   paused: boolean;
   pausedBy: 'weir.yaml' | 'command';
+  /** A custom sensor's file (`sensors/export_ready.ts`). */
+  file?: string;
   /** When its cursor (or pause) last changed. */
   updatedAt: string | null;
 }
@@ -76,6 +78,7 @@ export function listTriggers(project: Project, states: readonly TriggerStateReco
       intervalSeconds: sensor.intervalSeconds,
       paused: isPaused(sensor, state),
       pausedBy: state?.paused === null || state?.paused === undefined ? 'weir.yaml' : 'command',
+      ...(sensor.type === 'typescript' ? { file: sensor.file } : {}),
       updatedAt: state?.updatedAt ?? null,
     };
   });

@@ -8,7 +8,8 @@ import { assetsReadByChecks } from '../definitions/check-spec.js';
 import { WeirError } from '../errors/weir-error.js';
 import { partitionKey, partitionWindow } from '../partitions/partition-keys.js';
 import type { PartitionWindow } from '../partitions/partition-spec.js';
-import type { AssetSpec, Project } from '../project/project-model.js';
+import { isPartitioned } from '../project/is-partitioned.js';
+import type { AssetSpec, PartitionedAsset, Project } from '../project/project-model.js';
 import type { PointerRecord, VersionRecord } from '../storage/state-store.js';
 import { fingerprintAsset, type SourceFileIdentity } from './fingerprint.js';
 
@@ -131,8 +132,7 @@ export async function buildPlan(context: PlanContext): Promise<RunPlan> {
   // its partitions hold, since rebuilding a partition changes the data but not the version.
   const contents = new Map<string, string>();
   const contentOf = (input: string, version: string): string => {
-    const spec = project.assets.get(input);
-    if (spec?.kind !== 'sql' || spec.partitionedBy === undefined) return version;
+    if (!isPartitioned(project.assets.get(input))) return version;
     return contents.get(input) ?? `${version}:${context.partitionStamps?.get(input) ?? ''}`;
   };
   const steps: PlanStep[] = [];
@@ -152,8 +152,8 @@ export async function buildPlan(context: PlanContext): Promise<RunPlan> {
       inputVersions[input] = version;
       inputContents[input] = contentOf(input, version);
     }
-    const partitioned = asset.kind === 'sql' && asset.partitionedBy !== undefined;
-    const step = partitioned
+    const partitioned = isPartitioned(asset);
+    const step = isPartitioned(asset)
       ? planPartitionStep(context, asset, inputVersions, pointerOf.get(name))
       : await planStep(context, asset, inputVersions, pointerOf.get(name), versionsOf.get(name) ?? [], inputContents);
     step.upstreamInPlan = prerequisitesOf(asset).filter((input) => selected.has(input));
@@ -195,8 +195,8 @@ export function partitionedVersion(asset: AssetSpec, engine: string, projectRoot
   return fingerprintAsset(asset, { engine, projectRoot, upstreamVersions: {} });
 }
 
-function planPartitionStep(context: PlanContext, asset: AssetSpec & { kind: 'sql' }, inputVersions: Record<string, string>, pointer: PointerRecord | undefined): PlanStep {
-  const spec = asset.partitionedBy!;
+function planPartitionStep(context: PlanContext, asset: PartitionedAsset, inputVersions: Record<string, string>, pointer: PointerRecord | undefined): PlanStep {
+  const spec = asset.partitionedBy;
   const version = partitionedVersion(asset, context.engine, context.project.root);
   const currentVersion = pointer?.version ?? null;
   const base = { asset, version, inputVersions, currentVersion, upstreamInPlan: [] as string[], basedOn: null as string | null };

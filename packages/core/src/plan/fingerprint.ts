@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
+import type { PartitionSpec } from '../partitions/partition-spec.js';
 import type { AssetSpec } from '../project/project-model.js';
 import { tokenizeSql } from '../project/sql-tokens.js';
 
@@ -55,18 +56,23 @@ function relativePath(root: string, path: string): string {
   return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split(sep).join('/');
 }
 
+/** How rows are cut decides the data; the range does not (more days are more partitions of the same version). */
+function partitionCut(cut: PartitionSpec): unknown {
+  return cut.kind === 'time' ? { column: cut.column, granularity: cut.granularity, timezone: cut.timezone } : { column: cut.column };
+}
+
 /** The data-affecting part of an asset, as a stable JSON-able value. */
 function dataAffectingSpec(asset: AssetSpec, root: string): unknown {
   switch (asset.kind) {
     case 'sql': {
       const spec = { kind: 'sql', sql: normaliseSql(asset.sql), materialization: asset.materialization, incremental: asset.incremental ?? null };
-      // How rows are cut decides the data; the range does not (more days are more partitions of the same version).
-      const cut = asset.partitionedBy;
-      if (cut === undefined) return spec;
-      return { ...spec, partitionedBy: cut.kind === 'time' ? { column: cut.column, granularity: cut.granularity, timezone: cut.timezone } : { column: cut.column } };
+      return asset.partitionedBy === undefined ? spec : { ...spec, partitionedBy: partitionCut(asset.partitionedBy) };
     }
-    case 'typescript':
-      return { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
+    case 'typescript': {
+      const spec = { kind: 'typescript', code: asset.codeHash, exportName: asset.exportName, columns: asset.outputColumns ?? null };
+      // Unpartitioned assets keep their version ids.
+      return asset.partitionedBy === undefined ? spec : { ...spec, partitionedBy: partitionCut(asset.partitionedBy) };
+    }
     case 'source': {
       const read = { ...asset.read, paths: asset.read.paths.map((path) => relativePath(root, path)).sort() };
       // Only `load: new_files` adds a key: versions of `load: all` tables keep their ids.

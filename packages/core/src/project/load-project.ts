@@ -25,6 +25,7 @@ import { readSettings } from './read-settings.js';
 import { loadSourceFile } from './source-loader.js';
 import { loadSqlModel } from './sql-model-loader.js';
 import { loadTypeScriptFile } from './typescript-asset-loader.js';
+import { loadSensorFile, sensorNameClashes } from './typescript-sensor-loader.js';
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
@@ -61,16 +62,20 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
 
   const files = await listProjectFiles(projectRoot);
   // SQL models and sources are cheap; esbuild runs in its own service, so bundles overlap too.
-  const [results, checksFiles] = await Promise.all([
+  const [results, checksFiles, sensorFiles] = await Promise.all([
     Promise.all([
       ...files.sources.map((file) => loadSourceFile(projectRoot, file, options.env ?? process.env)),
       ...files.sqlModels.map((file) => loadSqlModel(projectRoot, file, settings.defaults)),
       ...files.typeScriptModels.map((file) => loadTypeScriptFile(projectRoot, file)),
     ]),
     Promise.all(files.checks.map((file) => loadChecksFile(projectRoot, file))),
+    Promise.all(files.sensors.map((file) => loadSensorFile(projectRoot, file))),
   ]);
 
   const allProblems = [...results.flatMap((result) => result.problems), ...checksFiles.flatMap((file) => file.problems)];
+  const customSensors = sensorFiles.flatMap((file) => file.sensors);
+  // Sensor files decide no asset: their problems do not make unknown assets noise (filesFailed).
+  const sensorProblems = [...sensorFiles.flatMap((file) => file.problems), ...sensorNameClashes([...(settings.schedules ?? []), ...(settings.sensors ?? [])], customSensors)];
   const filesFailed = allProblems.length > 0;
   const assets = collectAssets(results, allProblems);
   const declared = resolveDeclaredInputs(results, assets, allProblems);
@@ -93,14 +98,20 @@ export async function loadProject(root: string, options: LoadProjectOptions = {}
   });
   complete.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
   const disabled = results.flatMap((result) => result.disabled ?? []);
-  const project: Project = { ...settings, assets: new Map(complete.map((asset) => [asset.name, asset])), ...(disabled.length > 0 ? { disabled } : {}) };
+  const sensors = [...(settings.sensors ?? []), ...customSensors];
+  const project: Project = {
+    ...settings,
+    assets: new Map(complete.map((asset) => [asset.name, asset])),
+    ...(disabled.length > 0 ? { disabled } : {}),
+    ...(sensors.length > 0 ? { sensors } : {}),
+  };
   // Building the graph is what finds cycles; callers build their own (it is cheap) when they need one.
   const graph = tryGraph(project, allProblems);
   // Checks naming columns a model does not produce are found now, with every other problem.
   if (graph !== undefined && !filesFailed) await validateColumns(project, graph, statements, allProblems);
   // Schedules and sensors select assets: a selector naming nothing would only fail when it fires.
   if (graph !== undefined && !filesFailed) allProblems.push(...validateTriggerSelections(project, graph), ...validateNotificationSelections(project, graph));
-  allProblems.push(...undeclaredPools(project));
+  allProblems.push(...undeclaredPools(project), ...sensorProblems);
   throwProblems(allProblems);
   return project;
 }

@@ -230,10 +230,9 @@ export function validateTriggerSelections(project: Project, graph: AssetGraph): 
   const problems: WeirError[] = [];
   for (const trigger of [...(project.schedules ?? []), ...(project.sensors ?? [])]) {
     const selections: Array<{ field: 'select' | 'exclude'; values: string[] }> = [];
-    if (trigger.kind === 'schedule' || trigger.type !== 'asset_published' || trigger.selection !== undefined) {
-      const chosen = trigger.selection as TriggerSelection;
-      selections.push({ field: 'select', values: chosen.select }, { field: 'exclude', values: chosen.exclude });
-    }
+    // asset_published and custom sensors may have no selection of their own.
+    const chosen: TriggerSelection | undefined = trigger.selection;
+    if (chosen !== undefined) selections.push({ field: 'select', values: chosen.select }, { field: 'exclude', values: chosen.exclude });
     for (const { field, values } of selections) {
       // Freshness sensors default to `+asset`: an unknown asset is reported once, as the asset.
       if (trigger.kind === 'sensor' && trigger.type === 'freshness' && !project.assets.has(trigger.asset) && trigger.fieldLocations['select[0]'] === undefined) continue;

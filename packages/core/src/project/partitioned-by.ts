@@ -21,9 +21,15 @@ import type { AssetSpec } from './project-model.js';
  * ```ts
  * const { spec, issues } = readPartitionedBy({ column: 'order_date', granularity: 'day', start: '2026-01-01' });
  * ```
+ *
+ * @param where - the block's path and name as written: `partitioned_by` in a model header,
+ *   `partitionedBy` in a TypeScript asset's `defineAsset` options.
  */
-export function readPartitionedBy(block: z.output<typeof partitionedBySchema>): { spec?: PartitionSpec; issues: ConfigIssue[] } {
-  const at = (key: string): Array<string | number> => ['partitioned_by', key];
+export function readPartitionedBy(
+  block: z.output<typeof partitionedBySchema>,
+  where: { path: Array<string | number>; name: string } = { path: ['partitioned_by'], name: 'partitioned_by' },
+): { spec?: PartitionSpec; issues: ConfigIssue[] } {
+  const at = (key: string | number, ...more: Array<string | number>): Array<string | number> => [...where.path, key, ...more];
   if (block.values !== undefined) {
     const extra = (['granularity', 'start', 'end', 'timezone'] as const).filter((key) => block[key] !== undefined);
     if (extra.length > 0) {
@@ -31,16 +37,16 @@ export function readPartitionedBy(block: z.output<typeof partitionedBySchema>): 
     }
     const seen = new Set<string>();
     for (const [index, value] of block.values.entries()) {
-      if (seen.has(value)) return { issues: [{ code: 'CONFIG_INVALID', path: ['partitioned_by', 'values', index], message: `"${value}" is listed twice` }] };
+      if (seen.has(value)) return { issues: [{ code: 'CONFIG_INVALID', path: at('values', index), message: `"${value}" is listed twice` }] };
       seen.add(value);
     }
     return { spec: { kind: 'values', column: block.column, values: block.values }, issues: [] };
   }
   if (block.granularity === undefined) {
-    return { issues: [{ code: 'CONFIG_INVALID', path: ['partitioned_by'], message: '"partitioned_by" needs "granularity" (hour, day or month) and "start", or a list of "values"' }] };
+    return { issues: [{ code: 'CONFIG_INVALID', path: where.path, message: `"${where.name}" needs "granularity" (hour, day or month) and "start", or a list of "values"` }] };
   }
   if (block.start === undefined) {
-    return { issues: [{ code: 'CONFIG_INVALID', path: at('granularity'), atKey: true, message: '"partitioned_by" needs "start": the first partition, e.g. start: 2026-01-01' }] };
+    return { issues: [{ code: 'CONFIG_INVALID', path: at('granularity'), atKey: true, message: `"${where.name}" needs "start": the first partition, e.g. start: 2026-01-01` }] };
   }
   const spec: PartitionSpec = {
     kind: 'time',

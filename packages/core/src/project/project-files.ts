@@ -9,10 +9,12 @@ export interface ProjectFiles {
   typeScriptModels: string[];
   /** `checks/*.yaml`: checks declared apart from their assets. */
   checks: string[];
+  /** `sensors/**\/*.ts`: custom sensors (`defineSensor`) and their helper modules. */
+  sensors: string[];
 }
 
 /**
- * Lists `sources/*.yaml` (and `.yml`), `models/**\/*.sql`, `models/**\/*.ts` and `checks/*.yaml`. Hidden entries
+ * Lists `sources/*.yaml` (and `.yml`), `models/**\/*.sql`, `models/**\/*.ts`, `checks/*.yaml` and `sensors/**\/*.ts`. Hidden entries
  * and `node_modules` are skipped, and so are TypeScript declaration and test files
  * (`*.d.ts`, `*.test.ts`, `*.spec.ts`), which live beside models without being assets.
  */
@@ -20,12 +22,18 @@ export async function listProjectFiles(root: string): Promise<ProjectFiles> {
   const sources = (await listFiles(root, 'sources', false)).filter((file) => /\.ya?ml$/.test(file));
   const models = await listFiles(root, 'models', true);
   const checks = (await listFiles(root, 'checks', false)).filter((file) => /\.ya?ml$/.test(file));
+  const sensors = (await listFiles(root, 'sensors', true)).filter(isTypeScriptModule);
   return {
     checks,
+    sensors,
     sources,
     sqlModels: models.filter((file) => file.endsWith('.sql')),
-    typeScriptModels: models.filter((file) => file.endsWith('.ts') && !/\.(d|test|spec)\.ts$/.test(file)),
+    typeScriptModels: models.filter(isTypeScriptModule),
   };
+}
+
+function isTypeScriptModule(file: string): boolean {
+  return file.endsWith('.ts') && !/\.(d|test|spec)\.ts$/.test(file);
 }
 
 async function listFiles(root: string, folder: string, recursive: boolean): Promise<string[]> {

@@ -27,6 +27,8 @@ export interface ProjectDefaults {
   retries: number;
   retryDelaySeconds: number;
   timeoutSeconds: number;
+  /** The longest a whole run may take (`run_timeout`); no limit when unset. */
+  runTimeoutSeconds?: number;
   /** How many unpublished old versions of each asset `weir gc` keeps. */
   retainVersions: number;
 }
@@ -116,7 +118,14 @@ export interface TypeScriptAsset extends AssetBase {
   columnLineage?: Record<string, DeclaredColumnLineage>;
   /** Hash of the bundled code: part of the fingerprint. */
   codeHash: string;
+  /** Set: `run` is called once per partition (`defineAsset({ partitionedBy })`); its version holds every partition. */
+  partitionedBy?: PartitionSpec;
+  /** Where `partitionedBy` is written (the definition's export), for errors about it. */
+  partitionedAt?: SourceLocation;
 }
+
+/** An asset built one partition at a time: a SQL model or a TypeScript asset that declares how it is cut. */
+export type PartitionedAsset = (SqlAsset | TypeScriptAsset) & { partitionedBy: PartitionSpec };
 
 /** Where a TypeScript asset says one of its columns comes from. */
 export interface DeclaredColumnLineage {

@@ -1,6 +1,6 @@
 /**
  * A project's version: one hash of the files that define what it builds (weir.yaml, sources,
- * models, checks). `weir serve` and `weir worker` compare theirs so that a worker running other
+ * models, checks, sensors). `weir serve` and `weir worker` compare theirs so that a worker running other
  * code than the server refuses to take work (a step planned by one version and built by another
  * could publish a table the planner never saw). Data files and `.weir/` do not count.
  */
@@ -20,7 +20,7 @@ import { listProjectFiles } from './project-files.js';
  */
 export async function projectVersion(root: string): Promise<string> {
   const files = await listProjectFiles(root);
-  const paths = ['weir.yaml', ...files.sources, ...files.sqlModels, ...files.typeScriptModels, ...files.checks].sort();
+  const paths = ['weir.yaml', ...files.sources, ...files.sqlModels, ...files.typeScriptModels, ...files.checks, ...files.sensors].sort();
   const hash = createHash('sha256');
   for (const file of paths) {
     let content: Buffer;

@@ -113,6 +113,7 @@ export async function readSettings(
       retryDelaySeconds: defaults.retry_delay_seconds ?? SETTINGS_DEFAULTS.defaults.retryDelaySeconds,
       timeoutSeconds: defaults.timeout_seconds ?? SETTINGS_DEFAULTS.defaults.timeoutSeconds,
       retainVersions: defaults.retain_versions ?? SETTINGS_DEFAULTS.defaults.retainVersions,
+      ...(defaults.run_timeout === undefined ? {} : { runTimeoutSeconds: defaults.run_timeout }),
     },
     ...(triggers.schedules.length > 0 ? { schedules: triggers.schedules } : {}),
     ...(triggers.sensors.length > 0 ? { sensors: triggers.sensors } : {}),

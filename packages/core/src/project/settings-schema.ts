@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { notificationsSchema } from './notification-settings.js';
 import { openLineageSchema } from './openlineage-settings.js';
 import { schedulesSchema, sensorsSchema } from './orchestration-settings.js';
+import { parseDuration } from './duration.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 
 /** An empty section (`warehouse:` with nothing under it) means "use the defaults". */
@@ -40,12 +41,21 @@ const stateSchema = z.preprocess(
   ]),
 );
 
+// A duration as people write it (`90s`, `30m`, `6h`, `2d`) or seconds, read as seconds.
+const durationSchema = z.union([nonEmptyString, z.number()], { error: 'expected a duration such as 90s, 30m, 6h or 2d' }).transform((value, context) => {
+  const seconds = parseDuration(value);
+  if (seconds !== undefined) return seconds;
+  context.addIssue({ code: 'custom', message: `expected a duration such as 90s, 30m, 6h or 2d, not ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+
 const defaultsSchema = strictObject({
   materialization: z.enum(['view', 'table', 'incremental']).optional(),
   concurrency: wholeNumber(1).optional(),
   retries: wholeNumber(0).optional(),
   retry_delay_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'expected a number of seconds >= 0' }).optional(),
   timeout_seconds: positiveSeconds.optional(),
+  run_timeout: durationSchema.optional(),
   retain_versions: wholeNumber(0).optional(),
 });
 

@@ -69,3 +69,22 @@ export function lineText(text: string, line: number): string {
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * The line of `export const <name>` (or `export default`) in a TypeScript file's source, else 1:
+ * where a loading problem of that export is reported.
+ *
+ * @example
+ * ```ts
+ * exportLine('import x from "y";\nexport const orders = defineAsset({});', 'orders'); // 2
+ * ```
+ */
+export function exportLine(source: string, exportName: string): number {
+  const escaped = exportName.replace(/[$]/g, '\\$');
+  const pattern =
+    exportName === 'default'
+      ? /\bexport\s+default\b/
+      : new RegExp(`\\bexport\\s+(?:const|let|var)\\s+${escaped}\\b|\\b(?:const|let|var)\\s+${escaped}\\s*=`);
+  const match = pattern.exec(source);
+  return match === null ? 1 : lineColumnAt(source, match.index).line;
+}

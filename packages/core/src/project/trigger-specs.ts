@@ -1,6 +1,6 @@
 /**
  * Schedules and sensors as the loaded project holds them (declared in weir.yaml under
- * `schedules:` and `sensors:`). Inert data: `orchestration/` decides when they fire.
+ * `schedules:` and `sensors:`, and custom sensors in `sensors/*.ts`). Inert data: `orchestration/` decides when they fire.
  */
 import type { SourceLocation } from '../errors/weir-error.js';
 
@@ -86,8 +86,25 @@ export interface WebhookSensorSpec extends SensorSpecBase {
   selection: TriggerSelection;
 }
 
+/**
+ * A custom sensor: `defineSensor(...)` exported from `sensors/<name>.ts`. Its `evaluate` runs in a
+ * worker thread (see `orchestration/typescript-sensor-runner.ts`); `location` is its export line.
+ */
+export interface TypeScriptSensorSpec extends SensorSpecBase {
+  type: 'typescript';
+  /** The file, relative to the project root (`sensors/export_ready.ts`). */
+  file: string;
+  /** The bundle to import in the worker, and the export holding the definition. */
+  modulePath: string;
+  exportName: string;
+  /** An evaluation running longer is stopped and recorded as failed. */
+  timeoutSeconds: number;
+  /** Absent: every run request must name its own `select`. */
+  selection?: TriggerSelection;
+}
+
 /** Any sensor. */
-export type SensorSpec = FileSensorSpec | AssetPublishedSensorSpec | FreshnessSensorSpec | WebhookSensorSpec;
+export type SensorSpec = FileSensorSpec | AssetPublishedSensorSpec | FreshnessSensorSpec | WebhookSensorSpec | TypeScriptSensorSpec;
 
 /** A schedule or a sensor. */
 export type TriggerSpec = ScheduleSpec | SensorSpec;

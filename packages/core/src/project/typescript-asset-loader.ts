@@ -15,12 +15,14 @@ import { fixedLocator, fromZodIssues, issuesToErrors } from './config-issues.js'
 import type { DeclaredInput, FileLoadResult } from './loaded-asset.js';
 import { failedLoad } from './loaded-asset.js';
 import type { TypeScriptAsset } from './project-model.js';
-import { lineColumnAt } from './text-position.js';
+import { exportLine } from './text-position.js';
 import { assetNameSchema, nonEmptyString, positiveSeconds, strictObject, wholeNumber } from './strict-object.js';
 import { bundleAssetFile, type AssetBundle } from './typescript-bundle.js';
 import { locateUserFrame } from './bundle-stack-location.js';
 import { typeScriptSourceAsset } from './typescript-source-definition.js';
 import { lineageDeclarationSchema, parseDeclaredLineage } from './typescript-asset-lineage.js';
+import { readTypeScriptPartitioning } from './typescript-asset-partitioning.js';
+import { partitionedBySchema } from './model-header-schema.js';
 
 /** The options of `defineAsset`, checked at run time: TypeScript types do not survive a bundle. */
 const definitionSchema = strictObject({
@@ -36,6 +38,7 @@ const definitionSchema = strictObject({
   checks: z.unknown().optional(),
   retries: wholeNumber(0).optional(),
   timeoutSeconds: positiveSeconds.optional(),
+  partitionedBy: partitionedBySchema.optional(),
   run: z.custom<AssetDefinition['run']>((value) => typeof value === 'function', { error: 'expected a function' }),
 });
 
@@ -86,6 +89,11 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       result.problems.push(...lineage.problems);
       continue;
     }
+    const partitioning = options.partitionedBy === undefined ? undefined : readTypeScriptPartitioning(options.partitionedBy, { exportName, name, columns: options.columns, location });
+    if (partitioning !== undefined && partitioning.problems.length > 0) {
+      result.problems.push(...partitioning.problems);
+      continue;
+    }
     const asset: TypeScriptAsset = {
       kind: 'typescript',
       name,
@@ -105,6 +113,7 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
       ...(options.owner === undefined ? {} : { owner: options.owner }),
       ...(options.retries === undefined ? {} : { retries: options.retries }),
       ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+      ...(partitioning?.spec === undefined ? {} : { partitionedBy: partitioning.spec, partitionedAt: location }),
     };
     result.assets.push(asset);
     const declared: DeclaredInput[] = asset.inputs.map((input) => ({ name: input, location }));
@@ -118,17 +127,6 @@ export async function loadTypeScriptFile(root: string, file: string): Promise<Fi
     if (loaded.asset !== undefined) result.assets.push(loaded.asset);
   }
   return result;
-}
-
-/** The line of `export const <name>` (or `export default`), else 1. */
-function exportLine(source: string, exportName: string): number {
-  const escaped = exportName.replace(/[$]/g, '\\$');
-  const pattern =
-    exportName === 'default'
-      ? /\bexport\s+default\b/
-      : new RegExp(`\\bexport\\s+(?:const|let|var)\\s+${escaped}\\b|\\b(?:const|let|var)\\s+${escaped}\\s*=`);
-  const match = pattern.exec(source);
-  return match === null ? 1 : lineColumnAt(source, match.index).line;
 }
 
 /**

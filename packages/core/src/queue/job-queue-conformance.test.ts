@@ -278,6 +278,11 @@ function describeJobQueueConformance(name: string, makeHarness: () => Promise<Qu
       const [one] = await queue.claim('w1', { kinds: [kind] });
       expect((await queue.list({ kind, state: 'ready', limit: 2 })).map((job) => job.id)).toEqual([jobs[1]!.id, jobs[2]!.id]);
       expect((await queue.list({ kind })).map((job) => job.state)).toEqual(['running', 'ready', 'ready', 'ready', 'ready']);
+      expect((await queue.list({ ids: [jobs[4]!.id, one!.id, 123_456_789] })).map((job) => [job.id, job.state])).toEqual([
+        [one!.id, 'running'],
+        [jobs[4]!.id, 'ready'],
+      ]);
+      expect(await queue.list({ ids: [] })).toEqual([]);
       expect(await queue.get(one!.id)).toMatchObject({
         kind, payload: { i: 0 }, pool: 'p', dedupeKey: `${kind}-0`, state: 'running', attempts: 1, workerId: 'w1',
         startedAt: new Date(now), leaseExpiresAt: new Date(now + 1000), cancelRequested: false,
@@ -300,6 +305,17 @@ function describeJobQueueConformance(name: string, makeHarness: () => Promise<Qu
       expect(await queue.get(failed!.id)).toBeUndefined();
       expect((await queue.get(waiting!.id))?.state).toBe('ready');
       expect((await queue.enqueue({ kind, payload: 'again', dedupeKey: `${kind}:done` })).created).toBe(true);
+    });
+
+    it('takes the expected project version from several commands at once (overlapping backfills)', async () => {
+      for (let round = 0; round < 5; round++) {
+        await queue.setExpectedProjectVersion(undefined);
+        await Promise.all(Array.from({ length: 8 }, () => queue.setExpectedProjectVersion(`v-race-${round}`)));
+        await queue.registerWorker({ id: `w-race-${round}`, host: 'box', pid: 20 + round, projectVersion: `v-race-${round}` });
+        const refused = await rejection(queue.registerWorker({ id: `w-other-${round}`, host: 'box', pid: 40 + round, projectVersion: 'v-other' }));
+        expect(refused.code).toBe('WORKER_VERSION_MISMATCH');
+      }
+      await queue.setExpectedProjectVersion(undefined);
     });
 
     it('registers workers, lists them alive or dead, and refuses a worker of another project version', async () => {

@@ -163,6 +163,8 @@ export interface JobQuery {
   kind?: string;
   /** Only jobs whose dedupe key starts with this text (compared as typed: `%` and `_` are plain). */
   dedupeKeyPrefix?: string;
+  /** `list` only: only these jobs (a follower reading the states of the jobs it waits for in one query). */
+  ids?: readonly number[];
   /** `list` only. Default 100. */
   limit?: number;
 }

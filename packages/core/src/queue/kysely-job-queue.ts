@@ -9,7 +9,7 @@
  * when the database goes away for a moment (PostgreSQL restarting, a terminated backend).
  */
 import { sql, type Kysely } from 'kysely';
-import { isWeirError, messageOf, WeirError } from '../errors/weir-error.js';
+import { isWeirError, WeirError } from '../errors/weir-error.js';
 import { claimJobs } from './claim-jobs.js';
 import { CompiledStatements, type Placeholders } from './compiled-statements.js';
 import type {
@@ -33,6 +33,7 @@ import type {
 } from './job-queue.js';
 import type { QueueDialect } from './queue-dialect.js';
 import { migrateQueueTables } from './queue-migrations.js';
+import { insertJobs, jsonText, positiveInteger, requireText, toInsertRow, validTime } from './insert-jobs.js';
 import { toJobRecord, toNumber, toWorkerRecord, type JobRow } from './queue-rows.js';
 import type { QueueTables } from './queue-tables.js';
 import { checkWorkerVersion } from './worker-version.js';
@@ -360,6 +361,10 @@ export class KyselyJobQueue implements JobQueue {
       if (query.state !== undefined) select = select.where('state', '=', query.state);
       if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
       if (query.dedupeKeyPrefix !== undefined) select = select.where(prefixOf(query.dedupeKeyPrefix));
+      if (query.ids !== undefined) {
+        if (query.ids.length === 0) return [];
+        select = select.where('id', 'in', [...query.ids]);
+      }
       return (await select.execute()).map(toJobRecord);
     });
   }
@@ -391,8 +396,17 @@ export class KyselyJobQueue implements JobQueue {
     if (version !== undefined) requireText(version, 'version');
     await this.retrying(true, () =>
       this.write(async (tx) => {
-        await tx.deleteFrom('queue_settings').where('key', '=', expectedVersionKey).execute();
-        if (version !== undefined) await tx.insertInto('queue_settings').values({ key: expectedVersionKey, value: version }).execute();
+        if (version === undefined) {
+          await tx.deleteFrom('queue_settings').where('key', '=', expectedVersionKey).execute();
+          return;
+        }
+        // One upsert: two commands setting it at once (overlapping backfills) would both insert
+        // after a delete and one would fail on the key.
+        await tx
+          .insertInto('queue_settings')
+          .values({ key: expectedVersionKey, value: version })
+          .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: version }))
+          .execute();
       }),
     );
   }
@@ -541,69 +555,6 @@ export class KyselyJobQueue implements JobQueue {
   }
 }
 
-type InsertRow = ReturnType<typeof toInsertRow>;
-
-function toInsertRow(job: EnqueueOptions, now: number, index: number | undefined) {
-  const where = index === undefined ? '' : ` (job ${index + 1})`;
-  requireText(job.kind, `kind${where}`);
-  if (job.pool !== undefined) requireText(job.pool, `pool${where}`);
-  if (job.dedupeKey !== undefined) requireText(job.dedupeKey, `dedupeKey${where}`);
-  const priority = job.priority ?? 0;
-  if (!Number.isInteger(priority) || Math.abs(priority) > 2 ** 31 - 1) {
-    throw new WeirError('USAGE', `priority${where} must be a whole number (a 32-bit integer); got ${priority}`);
-  }
-  const runAfter = job.runAfter === undefined ? now : validTime(job.runAfter, `runAfter${where}`);
-  return {
-    kind: job.kind,
-    payload: jsonText(job.payload, `payload${where}`),
-    priority,
-    pool: job.pool ?? null,
-    dedupe_key: job.dedupeKey ?? null,
-    state: 'ready',
-    attempts: 0,
-    max_attempts: positiveInteger(job.maxAttempts ?? 1, `maxAttempts${where}`),
-    claims: 0,
-    timeout_ms: job.timeoutMs === undefined ? null : positiveInteger(job.timeoutMs, `timeoutMs${where}`),
-    run_after: runAfter,
-    created_at: now,
-    ready_at: Math.max(now, runAfter),
-    cancel_requested: 0,
-  };
-}
-
-/** Inserts rows in one transaction: keyless rows in one statement, keyed rows one by one. */
-async function insertJobs(tx: Kysely<QueueTables>, rows: InsertRow[]): Promise<EnqueueResult[]> {
-  const results: EnqueueResult[] = new Array(rows.length);
-  const keyless = rows.flatMap((row, index) => (row.dedupe_key === null ? [index] : []));
-  if (keyless.length > 0) {
-    const inserted = await tx
-      .insertInto('queue_jobs')
-      .values(keyless.map((index) => rows[index]!))
-      .returning('id')
-      .execute();
-    // Ids grow in VALUES order within one statement; RETURNING's order is not promised.
-    const ids = inserted.map((row) => toNumber(row.id)).sort((a, b) => a - b);
-    keyless.forEach((index, position) => (results[index] = { id: ids[position]!, created: true }));
-  }
-  for (let index = 0; index < rows.length; index++) {
-    const row = rows[index]!;
-    if (row.dedupe_key === null) continue;
-    const inserted = await tx
-      .insertInto('queue_jobs')
-      .values(row)
-      .onConflict((conflict) => conflict.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted) {
-      results[index] = { id: toNumber(inserted.id), created: true };
-      continue;
-    }
-    const existing = await tx.selectFrom('queue_jobs').select('id').where('dedupe_key', '=', row.dedupe_key).executeTakeFirstOrThrow();
-    results[index] = { id: toNumber(existing.id), created: false };
-  }
-  return results;
-}
-
 function holds(row: JobRow, claim: JobClaim): boolean {
   return row.state === 'running' && row.worker_id === claim.workerId && toNumber(row.claims) === claim.claimToken;
 }
@@ -611,30 +562,4 @@ function holds(row: JobRow, claim: JobClaim): boolean {
 /** `dedupe_key` starts with `prefix`, compared as typed (LIKE would treat % and _ as wildcards). */
 function prefixOf(prefix: string) {
   return sql<boolean>`substr(${sql.ref('dedupe_key')}, 1, ${prefix.length}) = ${prefix}`;
-}
-
-function jsonText(value: JsonValue, what: string): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new WeirError('USAGE', `the job's ${what} cannot be stored as JSON: ${messageOf(error)}`, { cause: error });
-  }
-  if (text === undefined) throw new WeirError('USAGE', `the job's ${what} cannot be stored as JSON (it is ${typeof value})`);
-  return text;
-}
-
-function requireText(value: string, what: string): void {
-  if (typeof value !== 'string' || value.length === 0) throw new WeirError('USAGE', `${what} must be a non-empty string; got ${JSON.stringify(value)}`);
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new WeirError('USAGE', `${what} must be a whole number of 1 or more; got ${value}`);
-  return value;
-}
-
-function validTime(value: Date, what: string): number {
-  const time = value instanceof Date ? value.getTime() : Number.NaN;
-  if (Number.isNaN(time)) throw new WeirError('USAGE', `${what} must be a valid Date; got ${String(value)}`);
-  return time;
 }

@@ -17,6 +17,7 @@ import type {
 } from '../events/project-event.js';
 import { upsertTriggerState } from './apply-trigger-state.js';
 import { applyApiTokenWrite } from './api-token-rows.js';
+import { applyFeedbackWrite } from './feedback-rows.js';
 import { partitionOperation } from './apply-partition-projection.js';
 import type { BuildInsert, RowInserts } from './row-inserts.js';
 import type { StateDialect } from './state-dialect.js';
@@ -240,6 +241,10 @@ function toOperation(write: ProjectionWrite, eventId: number, dialect: StateDial
     case 'revoke_api_token':
       // Keyed by name: a revocation waits for the creation before it in the same batch.
       return { key: `api_token\0${write.name}`, update: (db) => applyApiTokenWrite(db, write, eventId) };
+    case 'insert_feedback':
+    case 'set_feedback_status':
+      // Keyed by id: a status change waits for the submission before it in the same batch.
+      return { key: `feedback\0${write.feedbackId}`, update: (db) => applyFeedbackWrite(db, write, eventId) };
     case 'upsert_partition':
     case 'insert_backfill':
     case 'set_backfill_status':

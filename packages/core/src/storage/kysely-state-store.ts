@@ -38,6 +38,8 @@ import type {
   StepRecord,
   TriggerStateRecord,
   ApiTokenRecord,
+  FeedbackQuery,
+  FeedbackRecord,
   VersionRecord,
   VersionStatus,
   BackfillRecord,
@@ -47,6 +49,7 @@ import { toBackfillRecord, toPartitionRecord } from './partition-rows.js';
 import type { EventsTable, StateTables } from './state-tables.js';
 import { toTriggerStateRecord } from './trigger-state-rows.js';
 import { toApiTokenRecord } from './api-token-rows.js';
+import { readFeedback } from './feedback-rows.js';
 
 // The projection's version lifecycle and the store's must stay the same set of words.
 type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -130,9 +133,10 @@ export class KyselyStateStore implements StateStore {
 
   async events(query: EventQuery = {}): Promise<StoredEvent[]> {
     return this.read(async () => {
-      let select = this.db.selectFrom('events').select(['id', 'payload']).orderBy('id');
+      let select = this.db.selectFrom('events').select(['id', 'payload']).orderBy('id', query.newestFirst === true ? 'desc' : 'asc');
       if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
       if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
+      if (query.type !== undefined) select = select.where('type', '=', query.type);
       if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
       if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
       return (await select.execute()).map(toStoredEvent);
@@ -215,6 +219,7 @@ export class KyselyStateStore implements StateStore {
   }
 
   async metricSeries(query: MetricSeriesQuery): Promise<MetricPointRecord[]> {
+    if (query.eachPartition === true) return this.newestPointPerPartition(query);
     return this.read(async () => {
       // Newest first when limited, so the database stops after `limit` rows of the index.
       let select = this.db
@@ -228,6 +233,30 @@ export class KyselyStateStore implements StateStore {
       if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
       const points = (await select.execute()).map(toMetricPointRecord);
       return query.limit === undefined ? points : points.reverse();
+    });
+  }
+
+  /** The newest point of each partition of a series, by partition key (`metricSeries` with `eachPartition`). */
+  private async newestPointPerPartition(series: MetricSeriesKey): Promise<MetricPointRecord[]> {
+    return this.read(async () => {
+      const newest = this.db
+        .selectFrom('metric_points')
+        .select((eb) => eb.fn.max('event_id').as('event_id'))
+        .where('asset', '=', series.asset)
+        .where('metric', '=', series.metric)
+        .where('column_name', '=', series.column ?? '')
+        .where('partition', 'is not', null)
+        .groupBy('partition');
+      const rows = await this.db
+        .selectFrom('metric_points')
+        .selectAll()
+        .where('asset', '=', series.asset)
+        .where('metric', '=', series.metric)
+        .where('column_name', '=', series.column ?? '')
+        .where('event_id', 'in', newest)
+        .orderBy('partition')
+        .execute();
+      return rows.map(toMetricPointRecord);
     });
   }
 
@@ -286,6 +315,11 @@ export class KyselyStateStore implements StateStore {
 
   async apiTokens(): Promise<ApiTokenRecord[]> {
     return this.read(async () => (await this.db.selectFrom('api_tokens').selectAll().orderBy('event_id').execute()).map(toApiTokenRecord));
+  }
+
+  async feedback(query: FeedbackQuery = {}): Promise<FeedbackRecord[]> {
+    if (query.limit !== undefined) checkLimit(query.limit);
+    return this.read(() => readFeedback(this.db, query));
   }
 
   async lastEventId(): Promise<number> {

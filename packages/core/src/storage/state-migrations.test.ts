@@ -100,7 +100,7 @@ await describeWithService(postgresService, 'state migrations: PostgreSQL', () =>
     // Back to version 1: what later migrations added goes, as if the schema had been written by the old code.
     await adminQuery(
       database.url,
-      `drop table "${schema}".metric_points; drop table "${schema}".spc_rebaselines; drop table if exists "${schema}".partitions; drop table if exists "${schema}".backfills; drop table if exists "${schema}".trigger_states; drop table if exists "${schema}".api_tokens; delete from "${schema}".schema_version where version > 1`,
+      `drop table "${schema}".metric_points; drop table "${schema}".spc_rebaselines; drop table if exists "${schema}".partitions; drop table if exists "${schema}".backfills; drop table if exists "${schema}".trigger_states; drop table if exists "${schema}".api_tokens; drop table if exists "${schema}".feedback; delete from "${schema}".schema_version where version > 1`,
     );
 
     const store = await openPostgresStateStore(database.url, { schema });

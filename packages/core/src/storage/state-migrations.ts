@@ -11,7 +11,7 @@ import type { StateTables } from './state-tables.js';
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
 // Append only: a released migration is never edited, a change is a new entry.
-const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables, createTriggerStateTable, createApiTokenTable];
+const migrations: readonly Migration[] = [createInitialTables, createMetricTables, createPartitionTables, createTriggerStateTable, createApiTokenTable, createFeedbackTable];
 
 /** The schema version this code writes. */
 export const stateSchemaVersion = migrations.length;
@@ -272,4 +272,26 @@ async function createApiTokenTable(db: Kysely<StateTables>, types: StateColumnTy
     .unique()
     .where(sql.ref('revoked_at'), 'is', null)
     .execute();
+}
+
+/** Version 6: consumer feedback on assets (`feedback_submitted`, `feedback_status_changed`). */
+async function createFeedbackTable(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('feedback')
+    .addColumn('feedback_id', 'text', (column) => column.primaryKey())
+    .addColumn('asset', 'text', (column) => column.notNull())
+    .addColumn('kind', 'text', (column) => column.notNull())
+    .addColumn('rating', types.integer)
+    .addColumn('text', 'text', (column) => column.notNull())
+    .addColumn('author', 'text')
+    .addColumn('status', 'text')
+    .addColumn('status_note', 'text')
+    .addColumn('status_by', 'text')
+    .addColumn('status_at', types.time)
+    .addColumn('created_at', types.time, (column) => column.notNull())
+    .addColumn('event_id', types.bigint, (column) => column.notNull())
+    .execute();
+  // The asset page reads one asset's feedback newest first; the overview reads the open reports.
+  await db.schema.createIndex('feedback_by_asset').on('feedback').columns(['asset', 'event_id']).execute();
+  await db.schema.createIndex('feedback_by_status').on('feedback').columns(['status', 'event_id']).execute();
 }

@@ -148,6 +148,7 @@ export function toMetricPointRecord(row: Selectable<MetricPointsTable>): MetricP
     version: row.version,
     anomalous: readBoolean(row.anomalous),
     eventId: readNumber(row.event_id),
+    ...(row.partition === null ? {} : { partition: row.partition }),
   };
 }
 

@@ -11,6 +11,7 @@ import type { BackfillAssetTasks } from '../events/weir-event.js';
 import type { RecordedError, RunStatus, SkipReason, StepStatus, StoredEvent, WeirEvent } from '../events/weir-event.js';
 import type { TriggerKind } from '../events/trigger-events.js';
 import type { ApiRole } from '../events/api-token-events.js';
+import type { FeedbackKind, FeedbackStatus } from '../events/feedback-events.js';
 
 /** A run as projected from its events. */
 export interface RunRecord {
@@ -90,6 +91,12 @@ export interface MetricSeriesQuery extends MetricSeriesKey {
    * a partition); the partitions of an asset are never mixed into one series.
    */
   partition?: string;
+  /**
+   * The newest point of every partition instead, ordered by partition key (`partition` and
+   * `limit` do not apply): the series a new partition is judged against, since for a daily
+   * partitioned asset each day's row count is one point of its volume chart.
+   */
+  eachPartition?: boolean;
   /** Only the newest `limit` points (still returned oldest first). */
   limit?: number;
 }
@@ -105,6 +112,8 @@ export interface MetricPointRecord {
   anomalous: boolean;
   /** The `metrics_measured` event it comes from, for linking to the log. */
   eventId: number;
+  /** The partition it was measured on; absent for points of the whole asset. */
+  partition?: string;
 }
 
 /** The newest value of one metric of an asset. */
@@ -187,11 +196,47 @@ export interface ApiTokenRecord {
   eventId: number;
 }
 
+/** One piece of consumer feedback on an asset (`feedback_*` events). */
+export interface FeedbackRecord {
+  feedbackId: string;
+  asset: string;
+  kind: FeedbackKind;
+  /** Trust from 1 to 5; always set for a rating, optional with a comment or report. */
+  rating: number | null;
+  text: string;
+  /** The token name, or the name given in local mode, or null. */
+  author: string | null;
+  createdAt: string;
+  /** A report's status; null for ratings and comments. */
+  status: FeedbackStatus | null;
+  /** The note, who and when of the last status change; null while a report is untouched. */
+  statusNote: string | null;
+  statusBy: string | null;
+  statusAt: string | null;
+  /** The event that submitted it. */
+  eventId: number;
+}
+
+/** Filters for reading feedback; all optional. */
+export interface FeedbackQuery {
+  asset?: string;
+  /** Only reports in this status. */
+  status?: FeedbackStatus;
+  kind?: FeedbackKind;
+  feedbackId?: string;
+  /** The newest this many. */
+  limit?: number;
+}
+
 /** Filters for reading the raw log. */
 export interface EventQuery {
   runId?: string;
   asset?: string;
   afterId?: number;
+  /** Only events of this type (`sensor_failed`, ...). */
+  type?: string;
+  /** Newest first, so `limit` keeps the newest (default: log order). */
+  newestFirst?: boolean;
   limit?: number;
 }
 
@@ -242,6 +287,8 @@ export interface StateStore {
   triggerStates(trigger?: TriggerKind): Promise<TriggerStateRecord[]>;
   /** Every API token ever made, revoked ones included, oldest first. */
   apiTokens(): Promise<ApiTokenRecord[]>;
+  /** Consumer feedback, newest first. */
+  feedback(query?: FeedbackQuery): Promise<FeedbackRecord[]>;
   /** The id of the newest event (0 for an empty log): a reader wanting only what comes next starts after it. */
   lastEventId(): Promise<number>;
   /** Releases connections. */

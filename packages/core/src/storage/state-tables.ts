@@ -190,6 +190,25 @@ export interface ApiTokensTable {
   event_id: IntegerColumn;
 }
 
+/**
+ * One row per piece of consumer feedback (`feedback_submitted`); a report's status columns are
+ * updated by `feedback_status_changed`. `status` is null for ratings and comments.
+ */
+export interface FeedbackTable {
+  feedback_id: string;
+  asset: string;
+  kind: string;
+  rating: NullableIntegerColumn;
+  text: string;
+  author: string | null;
+  status: string | null;
+  status_note: string | null;
+  status_by: string | null;
+  status_at: NullableTimeColumn;
+  created_at: TimeColumn;
+  event_id: IntegerColumn;
+}
+
 /** Migrations applied, one row each. */
 export interface SchemaVersionTable {
   version: IntegerColumn;
@@ -211,4 +230,5 @@ export interface StateTables {
   partitions: PartitionsTable;
   backfills: BackfillsTable;
   api_tokens: ApiTokensTable;
+  feedback: FeedbackTable;
 }

@@ -27,6 +27,17 @@ export function relationCases(context: ConformanceContext): void {
     expect(await engine.describe({ schema, name: 'nothing_here' })).toBeUndefined();
   });
 
+  it('creates one schema from several sessions at once without an error', async () => {
+    const { engine } = context;
+    // Backfill runs and team workers on a new warehouse all prepare its schemas at the same time.
+    for (let round = 0; round < 10; round++) {
+      // A name no session has created yet (freshSchema's own is created already).
+      const schema = `${await context.freshSchema(`race${round}`)}_new`;
+      await Promise.all(Array.from({ length: 6 }, () => engine.createSchema(schema)));
+      expect(await engine.listRelations(schema)).toEqual([]);
+    }
+  });
+
   it('quotes names that hold quotes and spaces', async () => {
     const { engine } = context;
     const ref = { schema: 'we"ird schema', name: 'ta"ble' };

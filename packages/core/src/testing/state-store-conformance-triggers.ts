@@ -85,6 +85,33 @@ export function triggerCases(context: TriggerCasesContext): void {
     ]);
   });
 
+  it('keeps a failed sensor evaluation in the log without touching its cursor', async () => {
+    const store = await context.fresh();
+    await store.append([
+      { type: 'sensor_evaluated', at: t(0), sensor: 'export_ready', cursor: { cursor: 'e-41' } },
+      { type: 'sensor_failed', at: t(1), sensor: 'export_ready', message: 'sensor "export_ready" threw Error: 503', file: 'sensors/export_ready.ts', line: 9 },
+    ]);
+    expect((await store.triggerStates('sensor')).map((state) => [state.name, state.cursor, state.updatedAt, state.eventId])).toEqual([['export_ready', { cursor: 'e-41' }, t(0), 1]]);
+    expect((await store.events()).at(-1)).toMatchObject({ type: 'sensor_failed', sensor: 'export_ready', file: 'sensors/export_ready.ts', line: 9 });
+  });
+
+  it('reads events of one type, newest first, as the API reads the last failure of each sensor', async () => {
+    const store = await context.fresh();
+    await store.append([
+      { type: 'sensor_failed', at: t(0), sensor: 'a', message: 'first' },
+      { type: 'sensor_evaluated', at: t(1), sensor: 'a', cursor: 1 },
+      { type: 'sensor_failed', at: t(2), sensor: 'b', message: 'second' },
+      { type: 'sensor_failed', at: t(3), sensor: 'a', message: 'third' },
+    ]);
+    const newest = await store.events({ type: 'sensor_failed', newestFirst: true, limit: 2 });
+    expect(newest.map((event) => [event.id, event.type === 'sensor_failed' ? event.message : event.type])).toEqual([
+      [4, 'third'],
+      [3, 'second'],
+    ]);
+    expect((await store.events({ type: 'sensor_failed' })).map((event) => event.id)).toEqual([1, 3, 4]);
+    expect(await store.events({ type: 'no_such_type' })).toEqual([]);
+  });
+
   it('trigger state survives reopening the store', async () => {
     const store = await context.fresh();
     await store.append([
@@ -106,6 +133,7 @@ export function triggerCases(context: TriggerCasesContext): void {
       { type: 'schedule_ticked', at: t(0), schedule: 'nightly', tick: 'not a time', dedupeKey: 'k' },
       { type: 'trigger_paused', at: t(0), trigger: 'job', name: 'x', by: 'ann' },
       { type: 'sensor_evaluated', at: t(0), sensor: 'landing' },
+      { type: 'sensor_failed', at: t(0), sensor: '' },
       { type: 'schedule_started', at: t(0), schedule: '' },
     ];
     for (const event of bad) {

@@ -17,6 +17,7 @@ import { metricCases } from './state-store-conformance-metrics.js';
 import { partitionCases } from './state-store-conformance-partitions.js';
 import { triggerCases } from './state-store-conformance-triggers.js';
 import { apiTokenCases } from './state-store-conformance-api-tokens.js';
+import { feedbackCases } from './state-store-conformance-feedback.js';
 
 /** A store with the test hook the suite reads. */
 export type ConformingStateStore = StateStore & { appendStats(): { transactions: number } };
@@ -546,6 +547,7 @@ export function describeStateStoreConformance(name: string, harness: StateStoreH
     describe('partitions and backfills', () => partitionCases({ fresh }));
     describe('schedules and sensors', () => triggerCases({ fresh, reopen: open }));
     describe('API tokens', () => apiTokenCases({ fresh, reopen: open }));
+    describe('consumer feedback', () => feedbackCases({ fresh, reopen: open }));
 
     it('two stores opening an empty database at once both work', async () => {
       database = await harness.emptyDatabase();

@@ -16,7 +16,6 @@ import {
   followQueuedBackfill,
   planBackfill,
   projectVersion,
-  processAlive,
   requestBackfill,
   runBackfill,
   selectAssets,
@@ -30,6 +29,7 @@ import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
 import { printJson } from '../output/json-output.js';
+import { shownBackfillStatus } from '../output/backfill-shown-status.js';
 import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
 import { findServer } from '../server/serve-file.js';
 import { collect, selectorList, takeRunLock, withLockedProject, withProject, type HeldLock } from './command-options.js';
@@ -310,10 +310,7 @@ function describeBackfill(record: BackfillRecord, tasks: BackfillTask[]): string
 }
 
 /** A backfill recorded as running whose process is gone is shown as interrupted. */
-function shownStatus(record: BackfillRecord): string {
-  if (record.status === 'running' && record.host === hostname() && !processAlive(record.pid)) return 'interrupted';
-  return record.status;
-}
+const shownStatus = shownBackfillStatus;
 
 async function findBackfill(store: ProjectRuntime['store'], id: string): Promise<BackfillRecord> {
   const [record] = await store.backfills({ backfillId: id });

@@ -4,22 +4,12 @@
  * warehouse, no state, so it works while `weir serve` owns the project.
  */
 import type { Command } from 'commander';
-import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  buildProjectLineage,
-  loadProject,
-  readerCall,
-  toDuckDBParams,
-  type AssetLineage,
-  type DescribeSource,
-  type LineageNode,
-  type LineageWalk,
-  type Project,
-  type ReachedNode,
-} from '@weir/core';
+import { loadProject, type AssetLineage, type LineageNode, type LineageWalk, type ReachedNode } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
+import { lineageBody } from '../output/lineage-body.js';
+import { projectLineageOf } from '../runtime/project-lineage-of.js';
 import { globalOptions } from './command-options.js';
 
 interface LineageOptions {
@@ -40,66 +30,29 @@ export function registerLineageCommand(program: Command, exit: ExitBox): void {
     .action(async (target: string, options: LineageOptions, command: Command) => {
       const global = globalOptions(command);
       const project = await loadProject(global.project ?? process.cwd(), global.env ? { environment: global.env } : {});
-      const lineage = await withFileDescriber(project, (describeSource) => buildProjectLineage(project.assets, { describeSource }));
+      const lineage = await projectLineageOf(project);
       // Asset names have no dots, so the first dot ends the asset.
       const dot = target.indexOf('.');
       const asset = dot === -1 ? target : target.slice(0, dot);
       const column = dot === -1 ? undefined : target.slice(dot + 1);
       const both = options.upstream === options.downstream;
+      if (options.json) {
+        // The same body as GET /api/lineage/:asset.
+        printJson(lineageBody(lineage, { asset, ...(column === undefined ? {} : { column }), direction: both ? 'both' : options.upstream ? 'upstream' : 'downstream' }));
+        exit.code = EXIT.ok;
+        return;
+      }
       const upstream = both || options.upstream ? lineage.upstreamOf(asset, column) : undefined;
       const downstream = both || options.downstream ? lineage.downstreamOf(asset, column) : undefined;
       const start = (upstream ?? downstream)?.start ?? { asset };
       const assetLineage = lineage.assets.get(start.asset) as AssetLineage;
-      if (options.json) printJson(jsonOf(start, assetLineage, upstream, downstream));
-      else process.stdout.write(textOf(start, assetLineage, upstream, downstream));
+      process.stdout.write(textOf(start, assetLineage, upstream, downstream));
       exit.code = EXIT.ok;
     });
 }
 
-/**
- * Describes CSV headers and Parquet schemas with an in-memory DuckDB (never the warehouse), so a
- * `*` over a file source expands. A file that cannot be read leaves that source's columns unknown.
- */
-async function withFileDescriber<T>(project: Project, work: (describe: DescribeSource | undefined) => Promise<T>): Promise<T> {
-  if (![...project.assets.values()].some((asset) => asset.kind === 'source')) return work(undefined);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await instance.connect();
-  try {
-    return await work(async (source) => {
-      const call = readerCall(source.read);
-      const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${call.sql}`, toDuckDBParams(call.params));
-      return reader.getRowsJS().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
-    });
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
 function label(node: LineageNode): string {
   return node.column === undefined ? `${node.asset}.*` : `${node.asset}.${node.column}`;
-}
-
-function jsonOf(start: LineageNode, asset: AssetLineage, upstream: LineageWalk | undefined, downstream: LineageWalk | undefined): unknown {
-  const reached = (walk: LineageWalk) =>
-    walk.reached.map((node) => ({ asset: node.asset, column: node.column ?? null, kind: node.kind, exact: node.exact, path: node.path.map((step) => ({ asset: step.asset, column: step.column ?? null, kind: step.kind })) }));
-  const note = upstream?.note ?? downstream?.note;
-  return {
-    asset: start.asset,
-    column: start.column ?? null,
-    ...(note === undefined ? {} : { note }),
-    lineage: {
-      kind: asset.kind,
-      inputs: asset.inputs,
-      complete: asset.complete,
-      tableLevel: asset.tableLevel,
-      ...(asset.reason === undefined ? {} : { reason: asset.reason }),
-      columns: asset.columns.map((column) => ({ name: column.name, known: column.known, upstream: column.upstream.map((edge) => ({ asset: edge.asset, column: edge.column ?? null, kind: edge.kind })) })),
-      unlistedUpstream: asset.unlistedUpstream.map((edge) => ({ asset: edge.asset, column: null, kind: edge.kind })),
-    },
-    ...(upstream === undefined ? {} : { upstream: reached(upstream) }),
-    ...(downstream === undefined ? {} : { downstream: reached(downstream) }),
-  };
 }
 
 function textOf(start: LineageNode, asset: AssetLineage, upstream: LineageWalk | undefined, downstream: LineageWalk | undefined): string {

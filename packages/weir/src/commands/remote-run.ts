@@ -48,6 +48,24 @@ async function post(server: ServeRecord, path: string, body: unknown): Promise<R
 }
 
 /**
+ * Hands one call to the server (with `WEIR_TOKEN` when set) and returns its JSON answer; a refusal
+ * is thrown as the server's `WeirError` (401 said for the person at the terminal).
+ *
+ * @example
+ * ```ts
+ * const result = await callServer<RollbackBody>(server, '/api/assets/revenue/rollback', { version: '3f2a' });
+ * ```
+ */
+export async function callServer<T>(server: ServeRecord, path: string, body: unknown): Promise<T> {
+  const response = await post(server, path, body);
+  const answer = (await response.json().catch(() => undefined)) as (T & { error?: ErrorBody }) | undefined;
+  if (!response.ok || answer === undefined) {
+    throw answer?.error ? accessError(server, answer.error) : new WeirError('INTERNAL', `weir serve answered HTTP ${response.status} to POST ${path}`);
+  }
+  return answer;
+}
+
+/**
  * Submits a run to the server and draws its progress until it ends. Ctrl-C asks the server to
  * cancel the run (a second Ctrl-C leaves at once; the run goes on being cancelled in the server).
  *

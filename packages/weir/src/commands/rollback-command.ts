@@ -1,9 +1,11 @@
 /** `weir rollback <asset> [--to <version>]` and `weir unpin <asset>`. */
 import type { Command } from 'commander';
-import { newRunId, rollbackAsset, unpinAsset } from '@weir/core';
+import { newRunId, rollbackAsset, unpinAsset, type RollbackBody, type RollbackResult } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
+import { findServer } from '../server/serve-file.js';
+import { callServer } from './remote-run.js';
 import { takeRunLock, withLockedProject, withProject, requireAsset } from './command-options.js';
 
 /** Registers `rollback` and `unpin`. */
@@ -16,14 +18,23 @@ export function registerRollbackCommands(program: Command, exit: ExitBox): void 
     .action(async (name: string, options: { to?: string; json?: boolean }, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         requireAsset(runtime.project, name);
-        await takeRunLock(runtime, held, newRunId(), { wait: false });
-        const result = await rollbackAsset({
-          engine: await runtime.engine(),
-          store: runtime.store,
-          environment: runtime.project.environment,
-          asset: name,
-          ...(options.to ? { to: options.to } : {}),
-        });
+        let result: RollbackResult;
+        // While weir serve runs for the project it owns the warehouse: the rollback goes to it (between its runs).
+        const server = await findServer(runtime.project.root);
+        if (server !== undefined) {
+          const path = `/api/assets/${encodeURIComponent(name)}/rollback`;
+          const moved = await callServer<RollbackBody>(server, path, options.to ? { version: options.to } : {});
+          result = { asset: moved.asset, environment: moved.environment, from: moved.from, to: moved.to };
+        } else {
+          await takeRunLock(runtime, held, newRunId(), { wait: false });
+          result = await rollbackAsset({
+            engine: await runtime.engine(),
+            store: runtime.store,
+            environment: runtime.project.environment,
+            asset: name,
+            ...(options.to ? { to: options.to } : {}),
+          });
+        }
         if (options.json) printJson(result);
         else {
           process.stdout.write(`${name} in ${result.environment}: ${result.from} -> ${result.to}\n`);

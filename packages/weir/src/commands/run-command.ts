@@ -4,7 +4,7 @@
  * evaluates the checks of the published versions without building anything.
  */
 import type { Command } from 'commander';
-import { WeirError, buildAssetGraph, newRunId, runProject, selectAssets, type RunResult } from '@weir/core';
+import { WeirError, buildAssetGraph, newRunId, parseDuration, runProject, selectAssets, type RunResult } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { printJson } from '../output/json-output.js';
@@ -15,14 +15,17 @@ import { printRunSummary } from './run-summary.js';
 import { runThroughServer, type RemoteRunResult } from './remote-run.js';
 import { findServer } from '../server/serve-file.js';
 import { runPlanLines } from '../output/run-plan-lines.js';
+import { requireTeamModeForWorkers, workersExecutor, type WorkersExecutor } from './run-on-workers.js';
 
 interface RunOptions {
   select?: string[];
   exclude?: string[];
   concurrency?: string;
+  timeout?: string;
   wait?: boolean;
   json?: boolean;
   partition?: string;
+  workers?: boolean;
 }
 
 /** Registers `run`, `check` and `retry`. */
@@ -30,6 +33,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
   selectionCommand(program, 'run', 'build, check and publish the selected assets (all by default)', 'steps run at once')
     .option('--json', 'print the run result as JSON')
     .option('-p, --partition <key>', 'build this partition (2026-03-01, a static value) of the selected partitioned assets')
+    .option('--workers', 'hand each step to weir worker processes through the run queue (team mode) and follow them')
     .action(async (options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         const { selected, select, exclude } = selection(runtime, options);
@@ -83,6 +87,7 @@ function selectionCommand(program: Command, name: string, description: string, c
     .option('-s, --select <selector>', `assets to ${name}: name, name+, +name, tag:x, path:models/x, kind:sql (repeatable)`, collect)
     .option('-x, --exclude <selector>', 'assets to leave out (repeatable)', collect)
     .option('-c, --concurrency <n>', `${concurrency} (default from weir.yaml)`)
+    .option('--timeout <duration>', 'stop the run and record it failed after this long: 90s, 30m, 2h (default: weir.yaml defaults.run_timeout, none)')
     .option('--wait', 'wait for another run of this project to finish instead of refusing');
 }
 
@@ -109,11 +114,15 @@ export async function executeRun(
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new WeirError('USAGE', `--concurrency must be a whole number >= 1, not "${options.concurrency}"`);
   }
-  // While weir serve runs for the project it owns the warehouse: the run goes to it.
-  const server = request.mode === 'replay' ? undefined : await findServer(runtime.project.root);
-  if (server !== undefined && options.partition !== undefined) {
-    throw new WeirError('USAGE', 'weir serve runs this project: --partition runs only in-process for now', { hint: 'stop weir serve, or use weir backfill' });
+  const timeoutSeconds = options.timeout === undefined ? undefined : parseDuration(options.timeout);
+  if (options.timeout !== undefined && timeoutSeconds === undefined) {
+    throw new WeirError('USAGE', `--timeout must be a duration such as 90s, 30m or 2h, not "${options.timeout}"`);
   }
+  const timeout = timeoutSeconds === undefined ? {} : { timeoutSeconds };
+  if (options.workers) requireTeamModeForWorkers(runtime);
+  // While weir serve runs for the project it owns the warehouse: the run goes to it (not with
+  // --workers: in team mode the warehouse is shared, and the steps go to the workers).
+  const server = request.mode === 'replay' || options.workers ? undefined : await findServer(runtime.project.root);
   if (server !== undefined) {
     let remote: RemoteRunResult;
     try {
@@ -127,6 +136,8 @@ export async function executeRun(
           ...(request.command === 'retry' ? { assets: [...request.selected] } : {}),
           ...(request.retryOf ? { retryOf: request.retryOf } : {}),
           ...(concurrency === undefined ? {} : { concurrency }),
+          ...timeout,
+          ...(options.partition === undefined ? {} : { partition: options.partition }),
           wait: options.wait ?? false,
         },
         progress,
@@ -150,6 +161,7 @@ export async function executeRun(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result: RunResult;
+  let workers: WorkersExecutor | undefined;
   try {
     // The run lock first, the warehouse second: a second run must wait (--wait) or be refused by
     // the lock, which names the run holding it, never by the warehouse file's own lock.
@@ -160,6 +172,7 @@ export async function executeRun(
       onWait: (holder) => progress.line(`waiting for run ${holder.runId} (pid ${holder.pid}) to finish…`),
     });
     const engine = await runtime.engine();
+    if (options.workers) workers = await workersExecutor(runtime, progress);
     result = await runProject({
       project: runtime.project,
       engine,
@@ -180,9 +193,12 @@ export async function executeRun(
       onLog: (asset, message) => progress.onLog(asset, message),
       onProgress: (asset, rows) => progress.onRows(asset, rows),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...timeout,
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+      ...(workers === undefined ? {} : { execute: workers.execute }),
     });
   } finally {
+    await workers?.close();
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -21,6 +21,8 @@ export async function printRunSummary(store: StateStore, runId: string, write: (
   write(
     `  published ${count('succeeded')} · unchanged ${unchanged} · blocked ${count('blocked')} · failed ${count('failed')} · skipped ${skipped} · cancelled ${count('cancelled')} · warnings ${failedChecks.filter((check) => check.severity === 'warn').length}\n`,
   );
+  // Why the run as a whole ended the way it did (a time limit, a crash), when it says.
+  if (run.detail !== null && run.status !== 'succeeded') write(`  ${run.detail}\n`);
   if (unchanged > 0 && unchanged === steps.length) write('  nothing changed: every asset is up to date, nothing was rebuilt\n');
   const blocked = steps.filter((step) => step.status === 'blocked');
   if (blocked.length > 0) {

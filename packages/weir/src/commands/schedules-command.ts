@@ -5,7 +5,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { listTriggers, setTriggerPaused, WeirError } from '@weir/core';
+import { listTriggers, newestSensorFailures, setTriggerPaused, stillFailing, WeirError } from '@weir/core';
 import type { ExitBox } from '../cli.js';
 import { EXIT } from '../cli-errors.js';
 import { formatTable } from '../output/format-table.js';
@@ -26,13 +26,14 @@ export function registerSchedulesCommand(program: Command, exit: ExitBox): void 
       if (!Number.isInteger(count) || count < 1 || count > 100) throw new WeirError('USAGE', `--next must be a whole number from 1 to 100, not "${options.next}"`);
       exit.code = await withProject(command, async ({ project, store }) => {
         const listing = listTriggers(project, await store.triggerStates(), new Date(), count);
+        const failures = await newestSensorFailures(store);
         if (options.json) {
-          printJson(listing);
+          printJson({ ...listing, sensors: listing.sensors.map((sensor) => ({ ...sensor, lastFailure: failures.get(sensor.name) ?? null, failing: stillFailing(failures.get(sensor.name), sensor.updatedAt) })) });
           return EXIT.ok;
         }
         const out = (text: string): boolean => process.stdout.write(text);
         if (listing.schedules.length === 0 && listing.sensors.length === 0) {
-          out('no schedules or sensors: declare them under schedules: and sensors: in weir.yaml\n');
+          out('no schedules or sensors: declare them under schedules: and sensors: in weir.yaml, or write a sensor in sensors/<name>.ts\n');
           return EXIT.ok;
         }
         if (listing.schedules.length > 0) {
@@ -53,12 +54,19 @@ export function registerSchedulesCommand(program: Command, exit: ExitBox): void 
         if (listing.sensors.length > 0) {
           const rows = listing.sensors.map((sensor) => ({
             name: sensor.name,
-            type: sensor.type,
+            type: sensor.file === undefined ? sensor.type : `${sensor.type} (${sensor.file})`,
             every: `${sensor.intervalSeconds}s`,
             paused: pausedText(sensor.paused, sensor.pausedBy),
             last_change: sensor.updatedAt ?? 'never',
           }));
           out(`${listing.schedules.length > 0 ? '\n' : ''}Sensors\n${formatTable(rows, ['name', 'type', 'every', 'paused', 'last_change'])}\n`);
+          // A failing sensor requests nothing: say so, with where its code failed.
+          for (const sensor of listing.sensors) {
+            const failure = failures.get(sensor.name);
+            if (failure === undefined || !stillFailing(failure, sensor.updatedAt)) continue;
+            const where = failure.file === undefined ? '' : ` (${failure.file}:${failure.line ?? 1})`;
+            out(`\n${sensor.name}: failing: its evaluation at ${failure.at} failed: ${failure.message}${where}\n`);
+          }
         }
         return EXIT.ok;
       });

@@ -17,6 +17,7 @@ import { openProjectQueue, openProjectRuntime } from '../runtime/project-runtime
 import { startTriggerLoop } from '../server/trigger-loop.js';
 import { createServerApp } from '../server/create-server-app.js';
 import { isLoopbackHost } from '../server/auth.js';
+import { AssetGraphLayouts } from '../server/asset-graph-layouts.js';
 import { ProjectView } from '../server/project-view.js';
 import { RunHub } from '../server/run-hub.js';
 import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
@@ -85,6 +86,9 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       await queue.close();
     };
     const view = new ProjectView(project.root, global.env, runtime.store, engine);
+    // Laid out in a worker while the server starts, so the first visit of the graph finds it ready.
+    const graphs = new AssetGraphLayouts(view);
+    void graphs.warm();
     // Local mode only when nothing but this machine can connect and nobody asked for tokens.
     const authRequired = options.auth === true || !isLoopbackHost(options.host);
     const app = createServerApp({
@@ -93,6 +97,7 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       webhooks: triggers,
       health: { status: 'ok', project: project.name, root: project.root, pid: process.pid },
       auth: { required: authRequired, warn: (line) => process.stderr.write(`weir serve: ${line}\n`) },
+      graphs,
     });
     const server = await listen(app.fetch, port, options.host).catch(async (error: unknown) => {
       await stopWork();

@@ -3,12 +3,13 @@
  * warehouse in PostgreSQL), on this machine or any other with the same project checked out. It
  * registers with its project version (a worker running other code than the server is refused),
  * claims one job at a time under a lease renewed by heartbeats, and completes it only with the
- * claim it was given. A worker killed mid-job loses its lease and another worker takes the job.
+ * claim it was given. A job is a backfill's partition or one step of a `weir run --workers`. A worker killed mid-job loses its lease and another worker takes the job.
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import {
   BACKFILL_JOB_KIND,
+  RUN_STEP_JOB_KIND,
   WeirError,
   eventTime,
   isWeirError,
@@ -26,6 +27,7 @@ import { EXIT } from '../cli-errors.js';
 import { formatDuration } from '../output/format-table.js';
 import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
 import { withProject } from './command-options.js';
+import { runQueuedStep } from './worker-step-job.js';
 
 interface WorkerOptions {
   id?: string;
@@ -87,7 +89,7 @@ async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<nu
       let job: ClaimedJob | undefined;
       try {
         await queue.reclaimExpired();
-        [job] = await queue.claim(id, { kinds: [BACKFILL_JOB_KIND], limit: 1 });
+        [job] = await queue.claim(id, { kinds: [BACKFILL_JOB_KIND, RUN_STEP_JOB_KIND], limit: 1 });
       } catch (error) {
         // The queue already retried for a while; a worker outlives a longer outage and says so once.
         if (!isWeirError(error) || error.code !== 'STATE_UNAVAILABLE') throw error;
@@ -124,16 +126,19 @@ async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<nu
 async function runJob(runtime: ProjectRuntime, queue: JobQueue, workerId: string, job: ClaimedJob, leaseMs: number, say: (line: string) => void): Promise<void> {
   const payload = job.payload as unknown as BackfillJobPayload;
   const controller = new AbortController();
+  const stepJob = job.kind === RUN_STEP_JOB_KIND;
   const heartbeat = setInterval(() => {
     void queue
       .heartbeat(workerId)
       .then((beat) => {
-        if (beat.cancelRequested.includes(job.id)) controller.abort(new WeirError('CANCELLED', 'the backfill was cancelled'));
+        if (beat.cancelRequested.includes(job.id)) controller.abort(new WeirError('CANCELLED', stepJob ? 'the run was cancelled' : 'the backfill was cancelled'));
       })
       .catch(() => undefined);
   }, Math.max(200, leaseMs / 3));
   const started = performance.now();
   try {
+    // One step of a `weir run --workers`: its own handling, under the same heartbeat.
+    if (stepJob) return await runQueuedStep(runtime, queue, job, controller.signal, say);
     const outcome = await buildThroughRestarts(runtime, queue, workerId, payload, controller.signal, say);
     if (outcome === undefined) return;
     const took = formatDuration(performance.now() - started);

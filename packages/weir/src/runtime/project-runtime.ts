@@ -12,7 +12,7 @@ import {
   openPostgresStateStore,
   openSqliteJobQueue,
   openSqliteStateStore,
-  recoverCrashedRuns,
+  recoverAndNotifyCrashedRuns,
   type EngineAdapter,
   type JobQueue,
   type Project,
@@ -47,7 +47,7 @@ export interface ProjectOptions {
 export async function openProjectRuntime(options: ProjectOptions): Promise<ProjectRuntime> {
   const project = await loadProject(options.cwd, options.environment ? { environment: options.environment } : {});
   const store = await openStore(project);
-  await recoverCrashedRuns(store);
+  await recoverAndNotifyCrashedRuns(project, store);
   let engine: Promise<EngineAdapter> | undefined;
   return {
     project,

@@ -15,7 +15,7 @@ describe('isLoopbackHost', () => {
 });
 
 describe('roleNeeded', () => {
-  it('reads need a viewer, starting and cancelling runs an editor, anything else an admin', () => {
+  it('reads need a viewer, starting and cancelling runs and rollback an editor, anything else an admin', () => {
     expect(roleNeeded('GET', '/api/runs')).toBe('viewer');
     expect(roleNeeded('GET', '/api/assets/orders')).toBe('viewer');
     expect(roleNeeded('HEAD', '/api/project')).toBe('viewer');
@@ -24,6 +24,8 @@ describe('roleNeeded', () => {
     expect(roleNeeded('POST', '/api/runs/r-1/cancel/more')).toBe('admin');
     expect(roleNeeded('DELETE', '/api/runs')).toBe('admin');
     expect(roleNeeded('PUT', '/api/runs/r-1/cancel')).toBe('admin');
-    expect(roleNeeded('POST', '/api/assets/orders/rollback')).toBe('admin');
+    expect(roleNeeded('POST', '/api/assets/orders/rollback')).toBe('editor');
+    expect(roleNeeded('POST', '/api/assets/orders/rollback/more')).toBe('admin');
+    expect(roleNeeded('DELETE', '/api/assets/orders/rollback')).toBe('admin');
   });
 });

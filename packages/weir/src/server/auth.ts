@@ -24,15 +24,24 @@ export interface ApiAuthOptions {
 }
 
 /** Who made a call: the token's name and role, or null for both in local mode. */
-interface Caller {
+export interface Caller {
   token: string | null;
   role: ApiRole | null;
 }
 
+// The caller, for routes that answer about it (GET /api/me).
+declare module 'hono' {
+  interface ContextVariableMap {
+    caller: Caller;
+  }
+}
+
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-// The least role of each mutating route; anything not listed needs admin. Rollback joins the editors here.
-const editorRoutes: readonly RegExp[] = [/^\/api\/runs\/?$/, /^\/api\/runs\/[^/]+\/cancel\/?$/];
+// The least role of each mutating route; anything not listed needs admin.
+const editorRoutes: readonly RegExp[] = [/^\/api\/runs\/?$/, /^\/api\/runs\/[^/]+\/cancel\/?$/, /^\/api\/assets\/[^/]+\/rollback\/?$/, /^\/api\/feedback\/[^/]+\/status\/?$/, /^\/api\/triggers\/[^/]+\/(pause|resume)\/?$/];
+// Mutating routes open to viewers: consumers (viewers) give feedback on the assets they use.
+const viewerRoutes: readonly RegExp[] = [/^\/api\/assets\/[^/]+\/feedback\/?$/];
 
 /**
  * True for an address only this machine can reach: 127.0.0.0/8, ::1 and localhost.
@@ -48,7 +57,9 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The least role a call needs: reads need a viewer, starting and cancelling runs an editor,
+ * The least role a call needs: reads and giving feedback on an asset need a viewer; starting and
+ * cancelling runs, rolling an asset back, moving a feedback report along and pausing or resuming
+ * a schedule or sensor need an editor;
  * everything else an admin.
  *
  * @example
@@ -58,6 +69,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function roleNeeded(method: string, path: string): ApiRole {
   if (readMethods.has(method)) return 'viewer';
+  if (method === 'POST' && viewerRoutes.some((route) => route.test(path))) return 'viewer';
   if (method === 'POST' && editorRoutes.some((route) => route.test(path))) return 'editor';
   return 'admin';
 }
@@ -78,6 +90,7 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     if (path === '/api/health' || path.startsWith('/api/hooks/')) return next();
     const method = context.req.method;
     const caller: Caller = options.required ? await lookup(context.req.header('authorization')) : { token: null, role: null };
+    context.set('caller', caller);
     const needed = roleNeeded(method, path);
     if (readMethods.has(method)) {
       allow(caller, needed);

@@ -13,8 +13,18 @@ import { errorBody, type RunHub, type RunMessage, type RunSubmission } from './r
 import type { ProjectView } from './project-view.js';
 import { apiAuth, type ApiAuthOptions } from './auth.js';
 import { assetRoutes } from './routes/asset-routes.js';
+import { assetDataRoutes } from './routes/asset-data-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
+import { lineageRoutes } from './routes/lineage-routes.js';
+import { AssetGraphLayouts } from './asset-graph-layouts.js';
+import { graphRoutes } from './routes/graph-routes.js';
+import { meRoutes } from './routes/me-routes.js';
+import { feedbackRoutes } from './routes/feedback-routes.js';
+import { kpiRoutes } from './routes/kpi-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { runRoutes } from './routes/run-routes.js';
+import { triggerRoutes } from './routes/trigger-routes.js';
+import { backfillRoutes } from './routes/backfill-routes.js';
 import type { TriggerLoop } from './trigger-loop.js';
 
 /** What the server says about itself at `GET /api/health`. */
@@ -31,7 +41,7 @@ function statusFor(error: unknown): ContentfulStatusCode {
   if (error.code === 'PROJECT_LOCKED') return 409;
   if (error.code === 'UNAUTHORIZED') return 401;
   if (error.code === 'FORBIDDEN') return 403;
-  if (error.code === 'RUN_UNKNOWN' || error.code === 'ASSET_UNKNOWN') return 404;
+  if (error.code === 'RUN_UNKNOWN' || error.code === 'ASSET_UNKNOWN' || error.code === 'COLUMN_UNKNOWN' || error.code === 'VERSION_UNKNOWN' || error.code === 'FEEDBACK_UNKNOWN' || error.code === 'TRIGGER_UNKNOWN' || error.code === 'BACKFILL_UNKNOWN') return 404;
   if (error.code === 'INTERNAL') return 500;
   return 400;
 }
@@ -52,6 +62,8 @@ export function createServerApp(options: {
   webhooks?: Pick<TriggerLoop, 'receiveWebhook'>;
   /** Who may call: local mode (no token) unless `required`. Tokens are read from the view's store. */
   auth?: Omit<ApiAuthOptions, 'store'>;
+  /** The graph's layout cache; weir serve passes the one it warmed as it started. */
+  graphs?: AssetGraphLayouts;
 }): Hono {
   const { hub } = options;
   const app = new Hono();
@@ -62,6 +74,15 @@ export function createServerApp(options: {
   app.get('/api/health', (context) => context.json(options.health));
   app.route('/api', projectRoutes(options.view));
   app.route('/api/assets', assetRoutes(options.view));
+  app.route('/api/assets', assetDataRoutes(options.view, hub));
+  app.route('/api/lineage', lineageRoutes(options.view));
+  app.route('/api/search', catalogRoutes(options.view));
+  app.route('/api/graph', graphRoutes(options.graphs ?? new AssetGraphLayouts(options.view)));
+  app.route('/api/me', meRoutes());
+  app.route('/api/kpis', kpiRoutes(options.view));
+  app.route('/api', feedbackRoutes(options.view));
+  app.route('/api/triggers', triggerRoutes(options.view));
+  app.route('/api/backfills', backfillRoutes(options.view));
 
   // Webhook sensors: authenticated by their own token (weir.yaml), whatever else the API requires.
   app.post('/api/hooks/:name', async (context) => {
@@ -145,6 +166,12 @@ function parseSubmission(body: unknown): RunSubmission {
   if (concurrency !== undefined && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)) {
     throw new WeirError('USAGE', '"concurrency" must be a whole number >= 1');
   }
+  const timeoutSeconds = value.timeoutSeconds;
+  if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)) {
+    throw new WeirError('USAGE', '"timeoutSeconds" must be a number of seconds > 0');
+  }
+  const partition = value.partition;
+  if (partition !== undefined && (typeof partition !== 'string' || partition.trim() === '')) throw new WeirError('USAGE', '"partition" must be a partition key such as 2026-03-01');
   return {
     command,
     select: stringList(value.select, 'select'),
@@ -153,6 +180,8 @@ function parseSubmission(body: unknown): RunSubmission {
     ...(value.assets === undefined ? {} : { assets: stringList(value.assets, 'assets') }),
     ...(typeof value.retryOf === 'string' ? { retryOf: value.retryOf } : {}),
     ...(concurrency === undefined ? {} : { concurrency }),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    ...(partition === undefined ? {} : { partition }),
     wait: value.wait === true,
   };
 }

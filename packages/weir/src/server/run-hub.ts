@@ -68,6 +68,10 @@ export interface RunSubmission {
   assets?: string[];
   retryOf?: string;
   concurrency?: number;
+  /** The run's time limit in seconds (default: weir.yaml's `defaults.run_timeout`). */
+  timeoutSeconds?: number;
+  /** Build this partition (a key, or a date inside it) of the selected partitioned assets (`weir run --partition`). */
+  partition?: string;
   /** Queue behind a run in progress instead of refusing. */
   wait?: boolean;
   /** What started it when not a person: `schedule:nightly`, `sensor:landing_files` (recorded as the run's command). */
@@ -111,6 +115,7 @@ const KEPT_RUNS = 50;
 export class RunHub {
   private readonly runs = new Map<string, HubRun>();
   private queue: Promise<void> = Promise.resolve();
+  /** What is writing now, for people: `run <id>`, `backfill ... partition ...`, `a rollback of <asset>`. */
   private active: string | undefined;
   private pending = 0;
   private closed = false;
@@ -123,9 +128,9 @@ export class RunHub {
    */
   async submit(submission: RunSubmission): Promise<string> {
     if (this.closed) throw new WeirError('SERVER_UNREACHABLE', 'weir serve is stopping and takes no more runs');
-    const busy = this.active ?? (this.pending > 0 ? 'a queued run' : undefined);
+    const busy = this.busyWith();
     if (busy !== undefined && !submission.wait) {
-      throw new WeirError('PROJECT_LOCKED', `weir serve (pid ${process.pid}) is running ${busy === 'a queued run' ? busy : `run ${busy}`} on this project`, {
+      throw new WeirError('PROJECT_LOCKED', `weir serve (pid ${process.pid}) is running ${busy} on this project`, {
         hint: 'wait for it to finish, or pass --wait to queue behind it',
       });
     }
@@ -143,7 +148,7 @@ export class RunHub {
     this.pending += 1;
     this.queue = this.queue.then(async () => {
       this.pending -= 1;
-      this.active = run.runId;
+      this.active = `run ${run.runId}`;
       try {
         await this.execute(run, submission, selected);
       } finally {
@@ -189,6 +194,36 @@ export class RunHub {
     return await work;
   }
 
+  /**
+   * Does `work` (what `label` names, e.g. `a rollback of revenue`) between runs, with the warehouse
+   * to itself: never while a run or a backfill job writes. When something runs or is queued, it
+   * refuses with `PROJECT_LOCKED` naming it, or with `wait` queues behind it as a run would.
+   */
+  async exclusive<T>(label: string, work: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T> {
+    if (this.closed) throw new WeirError('SERVER_UNREACHABLE', 'weir serve is stopping and takes no more work');
+    const busy = this.busyWith();
+    if (busy !== undefined && !options.wait) {
+      throw new WeirError('PROJECT_LOCKED', `weir serve (pid ${process.pid}) is running ${busy} on this project; ${label} waits until nothing writes`, {
+        hint: 'try again when it has ended, or send "wait": true to queue behind it',
+      });
+    }
+    this.pending += 1;
+    const done = this.queue.then(async () => {
+      this.pending -= 1;
+      this.active = label;
+      try {
+        return await work();
+      } finally {
+        this.active = undefined;
+      }
+    });
+    this.queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return await done;
+  }
+
   /** Resolves with the run's final status once it has ended. */
   async finished(runId: string): Promise<string> {
     const run = this.runs.get(runId);
@@ -210,6 +245,11 @@ export class RunHub {
     this.closed = true;
     for (const run of this.runs.values()) if (!run.done) run.controller.abort(new WeirError('CANCELLED', 'weir serve is stopping'));
     await this.queue;
+  }
+
+  /** What holds the warehouse now or is queued for it, or undefined when nothing does. */
+  private busyWith(): string | undefined {
+    return this.active ?? (this.pending > 0 ? 'a queued run' : undefined);
   }
 
   private async loadProject() {
@@ -235,6 +275,8 @@ export class RunHub {
         ...(submission.mode === undefined ? {} : { mode: submission.mode }),
         ...(submission.retryOf === undefined ? {} : { retryOf: submission.retryOf }),
         ...(submission.concurrency === undefined ? {} : { concurrency: submission.concurrency }),
+        ...(submission.timeoutSeconds === undefined ? {} : { timeoutSeconds: submission.timeoutSeconds }),
+        ...(submission.partition === undefined ? {} : { partition: submission.partition }),
         onPlan: (plan, runId) => {
           for (const text of runPlanLines(plan, runId, submission.mode, project.disabled)) this.emit(run, { kind: 'line', text });
         },

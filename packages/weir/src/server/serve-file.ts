@@ -102,6 +102,6 @@ export async function explainServerOwnership(root: string, error: unknown): Prom
   const server = await findServer(root).catch(() => undefined);
   if (server === undefined) return error;
   return new WeirError('PROJECT_LOCKED', `weir serve (pid ${server.pid}, ${server.url}) owns this project and its warehouse, so this command cannot run beside it`, {
-    hint: 'weir run, check and retry go through the server; for other commands stop the server first (Ctrl-C in its terminal)',
+    hint: 'weir run, check, retry and rollback go through the server; for other commands stop the server first (Ctrl-C in its terminal)',
   });
 }

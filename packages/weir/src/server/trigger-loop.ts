@@ -32,14 +32,15 @@ import type { RunHub } from './run-hub.js';
 /** Queue priorities: what a person or a schedule asked for goes before sensors, and both before backfills. */
 export const RUN_PRIORITY = { schedule: 100, sensor: 90, backfill: 10 } as const;
 
-/** What a queued run job carries. */
-interface RunJobPayload {
+/** What a queued run job carries (a type, not an interface: it must pass as a JSON object). */
+type RunJobPayload = {
   trigger: string;
   select: string[];
   exclude: string[];
   reason: string;
-  [key: string]: string | string[];
-}
+  /** A custom sensor's request for one partition. */
+  partition?: string;
+};
 
 /** Options of {@link startTriggerLoop}. */
 export interface TriggerLoopOptions {
@@ -94,13 +95,15 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
   let stopped = false;
   let wake: (() => void) | undefined;
   let loaded: { version: string; evaluator: TriggerEvaluator } | undefined;
+  // Stops custom sensors' evaluations in progress when the server stops.
+  const stopping = new AbortController();
 
   /** The project as its files are now: loaded again only when they changed. */
   const current = async (): Promise<TriggerEvaluator> => {
     const version = await projectVersion(options.root);
     if (loaded?.version !== version) {
       project = await loadProject(options.root, options.environment === undefined ? {} : { environment: options.environment });
-      loaded = { version, evaluator: new TriggerEvaluator({ project, graph: buildAssetGraph(project), store: options.store, clock: options.clock ?? systemClock }) };
+      loaded = { version, evaluator: new TriggerEvaluator({ project, graph: buildAssetGraph(project), store: options.store, clock: options.clock ?? systemClock, log: options.log, signal: stopping.signal }) };
     }
     return loaded.evaluator;
   };
@@ -138,6 +141,7 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
       });
       if (created) options.log(`${request.trigger}: queued a run (${request.reason})`);
     }
+    for (const event of events) if (event.type === 'sensor_failed') options.log(`sensor:${event.sensor}: evaluation failed: ${event.message}${event.file ? ` (${event.file}:${event.line ?? 1})` : ''}`);
     // Recorded only once queued: see the file comment.
     if (events.length > 0) await options.store.append(events);
   };
@@ -146,7 +150,8 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
     const payload = job.payload as RunJobPayload;
     const heartbeat = setInterval(() => void options.queue.heartbeat(workerId).catch(() => undefined), 5_000);
     try {
-      const runId = await options.hub.submit({ command: 'run', trigger: payload.trigger, select: payload.select, exclude: payload.exclude, wait: true });
+      const partition = typeof payload.partition === 'string' ? { partition: payload.partition } : {};
+      const runId = await options.hub.submit({ command: 'run', trigger: payload.trigger, select: payload.select, exclude: payload.exclude, wait: true, ...partition });
       options.log(`${payload.trigger}: run ${runId} started`);
       const status = await options.hub.finished(runId);
       options.log(`${payload.trigger}: run ${runId} ${status}`);
@@ -218,6 +223,7 @@ export function startTriggerLoop(options: TriggerLoopOptions): TriggerLoop {
     receiveWebhook,
     stop: async () => {
       stopped = true;
+      stopping.abort(new Error('weir serve is stopping'));
       wake?.();
       await loop;
     },
@@ -235,5 +241,11 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 }
 
 function runPayload(request: RunRequest): RunJobPayload {
-  return { trigger: request.trigger, select: request.selection.select, exclude: request.selection.exclude, reason: request.reason };
+  return {
+    trigger: request.trigger,
+    select: request.selection.select,
+    exclude: request.selection.exclude,
+    reason: request.reason,
+    ...(request.partition === undefined ? {} : { partition: request.partition }),
+  };
 }

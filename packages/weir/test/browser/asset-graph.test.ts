@@ -1,13 +1,14 @@
 /**
  * The asset graph page (`#/graph`) in Chromium against `weir serve` on the shop project built by
  * the real `weir run` (plus `big_orders`, blocked by a failing check): every asset is a node with
- * its state's colour, edges follow `upstream`, the search highlights and centres `orders`, the zoom
+ * its state's colour, edges follow `upstream`, the layout is the server's (`/api/graph`; elkjs in
+ * the browser only when that route fails), the search highlights and centres `orders`, the zoom
  * buttons zoom, and a click on a node opens the asset's page. Screenshots in test-results/web-app/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssetSummary } from '@weir/core';
+import type { AssetSummary, GraphBody } from '@weir/core';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { browserTestsEnabled, SHOTS, startBrowserSession, type BrowserSession } from './browser-session.js';
 
@@ -59,23 +60,39 @@ describe.skipIf(!browserTestsEnabled)('the asset graph in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'graph.png') });
   });
 
-  it('lays out once: a reload reuses the stored layout, a damaged entry is laid out again', async () => {
-    const layoutCached = () => page.evaluate("performance.getEntriesByName('weir:graph-layout')[0]?.detail?.cached");
+  it("draws the server's layout, and lays out in the browser only when /api/graph fails", async () => {
+    const layoutDetail = () => page.evaluate("performance.getEntriesByName('weir:graph-layout')[0]?.detail");
     const position = () => page.locator('.graph-node[data-asset="big_orders"]').getAttribute('transform');
-    expect(await layoutCached()).toBe(false);
-    const before = await position();
-    await page.reload();
-    await page.locator('svg.graph .graph-node').first().waitFor();
-    expect(await layoutCached()).toBe(true);
-    expect(await position()).toBe(before);
-    expect(await page.locator('.graph-node[data-asset="big_orders"]').getAttribute('class')).toContain('state-blocked');
+    const graph = (await (await fetch(`${session.url}/api/graph`)).json()) as GraphBody;
+    const served = graph.nodes.find((node) => node.name === 'big_orders')!;
+    expect(await layoutDetail()).toEqual({ source: 'server' });
+    expect(await position()).toBe(`translate(${served.x},${served.y})`);
 
-    await page.evaluate("localStorage.setItem('weir:graph-layout', '{not json')");
+    // The fallback: elkjs in the browser, its layout kept in localStorage for the next visit.
+    await page.route('**/api/graph', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"INTERNAL","message":"planted"}}' }));
+    try {
+      await page.reload();
+      await page.locator('svg.graph .graph-node').first().waitFor();
+      expect(await layoutDetail()).toEqual({ source: 'browser', cached: false });
+      expect(await page.locator('svg.graph .graph-node').count()).toBe(assets.length);
+      const before = await position();
+      await page.reload();
+      await page.locator('svg.graph .graph-node').first().waitFor();
+      expect(await layoutDetail()).toEqual({ source: 'browser', cached: true });
+      expect(await position()).toBe(before);
+      expect(await page.locator('.graph-node[data-asset="big_orders"]').getAttribute('class')).toContain('state-blocked');
+
+      await page.evaluate("localStorage.setItem('weir:graph-layout', '{not json')");
+      await page.reload();
+      await page.locator('svg.graph .graph-node').first().waitFor();
+      expect(await layoutDetail()).toEqual({ source: 'browser', cached: false });
+      expect(await position()).toBe(before);
+    } finally {
+      await page.unroute('**/api/graph');
+    }
     await page.reload();
     await page.locator('svg.graph .graph-node').first().waitFor();
-    expect(await layoutCached()).toBe(false);
-    expect(await position()).toBe(before);
-    expect(await page.locator('svg.graph .graph-node').count()).toBe(assets.length);
+    expect(await layoutDetail()).toEqual({ source: 'server' });
   });
 
   it('zooms with the buttons and the wheel', async () => {

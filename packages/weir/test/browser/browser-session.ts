@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from '../e2e/weir-test-project.js';
 
@@ -58,14 +58,15 @@ export async function startBrowserSession(files: Record<string, string>, { runCo
 
 /**
  * Serves a project that is already built (e.g. by an in-process history of many builds) and starts
- * Chromium; the session's `close` also removes the project.
+ * Chromium; the session's `close` also removes the project. `serveArgs` are added to
+ * `weir serve --port 0` (e.g. `--auth`).
  *
  * @example
  * ```ts
  * const session = await serveInBrowser(await createSpcHistoryProject());
  * ```
  */
-export async function serveInBrowser(project: WeirTestProject): Promise<BrowserSession> {
+export async function serveInBrowser(project: WeirTestProject, { serveArgs = [] }: { serveArgs?: string[] } = {}): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required under CI=true (apt-get install -y chromium)`);
   let server: BackgroundWeir | undefined;
   let profile: string | undefined;
@@ -78,7 +79,7 @@ export async function serveInBrowser(project: WeirTestProject): Promise<BrowserS
     await project.cleanup();
   };
   try {
-    server = project.spawnWeir(['serve', '--port', '0']);
+    server = project.spawnWeir(['serve', '--port', '0', ...serveArgs]);
     await server.waitForOutput(/at (http:\/\/127\.0\.0\.1:\d+)/);
     const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stdout())![1]!;
     profile = mkdtempSync(join(tmpdir(), 'weir-chromium-'));
@@ -89,4 +90,71 @@ export async function serveInBrowser(project: WeirTestProject): Promise<BrowserS
     await close();
     throw error;
   }
+}
+
+/** A viewer's and an editor's token for a project served with `--auth`. */
+export type RoleTokens = Record<'viewer' | 'editor', string>;
+
+/**
+ * Makes a viewer and an editor token with `weir tokens create` (named `<prefix>-viewer` and
+ * `<prefix>-editor`), as an admin would before serving with `--auth`.
+ *
+ * @example
+ * ```ts
+ * const tokens = await createRoleTokens(project, 'ui');
+ * const session = await serveInBrowser(project, { serveArgs: ['--auth'] });
+ * ```
+ */
+export async function createRoleTokens(project: WeirTestProject, prefix: string): Promise<RoleTokens> {
+  const tokens: RoleTokens = { viewer: '', editor: '' };
+  for (const role of ['viewer', 'editor'] as const) {
+    const made = await project.weir(['tokens', 'create', `${prefix}-${role}`, '--role', role]);
+    expect(made.code, show(made)).toBe(0);
+    tokens[role] = made.stdout.trim();
+  }
+  return tokens;
+}
+
+/**
+ * Signs in through the web app's token form (shown on a page the API answered 401).
+ *
+ * @example
+ * ```ts
+ * await page.goto(`${session.url}/#/`);
+ * await signInWithToken(page, tokens.viewer);
+ * ```
+ */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.getByTestId('token-input').fill(token);
+  await page.getByTestId('token-submit').click();
+}
+
+/**
+ * Builds `files` (by default one `weir run` that must succeed; `prepare` for more), makes a viewer
+ * and an editor token, and serves the project with `--auth` in Chromium.
+ *
+ * @example
+ * ```ts
+ * const { session, tokens } = await startAuthBrowserSession(shopFiles(), { tokenPrefix: 'ui' });
+ * ```
+ */
+export async function startAuthBrowserSession(
+  files: Record<string, string>,
+  { tokenPrefix, prepare }: { tokenPrefix: string; prepare?: (project: WeirTestProject) => Promise<void> },
+): Promise<{ session: BrowserSession; tokens: RoleTokens }> {
+  const project = await createWeirProject(files);
+  let tokens: RoleTokens;
+  try {
+    if (prepare === undefined) {
+      const run = await project.weir(['run']);
+      expect(run.code, show(run)).toBe(0);
+    } else {
+      await prepare(project);
+    }
+    tokens = await createRoleTokens(project, tokenPrefix);
+  } catch (error) {
+    await project.cleanup();
+    throw error;
+  }
+  return { session: await serveInBrowser(project, { serveArgs: ['--auth'] }), tokens };
 }

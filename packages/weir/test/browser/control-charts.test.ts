@@ -63,7 +63,8 @@ describe.skipIf(!browserTestsEnabled)('control charts on the asset page in Chrom
       expect(steady.y).toBeLessThan(geometry.lower);
     }
 
-    // A column metric is charted too, and stays in control.
+    // A column metric is charted too, once its column's group is opened, and stays in control.
+    await page.locator('details.column-metrics[data-column="email"] > summary').click();
     const nullRate = page.locator('[data-testid="metric"][data-metric="null_rate(email)"] svg[data-testid="control-chart"]');
     await nullRate.waitFor();
     expect(await nullRate.locator('circle[data-testid="violation"]').count()).toBe(0);

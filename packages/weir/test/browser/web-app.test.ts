@@ -55,10 +55,10 @@ describe.skipIf(!available && process.env.CI !== 'true')('the web app in Chromiu
   it('shows every asset with its state on the overview, and an asset page after a click', async () => {
     const page = await browser.newPage();
     await page.goto(url);
-    const orders = page.locator('tr[data-asset="orders"]');
+    const orders = page.locator('table[data-testid="assets"] tr[data-asset="orders"]');
     await orders.waitFor();
     expect(await orders.textContent()).toContain('published');
-    expect(await page.locator('tr[data-asset="big_orders"]').textContent()).toContain('blocked');
+    expect(await page.locator('table[data-testid="assets"] tr[data-asset="big_orders"]').textContent()).toContain('blocked');
     expect(await page.locator('table[data-testid="assets"] tbody tr').count()).toBe(Number(await page.getByTestId('asset-count').textContent()));
     await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
 

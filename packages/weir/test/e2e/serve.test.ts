@@ -226,9 +226,19 @@ select order_date, sum(amount) as revenue from raw_orders group by order_date`,
     expect(backfill.stdout).toContain('10 partition job(s) queued for weir serve');
     expect(backfill.stdout).toMatch(/succeeded: 10\/10 done/);
     expect(server.stdout()).toMatch(/backfill bf-\S+: 2026-01-10 done/);
+
+    // One partition rebuilt with weir run --partition goes to the server too, and takes new data.
+    project.write({ 'data/orders.csv': `id,order_date,amount\n${days.map((day, index) => `${index + 1},${day},${day === '2026-01-03' ? 1000 : 10 + index}`).join('\n')}\n` });
+    const one = await project.weir(['run', '--partition', '2026-01-03']);
+    expect(one.code, show(one)).toBe(0);
+    expect(one.stdout).toContain(`handed to weir serve (pid ${server.pid})`);
+    const bad = await project.weir(['run', '--partition', '1999-01-01']);
+    expect(bad.code, show(bad)).toBe(2);
     server.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
     const rows = await project.query<{ days: number; total: number }>('select count(*) as days, sum(revenue) as total from daily_revenue');
-    expect(rows.map((row) => [Number(row.days), Number(row.total)])).toEqual([[10, days.reduce((sum, _, index) => sum + 10 + index, 0)]]);
+    expect(rows.map((row) => [Number(row.days), Number(row.total)])).toEqual([[10, days.reduce((sum, _, index) => sum + 10 + index, 0) - 12 + 1000]]);
+    const third = await project.query<{ revenue: number }>("select revenue from daily_revenue where order_date = DATE '2026-01-03'");
+    expect(third.map((row) => Number(row.revenue))).toEqual([1000]);
   });
 });

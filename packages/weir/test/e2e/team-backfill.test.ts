@@ -8,7 +8,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, describeWithService, postgresService, type TestDatabase } from '../../../core/src/testing/services.js';
 import { completedJobs, createTeamDemo, expectEachDayOnce } from './team-project.js';
 import { createWeirProject, show, type WeirTestProject } from './weir-test-project.js';
@@ -41,6 +41,10 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
     expect(upstream.code, show(upstream)).toBe(0);
 
     const workers = ['w1', 'w2', 'w3'].map((id) => project.spawnWeir(['worker', '--id', id, '--lease', '2'], { cwd: shop }));
+    // Should an assertion fail, these workers must not live on to take the next test's jobs.
+    onTestFinished(() => {
+      for (const worker of workers) worker.kill('SIGKILL');
+    });
     await Promise.all(workers.map((worker) => worker.waitForOutput('ready (project shop')));
 
     const backfill = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', FROM, '--to', TO, '--workers'], { cwd: shop });
@@ -61,9 +65,11 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
     const during = await project.weirJson<{ counts: Record<string, number>; tasks: Array<{ partition: string; status: string }> }>(['backfill', 'show', backfillId, '--json'], { cwd: shop });
     expect(during.tasks).toHaveLength(DAYS);
     expect(during.counts.done).toBeGreaterThanOrEqual(DAYS / 2 - 3);
-    const held = await victimJob();
     victim.kill('SIGKILL');
     await victim.exited;
+    // Read after its death: the job it held then (it may have finished one just before the kill
+    // and not yet claimed the next, so this can be none).
+    const held = await victimJob();
 
     const finished = await backfill.exited;
     expect(finished.code, show(finished)).toBe(0);
@@ -90,6 +96,9 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
 
   it('two overlapping backfills share the jobs of the partitions they both ask for', async () => {
     const workers = ['o1', 'o2'].map((id) => project.spawnWeir(['worker', '--id', id, '--lease', '2'], { cwd: shop }));
+    onTestFinished(() => {
+      for (const worker of workers) worker.kill('SIGKILL');
+    });
     await Promise.all(workers.map((worker) => worker.waitForOutput('ready (project shop')));
     const first = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', '2025-09-01', '--to', '2025-09-20', '--workers'], { cwd: shop });
     const second = project.spawnWeir(['backfill', 'daily_channel_revenue', '--from', '2025-09-11', '--to', '2025-09-30', '--workers'], { cwd: shop });

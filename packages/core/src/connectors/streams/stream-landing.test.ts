@@ -79,6 +79,24 @@ describe.each(engines)('stream landing on $name', ({ open }) => {
     expect(letters[0]!.error).toMatch(/malformed JSON/);
   });
 
+  it('indexes message ids on PostgreSQL (redelivery checks stay lookups), and leaves DuckDB without indexes', async () => {
+    await land('indexed_orders', [['s:1', '{"id": 1}']], new Map());
+    const session = await engine.session();
+    try {
+      if (engine.kind === 'postgres') {
+        const indexes = await session.query("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'weir_ingest' ORDER BY indexname");
+        expect(indexes.filter((index) => index.tablename === 'indexed_orders__landing').map((index) => String(index.indexdef))).toEqual([expect.stringContaining('(_weir_message_id)')]);
+        expect(indexes.filter((index) => index.tablename === 'dead_letters').map((index) => String(index.indexdef))).toEqual([expect.stringContaining('(asset, record_id)')]);
+      } else {
+        expect(await session.query("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'indexed_orders__landing'")).toEqual([]);
+      }
+    } finally {
+      await session.close();
+    }
+    // A second load of the same stream finds the index there and lands as before.
+    expect(await land('indexed_orders', [['s:1', '{"id": 1}'], ['s:2', '{"id": 2}']], new Map())).toEqual({ landed: 1, deadLettered: 0, duplicates: 1 });
+  });
+
   it('adds a column for a new field and widens a column a value outgrows', async () => {
     await land('events', [['e:1', '{"id": 1, "score": 3}']], new Map());
     await land('events', [['e:2', '{"id": 2, "score": 3.25, "channel": "web"}']], new Map());

@@ -6,6 +6,7 @@
  * crash between the commit and the acknowledgement duplicates nothing (redelivered ids are found
  * in the landing table or the dead letters and skipped).
  */
+import { createHash } from 'node:crypto';
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../../engines/engine-adapter.js';
 import { appendDeadLetters, DEAD_LETTERS, ensureDeadLetterTable, INGEST_SCHEMA, markReplayed } from '../records/dead-letters.js';
 import { evolveTable } from '../records/evolve-table.js';
@@ -183,6 +184,7 @@ export class StreamLanding {
             await evolveTable(session, engine, landing, { exists, columns: [...batch.columns, ...MESSAGE_COLUMNS], changes: batch });
           }
         }
+        if (!this.ensured) await indexMessageIds(session, engine, asset);
         const ids = [...new Set([...batch.rows.map((row) => row.id), ...batch.rejected.map((record) => record.id)])];
         const stored = await alreadyStored(session, engine, asset, ids, !replay);
         const seen = new Set(stored);
@@ -250,6 +252,21 @@ async function ensureTables(session: EngineSession, engine: EngineAdapter, asset
   await session.execute(`CREATE SCHEMA IF NOT EXISTS ${engine.quoteIdentifier(INGEST_SCHEMA)}`);
   await ensureDeadLetterTable(session, engine);
   await session.execute(`CREATE TABLE IF NOT EXISTS ${engine.quoteRelation(positionsRelation(asset))} (partition_key ${session.typeSql('VARCHAR')}, position ${session.typeSql('VARCHAR')})`);
+}
+
+/**
+ * On PostgreSQL, indexes the message ids of the landing table and the dead letters, so telling a
+ * redelivered batch from a new one stays a lookup as the tables grow (without them every batch
+ * scans both). DuckDB is left as it is: its hash semi join over the column is fast, and an index
+ * would slow every append. Once per load; `IF NOT EXISTS` makes it free after the first.
+ */
+async function indexMessageIds(session: EngineSession, engine: EngineAdapter, asset: string): Promise<void> {
+  if (engine.kind !== 'postgres') return;
+  // Index names share the schema's namespace and PostgreSQL cuts names at 63 bytes: a hash keeps long asset names apart.
+  const suffix = createHash('sha256').update(asset).digest('hex').slice(0, 8);
+  const landingIndex = engine.quoteIdentifier(`${asset.slice(0, 40)}_msgid_${suffix}`);
+  await session.execute(`CREATE INDEX IF NOT EXISTS ${landingIndex} ON ${engine.quoteRelation(landingRelation(asset))} (_weir_message_id)`);
+  await session.execute(`CREATE INDEX IF NOT EXISTS dead_letters_asset_record ON ${engine.quoteRelation(DEAD_LETTERS)} (asset, record_id)`);
 }
 
 /** The columns of `relation` as this session's transaction sees them (its own schema changes included), or undefined. */

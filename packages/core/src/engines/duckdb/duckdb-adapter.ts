@@ -22,6 +22,8 @@ export interface DuckDBAdapterOptions {
   path: string;
   threads?: number;
   memoryLimit?: string;
+  /** Open without writing (DuckDB's `READ_ONLY` access): readers may share the file; a writer holding it is still `PROJECT_LOCKED`. */
+  readOnly?: boolean;
 }
 
 const CAPABILITIES: EngineCapabilities = {
@@ -48,6 +50,7 @@ export async function openDuckDBAdapter(options: DuckDBAdapterOptions): Promise<
   const settings: Record<string, string> = {};
   if (options.threads !== undefined) settings.threads = String(options.threads);
   if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+  if (options.readOnly === true) settings.access_mode = 'READ_ONLY';
   try {
     const instance = await DuckDBInstance.create(options.path, settings);
     return new DuckDBAdapter(instance);
@@ -99,7 +102,7 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   async createSchema(schema: string): Promise<void> {
-    await this.run(`CREATE SCHEMA IF NOT EXISTS ${this.quoteIdentifier(schema)}`);
+    await this.runCatalogStatement(`CREATE SCHEMA IF NOT EXISTS ${this.quoteIdentifier(schema)}`);
   }
 
   async describe(ref: RelationRef): Promise<ColumnInfo[] | undefined> {
@@ -166,7 +169,8 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   async pointView(view: RelationRef, target: RelationRef): Promise<void> {
-    await this.run(`CREATE OR REPLACE VIEW ${this.quoteRelation(view)} AS SELECT * FROM ${this.quoteRelation(target)}`);
+    // Partitions of one asset published at once each point its view (the same target).
+    await this.runCatalogStatement(`CREATE OR REPLACE VIEW ${this.quoteRelation(view)} AS SELECT * FROM ${this.quoteRelation(target)}`);
   }
 
   async drop(ref: RelationRef, kind: 'table' | 'view'): Promise<void> {
@@ -212,6 +216,24 @@ export class DuckDBAdapter implements EngineAdapter {
   }
 
   /** Runs one statement; `watch` says whether its progress is worth tracking (not for instant DDL). */
+  /**
+   * A catalog statement that another connection may be running at the same moment (the same schema
+   * created, the same view pointed). DuckDB fails the loser's transaction with a "write-write
+   * conflict"; once the winner has committed, the statement succeeds, so it is tried again a few
+   * times, a moment apart. The statements are idempotent, so running one again is safe.
+   */
+  private async runCatalogStatement(sql: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(sql);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/write-write conflict/i.test(messageOf(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      }
+    }
+  }
+
   private async run(sql: string, params: unknown[] = [], searchSchema?: string, signal?: AbortSignal, watch = true): Promise<void> {
     await this.withSession(
       async (session) => {

@@ -1,6 +1,6 @@
 /** `/api/assets`: the project's assets with their state, one asset's page, its metric series, control charts and check history. */
 import { Hono } from 'hono';
-import { WeirError, didYouMean, environmentView, inputsOf, spcSeriesFor, type AssetSpec, type CheckResultRecord, type Project } from '@weir/core';
+import { WeirError, assetStaleness, didYouMean, environmentView, freshnessExpectation, inputsOf, spcSeriesFor, type AssetSpec, type CheckResultRecord, type Project } from '@weir/core';
 import type { AssetDetail, AssetState, AssetSummary, CheckHistoryBody, CheckResultBody, SpcChartBody } from '@weir/core';
 import { seriesOf } from '../../commands/spc-command.js';
 import type { ProjectView } from '../project-view.js';
@@ -78,7 +78,15 @@ export function assetRoutes(view: ProjectView): Hono {
   return routes;
 }
 
-function requireAsset(project: Project, name: string): AssetSpec {
+/**
+ * The asset named in a route's path, or `ASSET_UNKNOWN` (404) with a did-you-mean.
+ *
+ * @example
+ * ```ts
+ * const asset = requireAsset(await view.project(), context.req.param('name'));
+ * ```
+ */
+export function requireAsset(project: Project, name: string): AssetSpec {
   const asset = project.assets.get(name);
   if (asset) return asset;
   const hint = didYouMean(name, project.assets.keys());
@@ -104,11 +112,19 @@ async function assetSummaries(view: ProjectView, only?: string[]): Promise<Asset
     if (!result.passed && result.severity === 'warn' && pointers.get(result.asset)?.version === result.version) warned.add(result.asset);
   }
   const assets = [...project.assets.values()].filter((asset) => only === undefined || only.includes(asset.name));
+  // Staleness compares build times of live versions (see core/src/kpis/asset-staleness.ts).
+  const builtAt = (name: string): string | null => {
+    const pointer = pointers.get(name);
+    return pointer ? (versionRows.get(`${name}\0${pointer.version}`)?.createdAt ?? pointer.publishedAt) : null;
+  };
+  const now = new Date();
   return assets.map((asset) => {
     const pointer = pointers.get(asset.name);
     const live = pointer ? versionRows.get(`${asset.name}\0${pointer.version}`) : undefined;
     const newest = newestVersion.get(asset.name);
     let state: AssetState = pointer ? (warned.has(asset.name) ? 'warning' : 'published') : 'never_built';
+    const staleReason = assetStaleness({ builtAt: builtAt(asset.name), expectation: freshnessExpectation(asset, project.sensors), upstream: inputsOf(asset).map((name) => ({ asset: name, builtAt: builtAt(name) })), now });
+    if (staleReason !== null && pointer) state = 'stale';
     if (newest?.status === 'blocked' && newest.version !== pointer?.version) state = 'blocked';
     if (lastStep.get(asset.name) === 'failed') state = 'failed';
     return {
@@ -124,6 +140,7 @@ async function assetSummaries(view: ProjectView, only?: string[]): Promise<Asset
       version: pointer?.version ?? null,
       rows: live?.rows ?? null,
       publishedAt: pointer?.publishedAt ?? null,
+      staleReason,
     };
   });
 }

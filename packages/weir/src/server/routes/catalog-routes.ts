@@ -1,0 +1,33 @@
+/** `/api/search`: full-text search over the catalog (names, columns, tags, owners, descriptions). */
+import { Hono } from 'hono';
+import { WeirError, catalogQuery, searchCatalog, type CatalogSearchBody } from '@weir/core';
+import { CatalogCache } from '../catalog-cache.js';
+import type { ProjectView } from '../project-view.js';
+
+/** The most hits one request may ask for. */
+const MAX_LIMIT = 200;
+
+/**
+ * The catalog routes, with their own {@link CatalogCache} of the view's entries.
+ *
+ * @example
+ * ```ts
+ * app.route('/api/search', catalogRoutes(view));
+ * ```
+ */
+export function catalogRoutes(view: ProjectView): Hono {
+  const routes = new Hono();
+  const catalog = new CatalogCache(view);
+
+  routes.get('/', async (context) => {
+    const query = catalogQuery(context.req.query('q'));
+    const limitText = context.req.query('limit') ?? '20';
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) throw new WeirError('USAGE', `limit must be a whole number from 1 to ${MAX_LIMIT}, not "${limitText}"`);
+    const { total, hits } = searchCatalog(await catalog.entries(), query, { limit });
+    const body: CatalogSearchBody = { query, total, hits };
+    return context.json(body);
+  });
+
+  return routes;
+}
