@@ -108,6 +108,8 @@ describe.skipIf(!browserTestsEnabled)('the web app on the demo project', () => {
 
   it('feedback: a report on the held-back mart is tracked on its page and on the overview', async () => {
     await page.goto(`${session.url}/#/assets/product_performance`);
+    // A hash change: daily_revenue's form stays on screen until this page has loaded.
+    await page.getByTestId('asset-name').filter({ hasText: 'product_performance' }).waitFor();
     const form = page.getByTestId('feedback-form');
     await form.waitFor();
     await form.locator('button[data-kind="report"]').click();
