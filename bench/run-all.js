@@ -18,6 +18,7 @@ import { runSchedulesBench } from './schedules.js';
 import { runLineageBench } from './table-lineage.js';
 import { runUiGraphBench } from './ui-graph.js';
 import { runApiGraphBench } from './api-graph.js';
+import { runKpisBench } from './kpis.js';
 
 const BENCHES = [
   { name: 'orchestration', run: runOrchestrationBench },
@@ -32,6 +33,7 @@ const BENCHES = [
   { name: 'schedules', run: runSchedulesBench },
   { name: 'ui graph', run: runUiGraphBench },
   { name: 'api graph', run: runApiGraphBench },
+  { name: 'kpis', run: runKpisBench },
 ];
 
 const started = performance.now();

@@ -141,6 +141,7 @@ export type {
   StepRecord,
   VersionRecord,
   PointerRecord,
+  CheckResultQuery,
   CheckResultRecord,
   MetricSeriesKey,
   MetricSeriesQuery,

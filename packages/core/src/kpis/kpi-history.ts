@@ -28,14 +28,10 @@ export interface KpiHistory {
 }
 
 /**
- * The most runs read. Each run costs two indexed queries (steps, check results), so a project
- * running every minute for two 30-day windows is cut to its newest runs rather than answering in
- * tens of seconds; `truncated` says so.
+ * The most runs read: a project running every minute for two 30-day windows is cut to its newest
+ * runs rather than folding hundreds of thousands of steps; `truncated` says so.
  */
 export const KPI_MAX_RUNS = 5000;
-
-/** Runs whose steps and check results are read at once. */
-const READ_BATCH = 16;
 
 /**
  * Reads the history of `environment` since `since`.
@@ -52,13 +48,23 @@ export async function readKpiHistory(store: StateStore, options: { environment: 
   // Newest first from the store: the first `maxRuns` that qualify are the ones kept.
   const wanted = (await store.runs()).filter((run) => run.environment === options.environment && (run.endedAt === null || Date.parse(run.endedAt) >= since));
   const kept = wanted.slice(0, maxRuns).reverse();
-  const runs: KpiRun[] = [];
-  // A few runs at a time: PostgreSQL answers them over its pool in parallel (round trips, not
-  // work, dominate), SQLite queues them; all at once would hold thousands of pending queries.
-  for (let start = 0; start < kept.length; start += READ_BATCH) {
-    const batch = kept.slice(start, start + READ_BATCH);
-    runs.push(...(await Promise.all(batch.map(async (run) => ({ run, steps: await store.steps(run.runId), checks: await store.checkResults({ runId: run.runId }) })))));
-  }
+  // Steps and check results of every kept run in a few queries (ids in chunks), not two per run.
+  const ids = kept.map((run) => run.runId);
+  const [steps, checks] = await Promise.all([store.stepsOfRuns(ids), store.checkResults({ runIds: ids })]);
+  const stepsOf = groupByRun(steps);
+  const checksOf = groupByRun(checks);
+  const runs: KpiRun[] = kept.map((run) => ({ run, steps: stepsOf.get(run.runId) ?? [], checks: checksOf.get(run.runId) ?? [] }));
   const [versions, pointers] = await Promise.all([store.versions(), store.pointers(options.environment)]);
   return { environment: options.environment, since: new Date(since).toISOString(), runs, versions, pointers, truncated: wanted.length > kept.length };
+}
+
+function groupByRun<T extends { runId: string | null }>(records: T[]): Map<string, T[]> {
+  const byRun = new Map<string, T[]>();
+  for (const record of records) {
+    if (record.runId === null) continue;
+    const list = byRun.get(record.runId);
+    if (list === undefined) byRun.set(record.runId, [record]);
+    else list.push(record);
+  }
+  return byRun;
 }

@@ -26,6 +26,7 @@ import {
   toVersionRecord,
 } from './state-rows.js';
 import type {
+  CheckResultQuery,
   CheckResultRecord,
   EventQuery,
   LatestMetricRecord,
@@ -188,6 +189,14 @@ export class KyselyStateStore implements StateStore {
     });
   }
 
+  async stepsOfRuns(runIds: readonly string[]): Promise<StepRecord[]> {
+    return this.read(async () => {
+      const rows = [];
+      for (const ids of inChunks(runIds)) rows.push(...(await this.db.selectFrom('steps').selectAll().where('run_id', 'in', ids).orderBy('event_id').execute()));
+      return rows.map(toStepRecord);
+    });
+  }
+
   async versions(asset?: string): Promise<VersionRecord[]> {
     return this.read(async () => {
       let select = this.db.selectFrom('versions').selectAll().orderBy('created_at', 'desc').orderBy('event_id', 'desc');
@@ -203,18 +212,24 @@ export class KyselyStateStore implements StateStore {
     });
   }
 
-  async checkResults(query: { asset?: string; runId?: string; version?: string; limit?: number }): Promise<CheckResultRecord[]> {
+  async checkResults(query: CheckResultQuery): Promise<CheckResultRecord[]> {
+    const limit = query.limit === undefined ? undefined : checkLimit(query.limit);
     return this.read(async () => {
-      let select = this.db
-        .selectFrom('check_results')
-        .selectAll()
-        .orderBy('evaluated_at', 'desc')
-        .orderBy('event_id', 'desc');
-      if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
-      if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
-      if (query.version !== undefined) select = select.where('version', '=', query.version);
-      if (query.limit !== undefined) select = select.limit(checkLimit(query.limit));
-      return (await select.execute()).map(toCheckResultRecord);
+      const select = (runIds?: string[]) => {
+        let select = this.db.selectFrom('check_results').selectAll().orderBy('evaluated_at', 'desc').orderBy('event_id', 'desc');
+        if (query.asset !== undefined) select = select.where('asset', '=', query.asset);
+        if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
+        if (query.version !== undefined) select = select.where('version', '=', query.version);
+        if (runIds !== undefined) select = select.where('run_id', 'in', runIds);
+        return limit === undefined ? select : select.limit(limit);
+      };
+      if (query.runIds === undefined) return (await select().execute()).map(toCheckResultRecord);
+      // Many runs: a chunk of ids per query, then the chunks merged newest first.
+      const rows = [];
+      for (const ids of inChunks(query.runIds)) rows.push(...(await select(ids).execute()));
+      const merged = rows.map((row) => ({ eventId: Number(row.event_id), record: toCheckResultRecord(row) }));
+      merged.sort((a, b) => compareText(b.record.evaluatedAt, a.record.evaluatedAt) || b.eventId - a.eventId);
+      return merged.slice(0, limit).map((item) => item.record);
     });
   }
 
@@ -541,6 +556,15 @@ function replaceUnstorable(value: unknown): unknown {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Ids per `IN (...)` list: far below SQLite's and PostgreSQL's limits on bound parameters. */
+const IDS_PER_QUERY = 500;
+
+function inChunks(ids: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) chunks.push(ids.slice(start, start + IDS_PER_QUERY));
+  return chunks;
 }
 
 function checkLimit(limit: number): number {

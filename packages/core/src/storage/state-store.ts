@@ -74,6 +74,15 @@ export interface PointerRecord {
 /** One evaluated check, as the projection keeps it. */
 export type CheckResultRecord = ProjectedCheckResult;
 
+/** Which check results to read; every field given must match. `runIds`: any of these runs (the KPIs read a window of runs this way). */
+export interface CheckResultQuery {
+  asset?: string;
+  runId?: string;
+  version?: string;
+  limit?: number;
+  runIds?: readonly string[];
+}
+
 /**
  * One metric series of an asset: an asset metric (`row_count`), or a column metric (`null_rate`)
  * with its `column`. Asset and column metrics of the same name are different series.
@@ -268,8 +277,10 @@ export interface StateStore {
   versions(asset?: string): Promise<VersionRecord[]>;
   /** Publication pointers of an environment. */
   pointers(environment: string): Promise<PointerRecord[]>;
+  /** The steps of many runs (one read per few hundred runs, not one per run), in the order they started. */
+  stepsOfRuns(runIds: readonly string[]): Promise<StepRecord[]>;
   /** Check results, newest first. */
-  checkResults(query: { asset?: string; runId?: string; version?: string; limit?: number }): Promise<CheckResultRecord[]>;
+  checkResults(query: CheckResultQuery): Promise<CheckResultRecord[]>;
   /** The points of one metric series in log order (oldest first); with `limit`, the newest `limit` of them. */
   metricSeries(query: MetricSeriesQuery): Promise<MetricPointRecord[]>;
   /** Times of the deliberate rebaselines of one series, oldest first. */

@@ -387,6 +387,31 @@ export function describeStateStoreConformance(name: string, harness: StateStoreH
       expect(await store.runs({ status: 'failed' })).toEqual([]);
     });
 
+    it('reads the steps and check results of many runs at once, across id chunks, like one run at a time', async () => {
+      const store = await fresh();
+      // More runs than one IN list holds (500), each with a step and a check (passing on even runs).
+      const ids = Array.from({ length: 1_100 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+      await store.append(
+        ids.flatMap((runId, i): WeirEvent[] => [
+          runStarted(runId, i),
+          { type: 'step_started', at: t(i), runId, asset: 'orders', version: `o${i}`, attempt: 1 },
+          { type: 'check_evaluated', at: t(i), runId, asset: 'orders', version: `o${i}`, check: 'rows > 0', checkType: 'row_count', severity: 'error', passed: i % 2 === 0, failingRows: null, detail: 'rows' },
+        ]),
+      );
+      await store.append([runStarted('other', 5000), { type: 'step_started', at: t(5000), runId: 'other', asset: 'orders', version: 'x', attempt: 1 }]);
+      const asked = ids.filter((_, i) => i % 3 !== 1);
+      const steps = await store.stepsOfRuns(asked);
+      expect(steps.map((step) => step.runId)).toEqual(asked);
+      expect(steps[7]).toEqual(await store.steps(asked[7]!).then((one) => one[0]));
+      const checks = await store.checkResults({ runIds: asked });
+      expect(checks.map((check) => check.runId)).toEqual([...asked].reverse());
+      expect(checks.filter((check) => !check.passed)).toHaveLength(asked.filter((id) => Number(id.slice(5)) % 2 === 1).length);
+      expect(await store.checkResults({ runIds: asked, limit: 2 })).toEqual(checks.slice(0, 2));
+      expect(await store.checkResults({ runIds: ['other', 'nope'] })).toEqual([]);
+      expect(await store.stepsOfRuns([])).toEqual([]);
+      expect(await store.checkResults({ runIds: [] })).toEqual([]);
+    });
+
     it('group commit: 1,000 concurrent appends all land, in call order, in few transactions', async () => {
       const store = await fresh();
       const r = 'run-many';
