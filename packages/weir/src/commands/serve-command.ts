@@ -18,6 +18,7 @@ import { startTriggerLoop } from '../server/trigger-loop.js';
 import { createServerApp } from '../server/create-server-app.js';
 import { isLoopbackHost } from '../server/auth.js';
 import { AssetGraphLayouts } from '../server/asset-graph-layouts.js';
+import { CatalogCache } from '../server/catalog-cache.js';
 import { ProjectView } from '../server/project-view.js';
 import { RunHub } from '../server/run-hub.js';
 import { removeServeRecord, writeServeRecord } from '../server/serve-file.js';
@@ -89,6 +90,7 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
     // Laid out in a worker while the server starts, so the first visit of the graph finds it ready.
     const graphs = new AssetGraphLayouts(view);
     void graphs.warm();
+    const catalog = new CatalogCache(view);
     // Local mode only when nothing but this machine can connect and nobody asked for tokens.
     const authRequired = options.auth === true || !isLoopbackHost(options.host);
     const app = createServerApp({
@@ -98,6 +100,7 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
       health: { status: 'ok', project: project.name, root: project.root, pid: process.pid },
       auth: { required: authRequired, warn: (line) => process.stderr.write(`weir serve: ${line}\n`) },
       graphs,
+      catalog,
     });
     const server = await listen(app.fetch, port, options.host).catch(async (error: unknown) => {
       await stopWork();
@@ -114,6 +117,8 @@ async function serveProject(command: Command, options: ServeOptions): Promise<nu
         ? `weir serve: API tokens required (Authorization: Bearer ...; weir run reads WEIR_TOKEN)${(await runtime.store.apiTokens()).some((token) => token.revokedAt === null) ? '' : '; no active token yet: weir tokens create <name> --role viewer|editor|admin'}\n`
         : 'weir serve: local mode, no token needed (loopback only; --auth requires tokens)\n',
     );
+    // Once listening, so the first pages are not kept waiting by it: the first search then finds it ready.
+    void catalog.warm();
     await stopSignal();
     process.stdout.write('weir serve: stopping (cancelling runs in progress)…\n');
     await stopWork();

@@ -40,6 +40,18 @@ export class CatalogCache {
     return entries;
   }
 
+  /**
+   * Builds the entries ahead of the first search (weir serve calls it once it listens): describing
+   * every published asset and working out the unbuilt ones' columns takes seconds on a large
+   * project. A failure is left for the first search to report.
+   */
+  async warm(): Promise<void> {
+    await this.entries().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   private async build(project: Project, pointers: Array<{ asset: string; version: string }>): Promise<CatalogEntry[]> {
     if (this.inferred?.project !== project) {
       // The loader worked these out already without failing; should it fail here, search by the declared columns.

@@ -15,6 +15,7 @@ import { apiAuth, type ApiAuthOptions } from './auth.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { assetDataRoutes } from './routes/asset-data-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { lineageRoutes } from './routes/lineage-routes.js';
 import { AssetGraphLayouts } from './asset-graph-layouts.js';
 import { graphRoutes } from './routes/graph-routes.js';
@@ -64,6 +65,8 @@ export function createServerApp(options: {
   auth?: Omit<ApiAuthOptions, 'store'>;
   /** The graph's layout cache; weir serve passes the one it warmed as it started. */
   graphs?: AssetGraphLayouts;
+  /** The catalog's entries; weir serve passes the one it warms once it listens. */
+  catalog?: CatalogCache;
 }): Hono {
   const { hub } = options;
   const app = new Hono();
@@ -76,7 +79,7 @@ export function createServerApp(options: {
   app.route('/api/assets', assetRoutes(options.view));
   app.route('/api/assets', assetDataRoutes(options.view, hub));
   app.route('/api/lineage', lineageRoutes(options.view));
-  app.route('/api/search', catalogRoutes(options.view));
+  app.route('/api/search', catalogRoutes(options.view, options.catalog));
   app.route('/api/graph', graphRoutes(options.graphs ?? new AssetGraphLayouts(options.view)));
   app.route('/api/me', meRoutes());
   app.route('/api/kpis', kpiRoutes(options.view));

@@ -127,28 +127,44 @@ describe('GET /api/search with authentication on', () => {
   });
 });
 
+/** A view over the real engine whose `describe` calls are counted: describe is the call a cache must spare. */
+function countedView(): { view: ProjectView; describes: () => number } {
+  let describes = 0;
+  const counted = new Proxy(server.view.engine, {
+    get: (target, key) => (key === 'describe' ? (...args: Parameters<EngineAdapter['describe']>) => ((describes += 1), target.describe(...args)) : Reflect.get(target, key)),
+  });
+  return { view: new ProjectView(project.root, undefined, server.runtime.store, counted), describes: () => describes };
+}
+
 describe('the catalog cache', () => {
   it('describes each built asset once per published version, not per search', async () => {
-    let describes = 0;
-    const engine = server.view.engine;
-    // The real engine, counted: describe is the call a cache must spare.
-    const counted = new Proxy(engine, {
-      get: (target, key) => (key === 'describe' ? (...args: Parameters<EngineAdapter['describe']>) => ((describes += 1), target.describe(...args)) : Reflect.get(target, key)),
-    });
-    const cache = new CatalogCache(new ProjectView(project.root, undefined, server.runtime.store, counted));
+    const { view, describes } = countedView();
+    const cache = new CatalogCache(view);
     const first = await cache.entries();
     expect(first.map((entry) => entry.name).sort()).toEqual([...SHOP_ASSETS].sort());
     expect(first.every((entry) => entry.columnsFrom === 'warehouse')).toBe(true);
-    expect(describes).toBe(SHOP_ASSETS.length);
+    expect(describes()).toBe(SHOP_ASSETS.length);
     expect(await cache.entries()).toBe(first);
-    expect(describes).toBe(SHOP_ASSETS.length);
+    expect(describes()).toBe(SHOP_ASSETS.length);
 
     // A new publication of revenue: revenue alone is described again, and shows its new column.
     project.write({ 'models/revenue.sql': revenueSql(', max(amount) as largest_order') });
     await runInServer(['revenue']);
     const second = await cache.entries();
-    expect(describes).toBe(SHOP_ASSETS.length + 1);
+    expect(describes()).toBe(SHOP_ASSETS.length + 1);
     expect(second.find((entry) => entry.name === 'revenue')!.columns.map((column) => column.name)).toEqual(['customer_id', 'revenue', 'order_count', 'largest_order']);
     expect((await search('largest')).hits.map((hit) => hit.name)).toEqual(['revenue']);
+  });
+
+  it('warmed ahead of the first search, describes nothing more when searched', async () => {
+    const { view, describes } = countedView();
+    const cache = new CatalogCache(view);
+    await cache.warm();
+    expect(describes()).toBe(SHOP_ASSETS.length);
+    const app = createServerApp({ hub: server.hub, view, health: { status: 'ok', project: 'shop', root: project.root, pid: process.pid }, catalog: cache });
+    const response = await app.request(`/api/search?q=${encodeURIComponent('customer_id')}`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as CatalogSearchBody).hits.map((hit) => hit.name)).toContain('revenue');
+    expect(describes()).toBe(SHOP_ASSETS.length);
   });
 });

@@ -8,16 +8,16 @@ import type { ProjectView } from '../project-view.js';
 const MAX_LIMIT = 200;
 
 /**
- * The catalog routes, with their own {@link CatalogCache} of the view's entries.
+ * The catalog routes over a {@link CatalogCache} of the view's entries (weir serve passes the one
+ * it warms at start-up; otherwise one of their own).
  *
  * @example
  * ```ts
  * app.route('/api/search', catalogRoutes(view));
  * ```
  */
-export function catalogRoutes(view: ProjectView): Hono {
+export function catalogRoutes(view: ProjectView, catalog: CatalogCache = new CatalogCache(view)): Hono {
   const routes = new Hono();
-  const catalog = new CatalogCache(view);
 
   routes.get('/', async (context) => {
     const query = catalogQuery(context.req.query('q'));
