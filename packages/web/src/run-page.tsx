@@ -89,6 +89,8 @@ function retryable(run: RunDetail): string[] {
 export function RunPage({ runId }: { runId: string }) {
   const [run, setRun] = useState<RunDetail>();
   const [error, setError] = useState<string>();
+  // Set while the server cannot be reached after the run was shown: the page keeps what it had.
+  const [connectionLost, setConnectionLost] = useState<string>();
   const [log, setLog] = useState<LogEntry[]>([]);
   const [now, setNow] = useState(() => Date.now());
   const [actionError, setActionError] = useState<string>();
@@ -109,10 +111,15 @@ export function RunPage({ runId }: { runId: string }) {
       do {
         state.again = false;
         const detail = await runApi.detail(runId);
-        if (live.current) setRun(detail);
+        if (live.current) {
+          setRun(detail);
+          setConnectionLost(undefined);
+        }
       } while (state.again);
     } catch (failure) {
-      if (live.current) setError(message(failure));
+      // A dropped connection must not replace the run with an error: the event stream reconnects
+      // on its own, and its next event reloads the detail and clears this.
+      if (live.current) setConnectionLost(message(failure));
     } finally {
       state.busy = false;
     }
@@ -123,6 +130,7 @@ export function RunPage({ runId }: { runId: string }) {
     live.current = true;
     setRun(undefined);
     setError(undefined);
+    setConnectionLost(undefined);
     setLog([]);
     const deadline = Date.now() + START_WAIT_MS;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -196,6 +204,11 @@ export function RunPage({ runId }: { runId: string }) {
       <h2 className="run-title">
         run <span data-testid="run-id">{run.runId}</span> <span data-testid="run-status"><StateBadge state={run.status} /></span>
       </h2>
+      {connectionLost !== undefined && (
+        <p className="error" data-testid="run-connection">
+          Lost touch with the server ({connectionLost}); trying again. What is shown is as of then.
+        </p>
+      )}
       <dl className="run-facts">
         <dt>command</dt>
         <dd>{run.command} {run.selection.join(' ')}</dd>
@@ -258,7 +271,7 @@ export function RunPage({ runId }: { runId: string }) {
       <h2>Log</h2>
       <ol className="run-log" data-testid="run-log">
         {log.map((entry) => (
-          <li key={entry.id} data-event={entry.type}>
+          <li key={entry.id} data-event={entry.type} data-id={entry.id}>
             <time>{entry.at.slice(11, 23)}</time> {entry.text}
           </li>
         ))}
