@@ -11,16 +11,15 @@
  * for any visit but the first seconds after a start or a structural edit.
  *
  * Chromium (Debian's /usr/bin/chromium, through playwright-core) opens every sample in a new
- * browser context: an empty cache and empty localStorage, a cold first visit. The page itself
- * records `performance.now()` (ms since its navigation started) when the last asset's node is in
- * the DOM: fetching the app, `/api/graph` and `/api/assets`, and React's render of the SVG all
- * count. Three series, alternating, one warm-up each then the medians:
- * - **server layout**: the page as shipped;
- * - **browser layout**: `/api/graph` answered 503 by the bench, so the page falls back to elkjs in
- *   the browser (a 1.4 MB chunk, cold JIT): what every first visit cost before the server layout;
+ * browser context: an empty cache, a cold first visit. The page itself records `performance.now()`
+ * (ms since its navigation started) when the last asset's node is in the DOM: fetching the app,
+ * `/api/graph` and `/api/assets`, and React's render of the SVG all count. Two series, alternating,
+ * one warm-up each then the medians:
+ * - **graph**: `#/graph` as shipped (the server's layout joined with the states);
  * - **baseline**, same run and project: the overview (`#/`) until its asset table has a row for
  *   every asset, the plainest render of the same data.
- * The page's `weir:graph-layout` user timing gives the layout step's share.
+ * The page's `weir:graph-layout` user timing gives the share of joining the layout with the states.
+ * (The browser no longer lays the graph out itself, so there is no browser-layout series.)
  *
  * Skipped with a message when /usr/bin/chromium is absent.
  *
@@ -73,33 +72,27 @@ export async function runUiGraphBench({ log = console.log } = {}) {
       const count = assets.length;
       if (count < models.length || graph.nodes.length !== count) throw new Error(`the server lists ${count} assets and ${graph.nodes.length} graph nodes, expected ${models.length + 1}`);
       const series = {
-        server: { path: '/#/graph', selector: 'svg.graph .graph-node', failGraph: false },
-        browser: { path: '/#/graph', selector: 'svg.graph .graph-node', failGraph: true },
-        overview: { path: '/#/', selector: 'table[data-testid="assets"] tbody tr', failGraph: false },
+        graph: { path: '/#/graph', selector: 'svg.graph .graph-node' },
+        overview: { path: '/#/', selector: 'table[data-testid="assets"] tbody tr' },
       };
-      const times = { server: [], browser: [], overview: [], serverLayout: [], browserLayout: [] };
+      const times = { graph: [], overview: [], join: [] };
       for (let sample = 0; sample <= SAMPLES; sample++) {
-        for (const [name, { path, selector, failGraph }] of Object.entries(series)) {
-          const { rendered, layout } = await timeFirstRender(browser, `${server.url}${path}`, selector, count, failGraph);
+        for (const [name, { path, selector }] of Object.entries(series)) {
+          const { rendered, join } = await timeFirstRender(browser, `${server.url}${path}`, selector, count);
           // Sample 0 is the warm-up (the server's JIT, the OS's file cache).
           if (sample === 0) continue;
           times[name].push(rendered);
-          if (name !== 'overview') times[`${name}Layout`].push(layout);
+          if (name === 'graph') times.join.push(join);
         }
       }
-      if (process.env.WEIR_BENCH_SCREENSHOT) await screenshot(browser, `${server.url}${series.server.path}`, process.env.WEIR_BENCH_SCREENSHOT);
-      const [fromServer, inBrowser, overview, serverLayout, browserLayout] = [times.server, times.browser, times.overview, times.serverLayout, times.browserLayout].map(median);
+      if (process.env.WEIR_BENCH_SCREENSHOT) await screenshot(browser, `${server.url}${series.graph.path}`, process.env.WEIR_BENCH_SCREENSHOT);
+      const [graphMs, overview, joinMs] = [times.graph, times.overview, times.join].map(median);
       const list = (values) => values.map((ms) => ms.toFixed(0)).join(', ');
-      const verdict = (ms) => `target < 1 s: ${ms < TARGET_MS ? 'met' : 'MISSED'}`;
       log(`   #/graph in a fresh browser context, navigation -> ${count} nodes in the DOM, median of ${SAMPLES}:`);
-      log(`     server layout:  ${formatMs(fromServer)}  [${list(times.server)}] ms  (${verdict(fromServer)}); layout step (join with states) ${formatMs(serverLayout)}`);
-      log(`     browser layout: ${formatMs(inBrowser)}  [${list(times.browser)}] ms  (${verdict(inBrowser)}); elkjs layout ${formatMs(browserLayout)}  [${list(times.browserLayout)}] ms`);
+      log(`     ${formatMs(graphMs)}  [${list(times.graph)}] ms  (target < 1 s: ${graphMs < TARGET_MS ? 'met' : 'MISSED'}); joining the layout with the states ${formatMs(joinMs)}`);
       log(`   #/ overview, navigation -> ${count} table rows:  ${formatMs(overview)}  [${list(times.overview)}] ms`);
-      log(`   -> the graph takes ${formatRatio(fromServer / overview)} the overview's time with the server's layout, ${formatRatio(inBrowser / overview)} laid out in the browser`);
-      return [
-        { bench: 'ui graph', measure: `${count}-asset graph, first render, server layout`, value: formatMs(fromServer), baseline: formatMs(overview), ratio: fromServer / overview, target: '< 1 s' },
-        { bench: 'ui graph', measure: `${count}-asset graph, first render, browser layout (old)`, value: formatMs(inBrowser), baseline: formatMs(overview), ratio: inBrowser / overview, target: '< 1 s' },
-      ];
+      log(`   -> the graph takes ${formatRatio(graphMs / overview)} the overview's time`);
+      return [{ bench: 'ui graph', measure: `${count}-asset graph, first render`, value: formatMs(graphMs), baseline: formatMs(overview), ratio: graphMs / overview, target: '< 1 s' }];
     } finally {
       await browser.close();
       await server.stop();
@@ -108,15 +101,14 @@ export async function runUiGraphBench({ log = console.log } = {}) {
 }
 
 /**
- * Opens `url` in a new browser context (empty cache and storage) and answers, in the page's own
- * clock (ms since its navigation started), when `count` elements match `selector`, and the graph
- * layout's user timing if any; `failGraph` answers `/api/graph` with 503 so the page lays out itself.
+ * Opens `url` in a new browser context (empty cache) and answers, in the page's own clock (ms since
+ * its navigation started), when `count` elements match `selector`, and the duration of the graph
+ * page's `weir:graph-layout` user timing (joining the server's layout with the states; 0 elsewhere).
  */
-async function timeFirstRender(browser, url, selector, count, failGraph) {
+async function timeFirstRender(browser, url, selector, count) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
-    if (failGraph) await page.route('**/api/graph', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"INTERNAL","message":"bench: no server layout"}}' }));
     // Installed before the app's scripts run: a MutationObserver notes the first moment the DOM holds them all.
     await page.addInitScript(
       ({ selector, count }) => {
@@ -134,8 +126,8 @@ async function timeFirstRender(browser, url, selector, count, failGraph) {
     );
     await page.goto(url);
     const rendered = await page.evaluate(() => window.__weirRendered);
-    const layout = await page.evaluate(() => performance.getEntriesByName('weir:graph-layout')[0]?.duration ?? 0);
-    return { rendered, layout };
+    const join = await page.evaluate(() => performance.getEntriesByName('weir:graph-layout')[0]?.duration ?? 0);
+    return { rendered, join };
   } finally {
     await context.close();
   }

@@ -1,15 +1,16 @@
 /**
  * The asset graph (`#/graph`): every asset of the project laid out by elkjs on the server
- * (`/api/graph`; in the browser only if that fails), coloured by state from `/api/assets`,
- * with search, zoom and pan; a click on an asset opens its page.
+ * (`/api/graph`), coloured by state from `/api/assets`, with search, zoom and pan; a click on an
+ * asset opens its page. When `/api/graph` fails the page shows its error: the browser does not lay
+ * the graph out itself (that would ship elkjs, 1.4 MB, to every visitor for a rare failure).
  *
  * Built to stay fast at 500+ assets: the drawing is one SVG rendered by React once per layout
  * (memoised), and what changes afterwards (the view transform, the search highlight) is written to
  * the DOM directly, so typing in the search box or zooming never re-renders the nodes.
  */
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from './api.js';
-import { layoutAssetGraph, serverGraphLayout, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
+import { serverGraphLayout, type GraphLayout, type GraphNodeBox } from './graph-layout.js';
 import { PanZoom } from './graph-pan-zoom.js';
 import { useApi } from './use-api.js';
 
@@ -19,8 +20,6 @@ export function GraphPage() {
   const assets = useApi(api.assets, 'assets');
   // Fetched side by side: the layout is cached on the server, the states change with every run.
   const graph = useApi(api.graph, 'graph');
-  const [layout, setLayout] = useState<GraphLayout>();
-  const [layoutError, setLayoutError] = useState<string>();
   const [query, setQuery] = useState('');
   const [matchCount, setMatchCount] = useState(0);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -28,27 +27,15 @@ export function GraphPage() {
   const panZoom = useRef<PanZoom>(undefined);
   const matches = useRef<{ boxes: GraphNodeBox[]; next: number }>({ boxes: [], next: 0 });
 
-  useEffect(() => {
-    if (!assets.value || (graph.value === undefined && graph.error === undefined)) return;
-    // A user timing entry, so a profile (and bench/ui-graph.js) can tell layout from rendering.
+  const layout = useMemo(() => {
+    if (!assets.value || !graph.value) return undefined;
+    // A user timing entry, so a profile (and bench/ui-graph.js) can tell joining the server's layout
+    // with the states from rendering.
     const started = performance.now();
-    if (graph.value) {
-      setLayout(serverGraphLayout(graph.value, assets.value));
-      performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { source: 'server' } });
-      return;
-    }
-    let live = true;
-    layoutAssetGraph(assets.value).then(
-      (laid) => {
-        performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { source: 'browser', cached: laid.cached } });
-        if (live) setLayout(laid);
-      },
-      (error: unknown) => live && setLayoutError(error instanceof Error ? error.message : String(error)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [assets.value, graph.value, graph.error]);
+    const joined = serverGraphLayout(graph.value, assets.value);
+    performance.measure('weir:graph-layout', { start: started, end: performance.now(), detail: { source: 'server' } });
+    return joined;
+  }, [assets.value, graph.value]);
 
   useEffect(() => {
     if (!layout || !svgRef.current || !drawingRef.current) return;
@@ -83,7 +70,7 @@ export function GraphPage() {
   };
   const fit = () => layout && panZoom.current?.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
 
-  const error = assets.error ?? layoutError;
+  const error = assets.error ?? graph.error;
   return (
     <main className="graph-page">
       <div className="graph-toolbar">
@@ -115,7 +102,11 @@ export function GraphPage() {
         </span>
         {layout && <span data-testid="graph-count">{layout.nodes.length} assets</span>}
       </div>
-      {error && <p className="error">{error}</p>}
+      {error && (
+        <p className="error" data-testid="graph-error">
+          {error}
+        </p>
+      )}
       {!error && !layout && <p>Laying out the graph…</p>}
       <svg ref={svgRef} className="graph" data-testid="graph" role="img" aria-label="Asset graph" style={layout ? undefined : { display: 'none' }}>
         <defs>

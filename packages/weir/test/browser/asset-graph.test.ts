@@ -1,9 +1,10 @@
 /**
  * The asset graph page (`#/graph`) in Chromium against `weir serve` on the shop project built by
  * the real `weir run` (plus `big_orders`, blocked by a failing check): every asset is a node with
- * its state's colour, edges follow `upstream`, the layout is the server's (`/api/graph`; elkjs in
- * the browser only when that route fails), the search highlights and centres `orders`, the zoom
- * buttons zoom, and a click on a node opens the asset's page. Screenshots in test-results/web-app/.
+ * its state's colour, edges follow `upstream`, the layout is the server's (`/api/graph`; when that
+ * route fails the page shows its error and draws nothing), the search highlights and centres
+ * `orders`, the zoom buttons zoom, and a click on a node opens the asset's page. Screenshots in
+ * test-results/web-app/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -60,39 +61,40 @@ describe.skipIf(!browserTestsEnabled)('the asset graph in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'graph.png') });
   });
 
-  it("draws the server's layout, and lays out in the browser only when /api/graph fails", async () => {
-    const layoutDetail = () => page.evaluate("performance.getEntriesByName('weir:graph-layout')[0]?.detail");
+  it("draws the server's layout, and shows the route's error without drawing when /api/graph fails", async () => {
     const position = () => page.locator('.graph-node[data-asset="big_orders"]').getAttribute('transform');
     const graph = (await (await fetch(`${session.url}/api/graph`)).json()) as GraphBody;
     const served = graph.nodes.find((node) => node.name === 'big_orders')!;
-    expect(await layoutDetail()).toEqual({ source: 'server' });
+    expect(await page.evaluate("performance.getEntriesByName('weir:graph-layout')[0]?.detail")).toEqual({ source: 'server' });
     expect(await position()).toBe(`translate(${served.x},${served.y})`);
 
-    // The fallback: elkjs in the browser, its layout kept in localStorage for the next visit.
-    await page.route('**/api/graph', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"INTERNAL","message":"planted"}}' }));
+    // The body a failing layout gets from the server (create-server-app.ts: `{ error: errorBody(error) }`, 500 for INTERNAL).
+    const message = 'the graph layout failed: planted by the test';
+    await page.route('**/api/graph', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'INTERNAL', message } }) }));
     try {
+      const requested: string[] = [];
+      const onRequest = (request: { url(): string }) => requested.push(request.url());
+      page.on('request', onRequest);
+      const assetsAnswered = page.waitForResponse((response) => response.url().endsWith('/api/assets'));
       await page.reload();
-      await page.locator('svg.graph .graph-node').first().waitFor();
-      expect(await layoutDetail()).toEqual({ source: 'browser', cached: false });
-      expect(await page.locator('svg.graph .graph-node').count()).toBe(assets.length);
-      const before = await position();
-      await page.reload();
-      await page.locator('svg.graph .graph-node').first().waitFor();
-      expect(await layoutDetail()).toEqual({ source: 'browser', cached: true });
-      expect(await position()).toBe(before);
-      expect(await page.locator('.graph-node[data-asset="big_orders"]').getAttribute('class')).toContain('state-blocked');
-
-      await page.evaluate("localStorage.setItem('weir:graph-layout', '{not json')");
-      await page.reload();
-      await page.locator('svg.graph .graph-node').first().waitFor();
-      expect(await layoutDetail()).toEqual({ source: 'browser', cached: false });
-      expect(await position()).toBe(before);
+      expect((await assetsAnswered).ok()).toBe(true);
+      await page.getByTestId('graph-error').waitFor();
+      page.off('request', onRequest);
+      expect(await page.getByTestId('graph-error').textContent()).toBe(message);
+      // The states came, the layout did not: nothing is laid out in the browser, nothing is drawn.
+      expect(requested.some((url) => url.endsWith('/api/graph'))).toBe(true);
+      expect(requested.filter((url) => /elk/i.test(url))).toEqual([]);
+      expect(await page.evaluate("performance.getEntriesByName('weir:graph-layout').length")).toBe(0);
+      expect(await page.locator('svg.graph .graph-node').count()).toBe(0);
+      expect(await page.getByTestId('graph').isVisible()).toBe(false);
+      expect(await page.getByTestId('graph-count').count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'graph-error.png') });
     } finally {
       await page.unroute('**/api/graph');
     }
     await page.reload();
     await page.locator('svg.graph .graph-node').first().waitFor();
-    expect(await layoutDetail()).toEqual({ source: 'server' });
+    expect(await position()).toBe(`translate(${served.x},${served.y})`);
   });
 
   it('zooms with the buttons and the wheel', async () => {
