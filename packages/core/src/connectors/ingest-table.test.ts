@@ -75,6 +75,26 @@ await describeWithService(postgresService, 'ingestTable', () => {
     expect(await engine.rowCount(table('v1'))).toBe(2);
   });
 
+  it('keeps every source type as it is through incremental loads, however the warehouse spells it', async () => {
+    // Each of these is spelled one way by the connector and another by DuckDB's describe; a load
+    // once took TIMESTAMPTZ for a changed type and turned the cursor into VARCHAR, and the next
+    // load then failed computing its mark.
+    await client.query(`CREATE TABLE typed (id integer PRIMARY KEY, updated_at timestamptz NOT NULL, amount numeric(12, 2), ratio real, code char(3), flag bool, uid uuid)`);
+    await client.query(`INSERT INTO typed VALUES (1, '2026-11-01 10:00:00+00', 1.50, 0.5, 'abc', true, gen_random_uuid())`);
+    const load: DatabaseSourceAsset = { ...asset({ cursor: 'updated_at', primaryKey: ['id'], lookback: { seconds: 300 } }), name: 'typed', from: '"public"."typed"', schemaPolicy: 'freeze' };
+    await ingestTable(load, connector, { engine, physical: table('t1'), basedOn: null });
+    const loaded = await engine.describe(table('t1'));
+    for (let next = 2; next <= 3; next++) {
+      await client.query(`INSERT INTO typed VALUES ($1, '2026-11-0${next} 10:00:00+00', 2.25, 0.25, 'xyz', false, gen_random_uuid())`, [next]);
+      // freeze: any type taken for a change would fail the load, naming it.
+      const result = await ingestTable(load, connector, { engine, physical: table(`t${next}`), basedOn: table(`t${next - 1}`) });
+      expect(result.highWaterMark).toMatch(new RegExp(`^2026-11-0${next} 10:00:00`));
+      expect(await engine.describe(table(`t${next}`))).toEqual(loaded);
+    }
+    expect(loaded?.find((column) => column.name === 'updated_at')?.type).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(await engine.rowCount(table('t3'))).toBe(3);
+  });
+
   it('merges a numeric lookback by key, and follows the source\'s new and retyped columns (evolve) or refuses them (freeze)', async () => {
     const load = asset({ cursor: 'seq', primaryKey: ['id'], lookback: { amount: 5 } });
     await ingestTable(load, connector, { engine, physical: table('w1'), basedOn: null });

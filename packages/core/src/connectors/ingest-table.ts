@@ -8,6 +8,7 @@
  * checked, so a load killed at any moment leaves the published version and its mark untouched, and
  * the next load reads the same rows again: none lost, none loaded twice.
  */
+import { sameType } from '../engines/canonical-type-name.js';
 import type { ColumnInfo, EngineAdapter, RelationRef } from '../engines/engine-adapter.js';
 import { WeirError } from '../errors/weir-error.js';
 import { STAGING_SCHEMA } from '../plan/physical-names.js';
@@ -112,7 +113,8 @@ async function readFrom(engine: EngineAdapter, basedOn: RelationRef, columns: re
 async function schemaChanges(engine: EngineAdapter, basedOn: RelationRef, columns: readonly ColumnInfo[], asset: DatabaseSourceAsset): Promise<Pick<ShapedBatch, 'added' | 'widened'>> {
   const loaded = new Map(((await engine.describe(basedOn)) ?? []).map((column) => [column.name, column.type] as const));
   const added = columns.filter((column) => !loaded.has(column.name));
-  const retyped = columns.filter((column) => loaded.has(column.name) && loaded.get(column.name)!.toUpperCase() !== column.type.toUpperCase());
+  // The warehouse spells a type its own way (TIMESTAMP WITH TIME ZONE for the source's TIMESTAMPTZ).
+  const retyped = columns.filter((column) => loaded.has(column.name) && !sameType(loaded.get(column.name)!, column.type));
   const gone = [...loaded.keys()].filter((name) => !columns.some((column) => column.name === name));
   if ((asset.schemaPolicy ?? 'evolve') === 'freeze' && added.length + retyped.length + gone.length > 0) {
     const what = [
@@ -127,7 +129,7 @@ async function schemaChanges(engine: EngineAdapter, basedOn: RelationRef, column
   }
   const widened = retyped
     .map((column) => ({ name: column.name, from: loaded.get(column.name)!, to: evolvedColumnType(loaded.get(column.name)!, column.type) }))
-    .filter((change) => change.to.toUpperCase() !== change.from.toUpperCase()) as ShapedBatch['widened'];
+    .filter((change) => !sameType(change.to, change.from)) as ShapedBatch['widened'];
   return { added: [...added], widened };
 }
 

@@ -2,6 +2,7 @@
  * Applying a batch's schema changes (columns added, columns widened) to a warehouse table, in the
  * caller's transaction, the same way on every engine.
  */
+import { sameType } from '../../engines/canonical-type-name.js';
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef } from '../../engines/engine-adapter.js';
 import type { ShapedBatch } from './shape-records.js';
 
@@ -45,7 +46,7 @@ export function changesToMatch(target: readonly ColumnInfo[], source: readonly C
   const widened = source
     .filter((column) => {
       const current = existing.get(column.name);
-      return current !== undefined && current.type.toUpperCase() !== column.type.toUpperCase();
+      return current !== undefined && !sameType(current.type, column.type);
     })
     .map((column) => ({ name: column.name, from: existing.get(column.name)!.type, to: column.type as ShapedBatch['widened'][number]['to'] }));
   return { added, widened };

@@ -6,6 +6,7 @@
  * crash between the commit and the acknowledgement duplicates nothing (redelivered ids are found
  * in the landing table or the dead letters and skipped).
  */
+import { sameType } from '../../engines/canonical-type-name.js';
 import { createHash } from 'node:crypto';
 import type { ColumnInfo, EngineAdapter, EngineSession, RelationRef, Row } from '../../engines/engine-adapter.js';
 import { appendDeadLetters, DEAD_LETTERS, ensureDeadLetterTable, INGEST_SCHEMA, markReplayed } from '../records/dead-letters.js';
@@ -281,7 +282,7 @@ async function describeIn(session: EngineSession, relation: RelationRef): Promis
 
 /** Same names in the same order, same types (as the engine spells them). */
 function sameColumns(a: readonly ColumnInfo[], b: readonly ColumnInfo[]): boolean {
-  return a.length === b.length && a.every((column, index) => column.name === b[index]!.name && column.type.toUpperCase() === b[index]!.type.toUpperCase());
+  return a.length === b.length && a.every((column, index) => column.name === b[index]!.name && sameType(column.type, b[index]!.type));
 }
 
 /**
