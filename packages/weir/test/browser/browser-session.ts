@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from '../e2e/weir-test-project.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -157,4 +157,25 @@ export async function startAuthBrowserSession(
     throw error;
   }
   return { session: await serveInBrowser(project, { serveArgs: ['--auth'] }), tokens };
+}
+
+/**
+ * After a failed test, prints what a person needs to tell why: the server's output and the newest
+ * runs with their step states, read from the server itself. Register it with `afterEach`.
+ *
+ * @example
+ * ```ts
+ * afterEach((context) => explainFailure(context, session));
+ * ```
+ */
+export async function explainFailure(context: TestContext, session: BrowserSession | undefined): Promise<void> {
+  if (context.task.result?.state !== 'fail' || session === undefined) return;
+  const lines = [`--- weir serve (pid ${session.server.pid}) stdout ---`, session.server.stdout(), '--- stderr ---', session.server.stderr()];
+  try {
+    const runs = (await (await fetch(`${session.url}/api/runs`)).json()) as Array<{ runId: string }>;
+    for (const { runId } of runs.slice(0, 3)) lines.push(`--- run ${runId} ---`, JSON.stringify(await (await fetch(`${session.url}/api/runs/${runId}`)).json()));
+  } catch (error) {
+    lines.push(`(the server did not answer: ${String(error)})`);
+  }
+  console.error(lines.join('\n'));
 }

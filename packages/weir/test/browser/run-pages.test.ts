@@ -8,9 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gatedAssetTs, shopFiles } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, startBrowserSession, type BrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the runs pages in Chromium', () => {
   let session: BrowserSession;
@@ -25,6 +25,8 @@ describe.skipIf(!browserTestsEnabled)('the runs pages in Chromium', () => {
     writeFileSync(join(session.project.root, 'models/slow_orders.ts'), gatedAssetTs().replace('process.env.WEIR_E2E_GATE', JSON.stringify(gate)));
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     writeFileSync(gate, '');

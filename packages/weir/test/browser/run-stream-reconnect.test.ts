@@ -8,9 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gatedAssetTs, shopFiles } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, startBrowserSession, type BrowserSession } from './browser-session.js';
 import { startCuttableProxy, type CuttableProxy } from './cuttable-proxy.js';
 
 /** The ids of a finished run's events, read from the server directly (not through the proxy). */
@@ -32,6 +32,8 @@ describe.skipIf(!browserTestsEnabled)('a run page through a dropped connection',
     proxy = await startCuttableProxy(session.url);
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     writeFileSync(gate, '');
