@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { eventTime, type WeirEvent } from '../events/weir-event.js';
 import { notifyRunFinished } from '../notifications/notify-finished.js';
+import { emitRunLineage } from '../openlineage/emit-run-lineage.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
 import { processAlive, processStartedAt } from './project-lock.js';
@@ -75,7 +76,8 @@ export async function recoverCrashedRuns(store: StateStore, isAlive: (pid: numbe
 
 /**
  * {@link recoverCrashedRuns}, then tells the project's `run_failed` subscribers of each crashed run,
- * as a run that ends failed would have: a crash is the failure people most need to hear about.
+ * as a run that ends failed would have (a crash is the failure people most need to hear about),
+ * and emits its OpenLineage events (FAIL), which the dead process never sent.
  *
  * @example
  * ```ts
@@ -84,6 +86,9 @@ export async function recoverCrashedRuns(store: StateStore, isAlive: (pid: numbe
  */
 export async function recoverAndNotifyCrashedRuns(project: Project, store: StateStore): Promise<string[]> {
   const crashed = await recoverCrashedRuns(store);
-  for (const runId of crashed) await notifyRunFinished(project, store, { runId, status: 'crashed' });
+  for (const runId of crashed) {
+    await notifyRunFinished(project, store, { runId, status: 'crashed' });
+    await emitRunLineage(project, store, undefined, { runId });
+  }
   return crashed;
 }

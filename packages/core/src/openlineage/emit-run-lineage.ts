@@ -33,7 +33,9 @@ export interface RunLineageEmission {
  * Emits the OpenLineage events of run `run.runId`, which has ended. Resolves when they are
  * written or sent (retries included, within the transport's bounds) and the outcome recorded;
  * never rejects, so a run's outcome never depends on its lineage. `engine` describes the versions
- * the run built (their real columns and types); it must still be open.
+ * the run built (their real columns and types); it must still be open. Without one (a crashed run
+ * found at the start of a command, before any warehouse is opened) the events say what happened
+ * with the columns the project's files declare or imply.
  *
  * @example
  * ```ts
@@ -41,7 +43,7 @@ export interface RunLineageEmission {
  * await emitRunLineage(project, store, engine, result);
  * ```
  */
-export async function emitRunLineage(project: Project, store: StateStore, engine: EngineAdapter, run: { runId: string }, options: EmitRunLineageOptions = {}): Promise<RunLineageEmission | undefined> {
+export async function emitRunLineage(project: Project, store: StateStore, engine: EngineAdapter | undefined, run: { runId: string }, options: EmitRunLineageOptions = {}): Promise<RunLineageEmission | undefined> {
   const spec = project.openlineage;
   if (spec === undefined) return undefined;
   const transport = lineageTransport(spec.transport, options.httpPolicy);
@@ -52,15 +54,15 @@ export async function emitRunLineage(project: Project, store: StateStore, engine
     const logged = await store.events({ runId: record.runId });
     const built = logged.flatMap((event) => (event.type === 'asset_materialized' ? [event] : []));
     const described = new Map<string, ColumnInfo[]>();
-    for (const event of built) {
-      const columns = await describeQuietly(engine, { schema: event.physicalSchema, name: event.physicalName });
+    for (const event of engine === undefined ? [] : built) {
+      const columns = await describeQuietly(engine!, { schema: event.physicalSchema, name: event.physicalName });
       if (columns !== undefined) described.set(event.asset, columns);
     }
     events = runLineageEvents({
       project,
       namespace: spec.namespace,
       naming: warehouseNaming(project.warehouse),
-      dialect: engine.kind,
+      dialect: engine?.kind ?? project.warehouse.engine,
       run: record,
       events: logged,
       inferred: await inferredColumns(project, engine, record.environment),
@@ -101,10 +103,10 @@ async function describeQuietly(engine: EngineAdapter, relation: { schema: string
  * The graph's output columns, with file sources described by their published tables (the run has
  * loaded them), so a `select *` over a source still has column lineage.
  */
-async function inferredColumns(project: Project, engine: EngineAdapter, environment: string): Promise<Map<string, AssetColumns> | undefined> {
+async function inferredColumns(project: Project, engine: EngineAdapter | undefined, environment: string): Promise<Map<string, AssetColumns> | undefined> {
   try {
     return await inferOutputColumns(project.assets, buildAssetGraph(project), {
-      describeSource: async (asset) => describeQuietly(engine, environmentView(environment, asset.name)),
+      describeSource: async (asset) => (engine === undefined ? undefined : describeQuietly(engine, environmentView(environment, asset.name))),
     });
   } catch {
     // Column lineage is a bonus: events without it are still true.

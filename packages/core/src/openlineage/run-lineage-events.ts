@@ -163,7 +163,8 @@ function describeError(error: RecordedError): string {
 }
 
 function runFailure(run: RunRecord, events: readonly StoredEvent[]): string {
-  if (run.detail) return run.detail;
+  // A crash's detail names the dead process, not what happened to the run.
+  if (run.detail) return run.status === 'crashed' ? `run ${run.runId} crashed: ${run.detail}` : run.detail;
   const failed = events.filter((event) => event.type === 'step_failed' || event.type === 'asset_blocked').map((event) => ('asset' in event ? event.asset : ''));
   return failed.length === 0 ? `run ${run.runId} ${run.status}` : `run ${run.runId} ${run.status}: ${[...new Set(failed)].join(', ')} did not publish`;
 }

@@ -2,13 +2,15 @@
  * OpenLineage through the `weir` binary: `weir run` on a project declaring `openlineage:` with
  * the file transport writes the run's events, one JSON per line, each valid against the spec's
  * schemas (when ../shared/conformance is there); a failing step makes the run exit 1 and its
- * events say FAIL with the error, and a project without `openlineage:` writes nothing.
+ * events say FAIL with the error; a run killed with SIGKILL has its events written, ending FAIL, by
+ * the next command that finds it crashed; and a project without `openlineage:` writes nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { locateCorpus } from '../../../core/src/checks/conformance/conformance-material.js';
 import { facetsOf, openLineageValidator } from '../../../core/src/testing/openlineage-conformance.js';
+import { gatedAssetTs } from './shop-fixture.js';
 import { createWeirProject, show, type RunJson, type WeirTestProject } from './weir-test-project.js';
 
 interface LineageEvent {
@@ -75,6 +77,36 @@ describe('weir run with openlineage: file', () => {
     const added = lineage().slice(6);
     expect(added.map((event) => `${event.eventType} ${event.job.name}`)).toEqual(['START shop', 'START shop.broken', 'FAIL shop.broken', 'FAIL shop']);
     expect(added[2]?.run.facets?.errorMessage).toMatchObject({ programmingLanguage: 'SQL', message: expect.stringContaining('models/broken.sql') });
+  });
+
+  test('a run killed with SIGKILL: the next command that finds it crashed emits its events, the step and the run ending FAIL', async () => {
+    project.remove('models/broken.sql');
+    project.write({ 'models/slow_totals.ts': gatedAssetTs('slow_totals').replaceAll("'orders'", "'order_totals'") });
+    const before = lineage().length;
+    const running = project.spawnWeir(['run', '--select', 'slow_totals'], { env: { WEIR_E2E_GATE: join(project.root, 'gate-never-opened') } });
+    await running.waitForOutput('slow_totals: waiting at the gate');
+    running.kill('SIGKILL');
+    expect((await running.exited).signal).toBe('SIGKILL');
+    // The dead process sent nothing after its START events (the file transport writes at the end).
+    expect(lineage().length).toBe(before);
+
+    const runs = await project.weirJson<RunJson[]>(['runs', '--json']);
+    expect(runs[0]).toMatchObject({ status: 'crashed', pid: running.pid });
+    const added = lineage().slice(before);
+    expect(added.map((event) => `${event.eventType} ${event.job.name}`)).toEqual(['START shop', 'START shop.slow_totals', 'FAIL shop.slow_totals', 'FAIL shop']);
+    expect(added.every((event) => event.run.facets?.tags === undefined || JSON.stringify(event.run.facets.tags).includes(runs[0]!.runId))).toBe(true);
+    expect(added[2]?.run.facets?.errorMessage).toMatchObject({ message: expect.stringContaining(`pid ${running.pid}`) });
+    expect(added[3]?.run.facets?.errorMessage).toMatchObject({ message: expect.stringContaining('crashed') });
+    if (corpus.found) {
+      const validator = openLineageValidator(join(corpus.path, 'spec'));
+      for (const event of added) {
+        expect(validator.validateEvent(event)).toEqual([]);
+        for (const { where, facet } of facetsOf(event)) expect(validator.validateFacet(facet), where).toEqual([]);
+      }
+    }
+    // Found once: a later command emits nothing more for it.
+    await project.weirJson<RunJson[]>(['runs', '--json']);
+    expect(lineage().length).toBe(before + added.length);
   });
 
   test('without openlineage: nothing is written', async () => {
