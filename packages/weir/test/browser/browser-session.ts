@@ -3,12 +3,13 @@
  * by `weir serve --port 0`, and Debian's Chromium (playwright-core) on a fresh profile. Browser
  * tests are skipped with a message when Chromium is absent outside CI; under CI=true they must run.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect, type TestContext } from 'vitest';
+import { gatedAssetTs, shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject, show, type BackgroundWeir, type WeirTestProject } from '../e2e/weir-test-project.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -90,6 +91,38 @@ export async function serveInBrowser(project: WeirTestProject, { serveArgs = [] 
     await close();
     throw error;
   }
+}
+
+/** A session whose project has a TypeScript asset, `slow_orders`, that waits for a file. */
+export interface GatedBrowserSession extends BrowserSession {
+  /** The file `slow_orders` waits for: write it to let a run go on. */
+  gate: string;
+}
+
+/**
+ * The shop project built and served, plus `slow_orders`, a TypeScript asset added after the build
+ * (so every run builds it until one succeeds) that waits for the file `gate` to exist. The gate's
+ * path is written into the asset: weir serve's environment is not the test's. Its `close` opens
+ * the gate first, so no run is left waiting.
+ *
+ * @example
+ * ```ts
+ * const session = await startGatedBrowserSession();
+ * writeFileSync(session.gate, ''); // the waiting step goes on
+ * ```
+ */
+export async function startGatedBrowserSession(): Promise<GatedBrowserSession> {
+  const session = await startBrowserSession(shopFiles(), { runCode: 0 });
+  const gate = join(session.project.root, 'gate');
+  writeFileSync(join(session.project.root, 'models/slow_orders.ts'), gatedAssetTs().replace('process.env.WEIR_E2E_GATE', JSON.stringify(gate)));
+  return {
+    ...session,
+    gate,
+    close: async () => {
+      writeFileSync(gate, '');
+      await session.close();
+    },
+  };
 }
 
 /** A viewer's and an editor's token for a project served with `--auth`. */

@@ -9,27 +9,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gatedAssetTs, shopFiles } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, explainFailure, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, startGatedBrowserSession, type GatedBrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the runs pages in Chromium', () => {
-  let session: BrowserSession;
+  let session: GatedBrowserSession;
   let gate: string;
   let page: Page;
 
   beforeAll(async () => {
-    session = await startBrowserSession(shopFiles(), { runCode: 0 });
-    // Added after the build, so every run builds it (never built) until one succeeds; the gate is
-    // this file's path, written into the asset (weir serve's environment is the helper's).
-    gate = join(session.project.root, 'gate');
-    writeFileSync(join(session.project.root, 'models/slow_orders.ts'), gatedAssetTs().replace('process.env.WEIR_E2E_GATE', JSON.stringify(gate)));
+    session = await startGatedBrowserSession();
+    gate = session.gate;
     page = await session.browser.newPage();
   }, 120_000);
 
   afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
-    writeFileSync(gate, '');
     await session?.close();
   });
 

@@ -9,8 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gatedAssetTs, shopFiles } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, explainFailure, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, startGatedBrowserSession, type GatedBrowserSession } from './browser-session.js';
 import { startCuttableProxy, type CuttableProxy } from './cuttable-proxy.js';
 
 /** The ids of a finished run's events, read from the server directly (not through the proxy). */
@@ -20,15 +19,12 @@ async function eventIds(url: string, runId: string): Promise<number[]> {
 }
 
 describe.skipIf(!browserTestsEnabled)('a run page through a dropped connection', () => {
-  let session: BrowserSession;
+  let session: GatedBrowserSession;
   let proxy: CuttableProxy;
-  let gate: string;
   let page: Page;
 
   beforeAll(async () => {
-    session = await startBrowserSession(shopFiles(), { runCode: 0 });
-    gate = join(session.project.root, 'gate');
-    writeFileSync(join(session.project.root, 'models/slow_orders.ts'), gatedAssetTs().replace('process.env.WEIR_E2E_GATE', JSON.stringify(gate)));
+    session = await startGatedBrowserSession();
     proxy = await startCuttableProxy(session.url);
     page = await session.browser.newPage();
   }, 120_000);
@@ -36,7 +32,6 @@ describe.skipIf(!browserTestsEnabled)('a run page through a dropped connection',
   afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
-    writeFileSync(gate, '');
     await proxy?.close();
     await session?.close();
   });
@@ -56,7 +51,7 @@ describe.skipIf(!browserTestsEnabled)('a run page through a dropped connection',
     proxy.refuse(true);
     proxy.cut();
     const cutAt = proxy.requests.length;
-    writeFileSync(gate, '');
+    writeFileSync(session.gate, '');
     await expect.poll(async () => ((await (await fetch(`${session.url}/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 30_000 }).toBe('succeeded');
     await page.getByTestId('run-connection').waitFor();
     expect(await page.getByTestId('run-status').textContent()).toBe('running');
