@@ -253,6 +253,6 @@ export { searchCatalog } from './catalog/catalog-search.js';
 export type { CatalogField, CatalogMatch, CatalogHit, CatalogSearchResult } from './catalog/catalog-search.js';
 export { catalogQuery, MAX_CATALOG_QUERY } from './catalog/catalog-query.js';
 export type { LineageBody, LineageDirection, LineageEdgeBody, LineageEdgeKindBody, LineageColumnBody, LineageReachedBody, AssetLineageBody } from './api/lineage-types.js';
-export type { DataPreviewBody, RollbackRequest, RollbackBody } from './api/asset-data-types.js';
+export type { DataPreviewBody, RollbackRequest, RollbackBody, UnpinBody } from './api/asset-data-types.js';
 export type { GraphBody, GraphNodeBody, GraphEdgeBody, MeBody } from './api/graph-types.js';
 export type { TriggersBody, TriggerBody, TriggerPauseBody, TriggerRunBody, TriggerFailureBody, FireTimeBody, BackfillSummaryBody, BackfillDetailBody, BackfillTaskStateBody } from './api/orchestration-types.js';

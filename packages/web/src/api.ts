@@ -5,7 +5,7 @@ import type { AssetFeedbackBody, FeedbackBody, FeedbackListBody, FeedbackStatusC
 import type { GraphBody, MeBody } from '@weir/core';
 import type { CatalogSearchBody } from '@weir/core';
 import type { KpisBody } from '@weir/core';
-import type { DataPreviewBody, LineageBody, LineageDirection, RollbackBody } from '@weir/core';
+import type { DataPreviewBody, LineageBody, LineageDirection, RollbackBody, UnpinBody } from '@weir/core';
 import type { BackfillDetailBody, BackfillSummaryBody, TriggerPauseBody, TriggersBody } from '@weir/core';
 import { authSession } from './auth-session.js';
 
@@ -110,6 +110,8 @@ export const assetDataApi = {
   preview: (asset: string, limit = 50) => call<DataPreviewBody>(`/api/assets/${encodeURIComponent(asset)}/preview?limit=${limit}`),
   /** Points the asset at `version` (editors); refused with the server's sentence otherwise. */
   rollback: (asset: string, version: string) => post<RollbackBody>(`/api/assets/${encodeURIComponent(asset)}/rollback`, { version }),
+  /** Lets runs publish the asset again after a rollback (editors). */
+  unpin: (asset: string) => post<UnpinBody>(`/api/assets/${encodeURIComponent(asset)}/unpin`, {}),
 };
 
 /** Schedules, sensors and backfills (schedules-page.tsx, backfills-page.tsx, backfill-page.tsx). */

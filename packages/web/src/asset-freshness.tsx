@@ -1,8 +1,11 @@
 /**
  * How fresh the live version is: when it was published and how long ago, kept current while the
- * page stays open, and whether a rollback pinned it.
+ * page stays open, and whether a rollback pinned it (with a button to unpin).
  */
 import { useEffect, useState } from 'react';
+import { assetDataApi } from './api.js';
+import { announceAssetChange } from './asset-changes.js';
+import { useRoleGate } from './auth-session.js';
 
 /** "4 min", "3 h 5 min", "2 d 4 h": an age for people, two units at most. */
 function age(milliseconds: number): string {
@@ -26,7 +29,8 @@ function useNow(): number {
 }
 
 /**
- * The line.
+ * The line. A pinned asset has an Unpin button for editors (disabled with the reason for a
+ * viewer); once unpinned, the page loads the asset again and the next run may publish it.
  *
  * @example
  * ```tsx
@@ -40,12 +44,41 @@ export function AssetFreshness({ name, publishedAt, pinned }: { name: string; pu
   return (
     <p data-testid="freshness">
       Freshness: published <time dateTime={publishedAt} title={publishedAt}>{published.toLocaleString()}</time>, <b data-testid="freshness-age">{age(now - published.getTime())}</b> ago
-      {pinned ? (
-        <span className="pinned" title={`runs leave ${name} at this version until: weir unpin ${name}`}>
-          {' '}
-          · pinned by a rollback
-        </span>
-      ) : null}
+      {pinned ? <PinnedNote name={name} /> : null}
     </p>
+  );
+}
+
+/** "pinned by a rollback" and the button that lets runs publish the asset again. */
+function PinnedNote({ name }: { name: string }) {
+  const gate = useRoleGate('editor');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const unpin = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await assetDataApi.unpin(name);
+      announceAssetChange(name);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="pinned" data-testid="pinned">
+      {' '}
+      · pinned by a rollback: runs leave {name} at this version{' '}
+      <button type="button" className="secondary" data-testid="unpin" disabled={busy || !gate.allowed} title={gate.reason ?? `let the next run publish ${name} again (weir unpin ${name})`} onClick={() => void unpin()}>
+        Unpin
+      </button>
+      {error === undefined ? null : (
+        <span className="error" role="alert" data-testid="unpin-error">
+          {' '}
+          Unpin refused: {error}
+        </span>
+      )}
+    </span>
   );
 }

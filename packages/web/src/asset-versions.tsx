@@ -30,7 +30,7 @@ export function AssetVersions({ asset, versions }: { asset: string; versions: Ve
     setOutcome({});
     try {
       const result = await assetDataApi.rollback(asset, version);
-      setOutcome({ done: `${asset} now serves ${result.to} (was ${result.from}); runs leave it there until weir unpin ${asset}` });
+      setOutcome({ done: `${asset} now serves ${result.to} (was ${result.from}); runs leave it there until it is unpinned` });
       announceAssetChange(asset);
     } catch (error) {
       setOutcome({ error: error instanceof Error ? error.message : String(error) });

@@ -26,6 +26,13 @@ export interface RollbackRequest {
   wait?: boolean;
 }
 
+/** `POST /api/assets/:name/unpin`: runs may build and publish the asset again; `released` is false when it was not pinned. */
+export interface UnpinBody {
+  asset: string;
+  environment: string;
+  released: boolean;
+}
+
 /** What a rollback did: the environment's view moved from one version to another, and the asset is pinned there. */
 export interface RollbackBody {
   asset: string;

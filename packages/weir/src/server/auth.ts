@@ -39,7 +39,7 @@ declare module 'hono' {
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // The least role of each mutating route; anything not listed needs admin.
-const editorRoutes: readonly RegExp[] = [/^\/api\/runs\/?$/, /^\/api\/runs\/[^/]+\/cancel\/?$/, /^\/api\/assets\/[^/]+\/rollback\/?$/, /^\/api\/feedback\/[^/]+\/status\/?$/, /^\/api\/triggers\/[^/]+\/(pause|resume)\/?$/];
+const editorRoutes: readonly RegExp[] = [/^\/api\/runs\/?$/, /^\/api\/runs\/[^/]+\/cancel\/?$/, /^\/api\/assets\/[^/]+\/(rollback|unpin)\/?$/, /^\/api\/feedback\/[^/]+\/status\/?$/, /^\/api\/triggers\/[^/]+\/(pause|resume)\/?$/];
 // Mutating routes open to viewers: consumers (viewers) give feedback on the assets they use.
 const viewerRoutes: readonly RegExp[] = [/^\/api\/assets\/[^/]+\/feedback\/?$/];
 
@@ -58,7 +58,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * The least role a call needs: reads and giving feedback on an asset need a viewer; starting and
- * cancelling runs, rolling an asset back, moving a feedback report along and pausing or resuming
+ * cancelling runs, rolling an asset back or unpinning it, moving a feedback report along and pausing or resuming
  * a schedule or sensor need an editor;
  * everything else an admin.
  *

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiCallEvent, AssetDetail, DataPreviewBody, LineageBody, RollbackBody } from '@weir/core';
+import type { ApiCallEvent, AssetDetail, DataPreviewBody, LineageBody, RollbackBody, UnpinBody } from '@weir/core';
 import { createApiToken } from '../../src/server/api-tokens.js';
 import { createServerApp } from '../../src/server/create-server-app.js';
 import { openServerHarness, type ServerHarness } from './server-harness.js';
@@ -229,6 +229,33 @@ describe('POST /api/assets/:name/rollback', () => {
     expect(response.status, await response.clone().text()).toBe(200);
     expect(order).toEqual(['run succeeded', 'rollback']);
   }, 60_000);
+});
+
+describe('POST /api/assets/:name/unpin', () => {
+  it('lets runs publish a rolled-back asset again: pinned no more, logged; a second unpin releases nothing', async () => {
+    expect((await rollback(undefined)).status).toBe(200);
+    expect((await server.get<AssetDetail>('/api/assets/revenue')).pinned).toBe(true);
+    const logged = (await server.runtime.store.events()).length;
+
+    const response = await call(server.app, 'POST', '/api/assets/revenue/unpin');
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect((await response.json()) as UnpinBody).toEqual({ asset: 'revenue', environment: 'prod', released: true });
+    expect((await server.get<AssetDetail>('/api/assets/revenue')).pinned).toBe(false);
+    expect((await server.runtime.store.events({ afterId: logged })).filter((event) => event.type === 'asset_pinned')).toMatchObject([{ asset: 'revenue', pinned: false }]);
+
+    const again = await call(server.app, 'POST', '/api/assets/revenue/unpin');
+    expect((await again.json()) as UnpinBody).toMatchObject({ released: false });
+    await expectError(await call(server.app, 'POST', '/api/assets/revenu/unpin'), 404, 'ASSET_UNKNOWN');
+  });
+
+  it('needs an editor token when authentication is on (403 for a viewer, who leaves the pin in place)', async () => {
+    expect((await rollback(undefined)).status).toBe(200);
+    const refused = await expectError(await call(authApp, 'POST', '/api/assets/revenue/unpin', { token: tokens.viewer! }), 403, 'FORBIDDEN');
+    expect(refused.message).toContain('needs an editor token');
+    expect((await server.get<AssetDetail>('/api/assets/revenue')).pinned).toBe(true);
+    const allowed = await call(authApp, 'POST', '/api/assets/revenue/unpin', { token: tokens.editor! });
+    expect(((await allowed.json()) as UnpinBody).released).toBe(true);
+  });
 });
 
 describe('with authentication on', () => {

@@ -4,7 +4,8 @@
  * first rows of the live version, freshness, and a rollback through the button after a second
  * build (the live version, the preview and the versions list change without a reload). With
  * `weir serve --auth`, a viewer's Roll back button is disabled with the reason and, enabled by a
- * page that believes the token is an editor's, gets the server's 403 sentence; an editor's rolls back. Screenshots in test-results/web-app/.
+ * page that believes the token is an editor's, gets the server's 403 sentence; an editor's rolls back
+ * and unpins (a viewer's Unpin is disabled with the reason). Screenshots in test-results/web-app/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -108,6 +109,12 @@ describe.skipIf(!browserTestsEnabled)('the asset page: column lineage, data prev
     // The server says the same.
     const detail = (await (await fetch(`${session.url}/api/assets/revenue`)).json()) as { version: string; pinned: boolean };
     expect(detail).toMatchObject({ version: older, pinned: true });
+
+    // Unpin: the next run may publish again; the version served stays the same until then.
+    await page.getByTestId('unpin').click();
+    await page.getByTestId('pinned').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('live-version').textContent()).toBe(older);
+    expect((await (await fetch(`${session.url}/api/assets/revenue`)).json()) as { version: string; pinned: boolean }).toMatchObject({ version: older, pinned: false });
   }, 120_000);
 });
 
@@ -173,5 +180,20 @@ describe.skipIf(!browserTestsEnabled)('rollback on the asset page in auth mode',
     await page.getByRole('button', { name: 'Confirm rollback' }).click();
     await page.getByTestId('live-version').filter({ hasText: older! }).waitFor();
     expect(await page.getByTestId('rollback-done').textContent()).toContain(`now serves ${older}`);
+  });
+
+  it("lets an editor unpin; a viewer's Unpin is disabled with the reason", async () => {
+    const unpin = page.getByTestId('unpin');
+    await unpin.waitFor();
+    await page.getByTestId('sign-out').click();
+    await signIn(tokens.viewer);
+    await unpin.waitFor();
+    expect(await unpin.isDisabled()).toBe(true);
+    expect(await unpin.getAttribute('title')).toBe('needs an editor token: you are signed in as ui-viewer, a viewer');
+    await page.getByTestId('sign-out').click();
+    await signIn(tokens.editor);
+    await unpin.click();
+    await page.getByTestId('pinned').waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(SHOTS, 'asset-unpinned.png') });
   });
 });

@@ -1,12 +1,13 @@
 /**
- * An asset's data: `GET /api/assets/:name/preview` (the first rows of the live version) and
+ * An asset's data: `GET /api/assets/:name/preview` (the first rows of the live version),
  * `POST /api/assets/:name/rollback` (the environment's view back to an earlier published version,
- * as `weir rollback` does). Rollback writes to the warehouse the server owns, so it goes through
- * the run hub: never while a run writes.
+ * as `weir rollback` does) and `POST /api/assets/:name/unpin` (runs may publish it again, as
+ * `weir unpin` does). Rollback writes to the warehouse the server owns, so it goes through the run
+ * hub: never while a run writes. Unpinning only records an event.
  */
 import { Hono } from 'hono';
-import { WeirError, environmentView, rollbackAsset } from '@weir/core';
-import type { DataPreviewBody, RollbackBody, RollbackRequest } from '@weir/core';
+import { WeirError, environmentView, rollbackAsset, unpinAsset } from '@weir/core';
+import type { DataPreviewBody, RollbackBody, RollbackRequest, UnpinBody } from '@weir/core';
 import type { ProjectView } from '../project-view.js';
 import type { RunHub } from '../run-hub.js';
 import { requireAsset } from './asset-routes.js';
@@ -69,6 +70,14 @@ export function assetDataRoutes(view: ProjectView, hub: RunHub): Hono {
       { wait: request.wait === true },
     );
     const body: RollbackBody = { ...result, pinned: true };
+    return context.json(body);
+  });
+
+  routes.post('/:name/unpin', async (context) => {
+    const project = await view.project();
+    const asset = requireAsset(project, context.req.param('name'));
+    const released = await unpinAsset(view.store, project.environment, asset.name);
+    const body: UnpinBody = { asset: asset.name, environment: project.environment, released };
     return context.json(body);
   });
 

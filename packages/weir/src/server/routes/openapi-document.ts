@@ -82,6 +82,13 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json('RollbackBody'), ...errors },
         },
       },
+      '/api/assets/{name}/unpin': {
+        post: {
+          summary: 'let runs build and publish the asset again after a rollback, as weir unpin does (editor); released is false when it was not pinned',
+          parameters: [nameParam('name', 'asset name')],
+          responses: { 200: json('UnpinBody'), ...errors },
+        },
+      },
       '/api/lineage/{asset}': {
         get: {
           summary: 'column-level lineage and impact analysis, as weir lineage <asset>[.<column>] --json prints it: direct upstream of each column, and every node reached upstream and/or downstream, each edge exact, derived or unknown',
@@ -229,6 +236,7 @@ export function openApiDocument(): Record<string, unknown> {
         DataPreviewBody: { type: 'object', required: ['asset', 'environment', 'version', 'columns', 'rows', 'limit'] },
         RollbackRequest: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', description: 'a version id or a unique prefix; absent: the version live before' }, wait: { type: 'boolean', description: 'queue behind a run in progress instead of 409' } } },
         RollbackBody: { type: 'object', required: ['asset', 'environment', 'from', 'to', 'pinned'] },
+        UnpinBody: { type: 'object', required: ['asset', 'environment', 'released'], properties: { released: { type: 'boolean' } } },
         LineageBody: { type: 'object', required: ['asset', 'column', 'direction', 'depth', 'lineage'] },
         TriggersBody: { type: 'object', required: ['now', 'triggers'], properties: { triggers: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'type', 'paused', 'pausedBy', 'next', 'lastTick', 'lastFailure', 'failing', 'recentRuns'] } } } },
         TriggerPauseBody: { type: 'object', required: ['name', 'kind', 'paused', 'changed'] },
