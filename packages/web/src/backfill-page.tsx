@@ -1,15 +1,22 @@
 /**
  * `#/backfills/<id>`: one backfill, as `weir backfill show` prints it: its facts, counts per asset
- * and state, and a grid of partitions (rows) by asset (columns), each cell coloured by its state.
+ * and state, and a grid of partitions (rows) by asset (columns), each cell coloured by its state;
+ * refreshed every two seconds while the backfill runs.
  */
 import type { BackfillDetailBody } from '@weir/core';
 import { orchestrationApi } from './api.js';
 import { TaskCounts } from './backfills-page.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
+import { PROGRESS_REFRESH_MS, usePolling } from './use-polling.js';
+import { useEffect, useState } from 'react';
 
 export function BackfillPage({ id }: { id: string }) {
-  const backfill = useApi(() => orchestrationApi.backfill(id), `backfill:${id}`);
+  const [running, setRunning] = useState(true);
+  // Every two seconds while it runs, so its grid fills in as partitions finish; not once it has ended.
+  const backfill = useApi(() => orchestrationApi.backfill(id), `backfill:${id}`, usePolling(PROGRESS_REFRESH_MS, running));
+  const status = backfill.value?.status;
+  useEffect(() => setRunning(status === undefined || status === 'running'), [status]);
   return (
     <main>
       <p>

@@ -1,13 +1,14 @@
-/** `#/backfills`: recorded backfills, newest first, with their status and task counts by state. */
+/** `#/backfills`: recorded backfills, newest first, with their status and task counts by state (refreshed every few seconds). */
 import type { BackfillSummaryBody } from '@weir/core';
 import { orchestrationApi } from './api.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
+import { LIST_REFRESH_MS, usePolling } from './use-polling.js';
 
 const TASK_STATES = ['done', 'running', 'failed', 'missing'] as const;
 
 export function BackfillsPage() {
-  const backfills = useApi(() => orchestrationApi.backfills(), 'backfills');
+  const backfills = useApi(() => orchestrationApi.backfills(), 'backfills', usePolling(LIST_REFRESH_MS));
   return (
     <main>
       <h2>Backfills</h2>

@@ -1,4 +1,4 @@
-/** The overview: the project, its assets with their state, and the recent runs. */
+/** The overview: the project, its assets with their state, and the recent runs (both refreshed every 15 s). */
 import type { AssetSummary } from '@weir/core';
 import { api } from './api.js';
 import { FailingAssets } from './failing-assets.js';
@@ -7,11 +7,14 @@ import { OpenReports } from './open-reports.js';
 import { RunTable } from './run-table.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
+import { OVERVIEW_REFRESH_MS, usePolling } from './use-polling.js';
 
 export function OverviewPage() {
   const project = useApi(api.project, 'project');
-  const assets = useApi(api.assets, 'assets');
-  const runs = useApi(api.runs, 'runs');
+  // States and runs move as runs happen; the KPIs and reports are slower things, read on arrival.
+  const tick = usePolling(OVERVIEW_REFRESH_MS);
+  const assets = useApi(api.assets, 'assets', tick);
+  const runs = useApi(api.runs, 'runs', tick);
   const counts = new Map<string, number>();
   for (const asset of assets.value ?? []) counts.set(asset.state, (counts.get(asset.state) ?? 0) + 1);
   return (

@@ -1,16 +1,17 @@
-/** `#/runs`: the recorded runs, filtered by status and by text, and a button that starts a run. */
+/** `#/runs`: the recorded runs (refreshed every few seconds), filtered by status and by text, and a button that starts a run. */
 import { useState } from 'react';
 import { runApi } from './api.js';
 import { useRoleGate } from './auth-session.js';
 import { RunTable } from './run-table.js';
 import { useApi } from './use-api.js';
+import { LIST_REFRESH_MS, usePolling } from './use-polling.js';
 
 const STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'crashed'];
 
 export function RunsPage() {
   const [status, setStatus] = useState('');
   const [text, setText] = useState('');
-  const runs = useApi(() => runApi.list(status || undefined), `runs:${status}`);
+  const runs = useApi(() => runApi.list(status || undefined), `runs:${status}`, usePolling(LIST_REFRESH_MS));
   const needle = text.trim().toLowerCase();
   const shown = (runs.value ?? []).filter((run) => needle === '' || [run.runId, run.command, ...run.selection].some((value) => value.toLowerCase().includes(needle)));
   return (

@@ -1,6 +1,7 @@
 /**
  * `#/schedules`: every schedule and sensor with its state, next ticks, last failure (a custom
  * sensor's throw, at its file:line) and the runs it started; Pause and Resume for editors.
+ * Refreshed every few seconds.
  */
 import { useState } from 'react';
 import type { TriggerBody } from '@weir/core';
@@ -8,10 +9,11 @@ import { orchestrationApi } from './api.js';
 import { useRoleGate } from './auth-session.js';
 import { StateBadge } from './state-badge.js';
 import { useApi } from './use-api.js';
+import { LIST_REFRESH_MS, usePolling } from './use-polling.js';
 
 export function SchedulesPage() {
   const [refresh, setRefresh] = useState(0);
-  const listing = useApi(() => orchestrationApi.triggers(), 'triggers', refresh);
+  const listing = useApi(() => orchestrationApi.triggers(), 'triggers', refresh + usePolling(LIST_REFRESH_MS));
   const [error, setError] = useState<string>();
   const triggers = listing.value?.triggers ?? [];
   const schedules = triggers.filter((trigger) => trigger.kind === 'schedule');

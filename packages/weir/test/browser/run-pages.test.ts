@@ -3,7 +3,8 @@
  * which shows the gated step running and then, once the gate opens, the run succeeded, without a
  * reload (the page follows the run's server-sent events); the Cancel button ends a gated run
  * cancelled; Retry starts a run of the steps that did not succeed; the list filters by status and
- * text. The slow step is a TypeScript asset added after the first build that waits for a file.
+ * text, and shows a run started from the command line without a reload. The slow step is a
+ * TypeScript asset added after the first build that waits for a file.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,6 +117,21 @@ describe.skipIf(!browserTestsEnabled)('the runs pages in Chromium', () => {
     expect(await page.locator('[data-step="big_orders"]').getAttribute('data-status')).toBe('blocked');
     await page.getByRole('button', { name: 'Retry failed steps (2)' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'run-failed.png'), fullPage: true });
+  });
+
+  it('lists a run started from the command line while the list is open, without a reload', async () => {
+    await page.goto(`${session.url}/#/runs`);
+    const rows = page.locator('table[data-testid="runs"] tbody tr');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    await markDocument();
+    // weir run hands its work to weir serve, which owns the project.
+    const run = await session.project.weir(['run', '--select', 'orders']);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const [{ runId }] = (await (await fetch(`${session.url}/api/runs?limit=1`)).json()) as [{ runId: string }];
+    await page.locator(`table[data-testid="runs"] a[href="#/runs/${runId}"]`).first().waitFor();
+    expect(await rows.count()).toBe(before + 1);
+    expect(await stillSameDocument()).toBe(true);
   });
 
   it('says why a run cannot start, and that a run does not exist', async () => {

@@ -2,7 +2,8 @@
  * The schedules and backfills pages in Chromium against `weir serve`: the schedule's next ticks in
  * its time zone, the failing TypeScript sensor's error at its file:line in red, Pause and Resume
  * through the buttons (the CLI sees the same state), and a backfill made with `weir backfill`
- * (handed to the server) listed and opened on its page with every partition done. With `--auth`, a
+ * (handed to the server) listed by the open page without a reload and opened on its page with
+ * every partition done. With `--auth`, a
  * viewer sees the page with Pause disabled (tooltip), and the server refuses its pause (403).
  */
 import { join } from 'node:path';
@@ -64,16 +65,20 @@ describe.skipIf(!browserTestsEnabled)('the schedules and backfills pages in Chro
     expect((JSON.parse(again.stdout) as { sensors: Array<{ name: string; paused: boolean }> }).sensors.find((sensor) => sensor.name === 'export_ready')?.paused).toBe(false);
   });
 
-  it('lists a backfill made with weir backfill and opens its page with every partition done', async () => {
+  it('lists a backfill made with weir backfill while the list is open, without a reload, and opens its page with every partition done', async () => {
+    await page.goto(`${session.url}/#/backfills`);
+    await page.locator('main h2', { hasText: 'Backfills' }).waitFor();
+    await page.evaluate('window.weirMark = 42');
     const backfill = await session.project.weir(['backfill', 'daily_revenue', '--from', '2026-01-01', '--to', '2026-01-03', '--rebuild']);
     expect(backfill.code, show(backfill)).toBe(0);
     expect(backfill.stdout).toContain('handed to weir serve');
     const id = /backfill (bf-[\w-]+)/.exec(backfill.stdout)![1]!;
 
-    await page.goto(`${session.url}/#/backfills`);
+    // The list refreshes itself: the new backfill appears in the same document, and its status
+    // moves on to succeeded (a refresh may have caught it running).
     const row = page.locator(`[data-backfill="${id}"]`);
-    await row.waitFor();
-    expect(await row.textContent()).toContain('succeeded');
+    await row.filter({ hasText: 'succeeded' }).waitFor();
+    expect(await page.evaluate('window.weirMark === 42')).toBe(true);
     expect(await row.getByTestId('backfill-counts').textContent()).toBe('3/3 done');
     await page.screenshot({ path: join(SHOTS, 'backfills.png'), fullPage: true });
 
