@@ -11,6 +11,7 @@ import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { fileCases } from './engine-conformance-files.js';
 import { relationCases } from './engine-conformance-relations.js';
 import { sessionCases } from './engine-conformance-sessions.js';
+import { valueCases } from './engine-conformance-values.js';
 import type { ConformanceContext } from './engine-conformance-support.js';
 
 /**
@@ -68,5 +69,6 @@ export function runEngineConformance(name: string, open: () => Promise<EngineAda
     describe('relations', () => relationCases(context));
     describe('files', () => fileCases(context));
     describe('sessions and bulk data', () => sessionCases(context));
+    describe('values', () => valueCases(context));
   });
 }

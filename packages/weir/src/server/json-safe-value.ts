@@ -1,7 +1,9 @@
 /**
  * Warehouse values as JSON a browser reads without surprises. The engines already hand whole
- * numbers beyond 2^53 and exact decimals as strings (never a silently rounded number); what is
- * left is made deliberate here: dates as ISO strings, bytes as `\x` hex, nested values alike.
+ * numbers beyond 2^53 and exact decimals as strings (never a silently rounded number), and times,
+ * intervals, infinite or far-off dates and timestamps as text, the same on every engine (see the
+ * engine conformance suite); what is left is made deliberate here: dates as ISO strings, bytes as
+ * `\x` hex, nested values alike.
  */
 
 /**

@@ -208,4 +208,20 @@ await describeWithService(postgresService, 'postgres adapter', () => {
       await session.close();
     }
   });
+
+  it('reads an interval written in an IntervalStyle other than the default as PostgreSQL wrote it', async () => {
+    const session = await open().session();
+    try {
+      const sql = `SELECT CAST('1 day 02:03:04' AS INTERVAL) AS span`;
+      // SET LOCAL: the style ends with the transaction, and the pooled connection goes back unchanged.
+      const iso = await session.transaction(async () => {
+        await session.execute(`SET LOCAL IntervalStyle = 'iso_8601'`);
+        return session.query(sql);
+      });
+      expect(iso).toEqual([{ span: 'P1DT2H3M4S' }]);
+      expect(await session.query(sql)).toEqual([{ span: '1 day 02:03:04' }]);
+    } finally {
+      await session.close();
+    }
+  });
 });
