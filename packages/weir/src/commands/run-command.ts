@@ -43,6 +43,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
 
   selectionCommand(program, 'check', 'evaluate the checks of the published versions of the selected assets, without rebuilding', 'assets checked at once')
     .option('--json', 'print the result as JSON')
+    .option('--workers', 'hand each asset\'s checks to weir worker processes through the run queue (team mode) and follow them')
     .action(async (options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         const { selected, select, exclude } = selection(runtime, options);
@@ -63,6 +64,7 @@ export function registerRunCommands(program: Command, exit: ExitBox): void {
     .description('run again only the failed, blocked, skipped and cancelled steps of a run')
     .option('--wait', 'wait for another run of this project to finish instead of refusing')
     .option('--json', 'print the run result as JSON')
+    .option('--workers', 'hand each step to weir worker processes through the run queue (team mode) and follow them')
     .action(async (runId: string, options: RunOptions, command: Command) => {
       exit.code = await withLockedProject(command, async (runtime, held) => {
         const run = await runtime.store.run(runId);
@@ -119,7 +121,7 @@ export async function executeRun(
     throw new WeirError('USAGE', `--timeout must be a duration such as 90s, 30m or 2h, not "${options.timeout}"`);
   }
   const timeout = timeoutSeconds === undefined ? {} : { timeoutSeconds };
-  if (options.workers) requireTeamModeForWorkers(runtime);
+  if (options.workers) requireTeamModeForWorkers(runtime, request.command);
   // While weir serve runs for the project it owns the warehouse: the run goes to it (not with
   // --workers: in team mode the warehouse is shared, and the steps go to the workers).
   const server = request.mode === 'replay' || options.workers ? undefined : await findServer(runtime.project.root);

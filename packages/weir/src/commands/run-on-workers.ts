@@ -1,6 +1,6 @@
 /**
- * `weir run --workers` (team mode): the run is planned and followed here, and each step is
- * executed by a `weir worker` process that claims it from the run queue.
+ * `weir run|check|retry --workers` (team mode): the run is planned and followed here, and each
+ * step is executed by a `weir worker` process that claims it from the run queue.
  */
 import { WeirError, assetPool, executePlanOnWorkers, projectVersion, type RunProjectOptions } from '@weir/core';
 import type { RunProgress } from '../output/run-progress.js';
@@ -20,10 +20,10 @@ export interface WorkersExecutor {
  * requireTeamModeForWorkers(runtime); // throws USAGE with the embedded warehouse
  * ```
  */
-export function requireTeamModeForWorkers(runtime: ProjectRuntime): void {
+export function requireTeamModeForWorkers(runtime: ProjectRuntime, command = 'run'): void {
   const { state, warehouse } = runtime.project;
   if (state.store === 'postgres' && warehouse.engine === 'postgres') return;
-  throw new WeirError('USAGE', 'weir run --workers needs team mode: the state and the warehouse in PostgreSQL, shared by every worker', {
+  throw new WeirError('USAGE', `weir ${command} --workers needs team mode: the state and the warehouse in PostgreSQL, shared by every worker`, {
     hint: 'set state: { store: postgres, url: ... } and warehouse: { engine: postgres, url: ... } in weir.yaml, or run without --workers to build in this process',
   });
 }

@@ -3,7 +3,8 @@
  * PostgreSQL. The run waits, saying so, until a worker is there; two `weir worker` processes take
  * its steps, one is SIGKILLed inside a step (a TypeScript asset held until the test releases it), its job is
  * taken again by the other after the lease ran out, and the run completes with every step done
- * once (and the demo's mart held back by its failing check, as in-process). Outside team mode `--workers` is refused.
+ * once (and the demo's mart held back by its failing check, as in-process). `weir check` and
+ * `weir retry` take `--workers` too. Outside team mode `--workers` is refused.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -105,12 +106,43 @@ await describeWithService(postgresService, 'team mode: weir run --workers', () =
     expect((await survivor.exited).code).toBe(0);
   });
 
+  it('checks and retries on workers too: weir check --workers and weir retry --workers', async () => {
+    const worker = project.spawnWeir(['worker', '--id', 'b1', '--lease', '5'], { cwd: shop });
+    await worker.waitForOutput('ready (project shop');
+    try {
+      const check = await project.weir(['check', '--workers', '--select', 'stg_orders', '--json'], { cwd: shop });
+      expect(check.code, `${show(check)}\n${worker.stdout()}`).toBe(0);
+      const checked = JSON.parse(check.stdout) as { runId: string; status: string; steps: StepJson[] };
+      expect(checked).toMatchObject({ status: 'succeeded', steps: [expect.objectContaining({ asset: 'stg_orders', status: 'succeeded' })] });
+      expect(worker.stdout()).toContain(`run ${checked.runId} stg_orders started`);
+
+      // The first test's run held product_performance back: a retry runs that step alone, on the worker.
+      const runs = await project.weirJson<Array<{ runId: string; command: string; status: string }>>(['runs', '--json'], { cwd: shop });
+      const failed = runs.find((run) => run.command === 'run' && run.status === 'failed');
+      expect(failed, JSON.stringify(runs)).toBeDefined();
+      const retry = await project.weir(['retry', failed!.runId, '--workers', '--json'], { cwd: shop });
+      const retried = JSON.parse(retry.stdout) as { runId: string; retryOf: string; status: string; steps: StepJson[] };
+      // (The demo's partitioned mart is skipped by every whole run, this one included: backfills build it.)
+      expect(retried.steps.filter((step) => step.status !== 'skipped').map((step) => [step.asset, step.status]), show(retry)).toEqual([['product_performance', 'blocked']]);
+      expect(retried.retryOf).toBe(failed!.runId);
+      expect(retry.code).toBe(1);
+      expect(worker.stdout()).toContain(`run ${retried.runId} product_performance started`);
+    } finally {
+      worker.kill('SIGTERM');
+      await worker.exited;
+    }
+  });
+
   it('refuses --workers outside team mode', async () => {
     const local = await createWeirProject({ 'weir.yaml': 'name: local\n', 'models/one.sql': 'select 1 as one\n' });
     try {
       const refused = await local.weir(['run', '--workers']);
       expect(refused.code, show(refused)).toBe(2);
       expect(refused.stderr).toContain('weir run --workers needs team mode');
+      expect((await local.weir(['run'])).code).toBe(0);
+      const check = await local.weir(['check', '--workers']);
+      expect(check.code, show(check)).toBe(2);
+      expect(check.stderr).toContain('weir check --workers needs team mode');
     } finally {
       await local.cleanup();
     }
