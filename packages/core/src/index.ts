@@ -38,7 +38,7 @@ export type {
 
 // Project and graph
 export { loadProject } from './project/load-project.js';
-export { projectVersion } from './project/project-version.js';
+export { projectVersion, workerCodeVersion } from './project/project-version.js';
 export type { LoadProjectOptions } from './project/load-project.js';
 export type { Project, AssetSpec, SqlAsset, TypeScriptAsset, FileSourceAsset, Materialization, ProjectDefaults } from './project/project-model.js';
 export { buildAssetGraph } from './graph/build-asset-graph.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { projectVersion } from './project-version.js';
+import { projectVersion, workerCodeVersion } from './project-version.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -40,4 +40,14 @@ it('changes when a model, a source, weir.yaml or the set of files changes', asyn
   // A file renamed with the same content is another project.
   const { 'models/a.sql': sql, ...rest } = files;
   expect(await projectVersion(project({ ...rest, 'models/c.sql': sql }))).not.toBe(base);
+});
+
+it('counts a custom sensor for the server (it reloads sensors) but not for workers (they never run one)', async () => {
+  const sensor = "import { defineSensor } from 'weir';\nexport const s = defineSensor({ select: 'a', evaluate: () => ({ skipReason: 'nothing new' }) });\n";
+  const without = project(files);
+  const withSensor = project({ ...files, 'sensors/s.ts': sensor });
+  expect(await projectVersion(withSensor)).not.toBe(await projectVersion(without));
+  expect(await workerCodeVersion(withSensor)).toBe(await workerCodeVersion(without));
+  // A model still counts for workers.
+  expect(await workerCodeVersion(project({ ...files, 'models/b.sql': 'select 1 as y\n' }))).not.toBe(await workerCodeVersion(without));
 });

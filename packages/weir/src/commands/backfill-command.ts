@@ -15,7 +15,7 @@ import {
   enqueueBackfill,
   followQueuedBackfill,
   planBackfill,
-  projectVersion,
+  workerCodeVersion,
   requestBackfill,
   runBackfill,
   selectAssets,
@@ -245,7 +245,7 @@ async function followThroughWorkers(
   const queue = await openProjectQueue(runtime.project);
   try {
     // Workers running other code than this planner are refused by the queue.
-    await queue.setExpectedProjectVersion(await projectVersion(runtime.project.root));
+    await queue.setExpectedProjectVersion(await workerCodeVersion(runtime.project.root));
     const { project } = runtime;
     const jobIds = await enqueueBackfill(queue, runtime.store, record, mode, {
       ...(project.pools === undefined ? {} : { pools: project.pools }),

@@ -2,7 +2,7 @@
  * `weir run|check|retry --workers` (team mode): the run is planned and followed here, and each
  * step is executed by a `weir worker` process that claims it from the run queue.
  */
-import { WeirError, assetPool, executePlanOnWorkers, projectVersion, type RunProjectOptions } from '@weir/core';
+import { WeirError, assetPool, executePlanOnWorkers, workerCodeVersion, type RunProjectOptions } from '@weir/core';
 import type { RunProgress } from '../output/run-progress.js';
 import { openProjectQueue, type ProjectRuntime } from '../runtime/project-runtime.js';
 
@@ -42,7 +42,7 @@ export async function workersExecutor(runtime: ProjectRuntime, progress: RunProg
   const { project } = runtime;
   const queue = await openProjectQueue(project);
   try {
-    await queue.setExpectedProjectVersion(await projectVersion(project.root));
+    await queue.setExpectedProjectVersion(await workerCodeVersion(project.root));
   } catch (error) {
     await queue.close();
     throw error;

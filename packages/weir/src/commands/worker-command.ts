@@ -14,7 +14,7 @@ import {
   eventTime,
   isWeirError,
   messageOf,
-  projectVersion,
+  workerCodeVersion,
   runBackfillJob,
   type BackfillJobPayload,
   type ClaimedJob,
@@ -69,7 +69,7 @@ async function work(runtime: ProjectRuntime, options: WorkerOptions): Promise<nu
   const idleExitMs = options.idleExitSeconds === undefined ? undefined : positiveSeconds(options.idleExitSeconds, '--idle-exit-seconds') * 1000;
   requireTeamMode(runtime);
   const id = options.id ?? `${hostname()}-${process.pid}`;
-  const version = await projectVersion(runtime.project.root);
+  const version = await workerCodeVersion(runtime.project.root);
   const queue = await openProjectQueue(runtime.project, { leaseMs });
   const say = (line: string) => process.stdout.write(`worker ${id}: ${line}\n`);
   const stopping = new AbortController();

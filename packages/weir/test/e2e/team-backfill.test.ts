@@ -5,7 +5,7 @@
  * `weir backfill show` reports per-partition status while it runs and after. A worker running
  * another version of the project is refused.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
@@ -142,6 +142,20 @@ await describeWithService(postgresService, 'team mode: a backfill through three 
       expect(refused.code, show(refused)).toBe(2);
       expect(refused.stderr).toContain('WORKER_VERSION_MISMATCH');
       expect(refused.stderr).toMatch(/runs project version [0-9a-f]{12}, but weir serve runs [0-9a-f]{12}/);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('a worker whose checkout differs only by a custom sensor is not refused: workers never run sensors', async () => {
+    const other = await createWeirProject({ '.keep': '' });
+    try {
+      cpSync(shop, other.root, { recursive: true, filter: (path) => !path.includes('.weir') });
+      mkdirSync(join(other.root, 'sensors'), { recursive: true });
+      writeFileSync(join(other.root, 'sensors', 'nightly_export.ts'), "import { defineSensor } from 'weir';\nexport const nightly_export = defineSensor({ select: 'stg_orders', evaluate: () => ({ skipReason: 'nothing new' }) });\n");
+      const accepted = await other.weir(['worker', '--id', 'sensor-only', '--idle-exit-seconds', '1']);
+      expect(accepted.code, show(accepted)).toBe(0);
+      expect(accepted.stdout).toContain('worker sensor-only: ready (project shop version');
     } finally {
       await other.cleanup();
     }
