@@ -76,9 +76,14 @@ export function scheduleSince(state: TriggerStateRecord | undefined): Date | und
  * await store.append(events);
  * ```
  */
+/** How long a sensor failing the same way again is not recorded again: once per 10 minutes, not once per interval. */
+export const SENSOR_FAILURE_REPEAT_MS = 10 * 60_000;
+
 export class TriggerEvaluator {
   private readonly options: TriggerEvaluatorOptions;
   private readonly sensorEvaluatedAt = new Map<string, number>();
+  /** The failure last recorded per sensor, so a sensor failing the same way every second is not a log entry every second. */
+  private readonly failureRecorded = new Map<string, { message: string; at: number }>();
 
   constructor(options: TriggerEvaluatorOptions) {
     this.options = options;
@@ -119,8 +124,29 @@ export class TriggerEvaluator {
     }
     // Together: a slow custom sensor (bounded by its timeout) does not hold back the others.
     const decisions = await Promise.all(due.map((sensor) => this.evaluateSensor(sensor, states.get(`sensor\0${sensor.name}`)?.cursor ?? undefined, now)));
-    due.forEach((sensor, index) => addSensorDecision(evaluation, sensor.name, decisions[index] as SensorDecision, at));
+    due.forEach((sensor, index) => {
+      const decision = decisions[index] as SensorDecision;
+      if (this.repeatsRecordedFailure(sensor.name, decision, now.getTime())) return;
+      addSensorDecision(evaluation, sensor.name, decision, at);
+    });
     return evaluation;
+  }
+
+  /**
+   * True for a failure already recorded with the same message less than
+   * {@link SENSOR_FAILURE_REPEAT_MS} ago: it is left out of the log (the schedules page and
+   * `weir schedules ls` still show the sensor failing, from the recorded one). A new message, the
+   * same one after that time, or any failure after a successful evaluation is recorded.
+   */
+  private repeatsRecordedFailure(sensor: string, decision: SensorDecision, now: number): boolean {
+    if (decision.failed === undefined) {
+      this.failureRecorded.delete(sensor);
+      return false;
+    }
+    const last = this.failureRecorded.get(sensor);
+    if (last !== undefined && last.message === decision.failed.message && now - last.at < SENSOR_FAILURE_REPEAT_MS && now >= last.at) return true;
+    this.failureRecorded.set(sensor, { message: decision.failed.message, at: now });
+    return false;
   }
 
   private async evaluateSensor(sensor: Exclude<SensorSpec, { type: 'webhook' }>, cursor: unknown, now: Date): Promise<SensorDecision> {

@@ -153,6 +153,26 @@ describe('custom TypeScript sensors', () => {
     expect((await store.events()).filter((event) => event.type === 'sensor_failed').map((event) => (event as unknown as SensorFailedEvent).sensor).sort()).toEqual(['broken', 'nonsense', 'slow']);
   });
 
+  it('records a sensor failing the same way once per 10 minutes, not once per interval', async () => {
+    const store = await open();
+    const clock = new ManualClock('2026-11-24T10:00:00Z');
+    const evaluation = evaluator(store, clock);
+    const brokenFailures = async () => {
+      const result = await evaluation.evaluate();
+      return result.events.filter((event) => event.type === 'sensor_failed' && (event as SensorFailedEvent).sensor === 'broken').length;
+    };
+    expect(await brokenFailures()).toBe(1);
+    // broken is due every 30 s: nine more evaluations over the next minutes record nothing new.
+    const repeats = [];
+    for (let minute = 0; minute < 9; minute++) {
+      clock.advance(60_000);
+      repeats.push(await brokenFailures());
+    }
+    expect(repeats).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    clock.advance(60_000);
+    expect(await brokenFailures()).toBe(1);
+  });
+
   it('asks for the same keys when evaluated again before recording, and the queue refuses the second run', async () => {
     const store = await open();
     const queue = await openSqliteJobQueue(path.join(root, '.weir', 'queue-dedupe.db'));
