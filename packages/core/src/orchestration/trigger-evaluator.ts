@@ -126,7 +126,8 @@ export class TriggerEvaluator {
     const decisions = await Promise.all(due.map((sensor) => this.evaluateSensor(sensor, states.get(`sensor\0${sensor.name}`)?.cursor ?? undefined, now)));
     due.forEach((sensor, index) => {
       const decision = decisions[index] as SensorDecision;
-      if (this.repeatsRecordedFailure(sensor.name, decision, now.getTime())) return;
+      const changedAt = states.get(`sensor\0${sensor.name}`)?.updatedAt;
+      if (this.repeatsRecordedFailure(sensor.name, decision, now.getTime(), changedAt === undefined ? undefined : Date.parse(changedAt))) return;
       addSensorDecision(evaluation, sensor.name, decision, at);
     });
     return evaluation;
@@ -136,15 +137,17 @@ export class TriggerEvaluator {
    * True for a failure already recorded with the same message less than
    * {@link SENSOR_FAILURE_REPEAT_MS} ago: it is left out of the log (the schedules page and
    * `weir schedules ls` still show the sensor failing, from the recorded one). A new message, the
-   * same one after that time, or any failure after a successful evaluation is recorded.
+   * same one after that time, any failure after a successful evaluation, and any failure after the
+   * sensor's state changed (a resume: "failing" is judged against it) is recorded.
    */
-  private repeatsRecordedFailure(sensor: string, decision: SensorDecision, now: number): boolean {
+  private repeatsRecordedFailure(sensor: string, decision: SensorDecision, now: number, stateChangedAt: number | undefined): boolean {
     if (decision.failed === undefined) {
       this.failureRecorded.delete(sensor);
       return false;
     }
     const last = this.failureRecorded.get(sensor);
-    if (last !== undefined && last.message === decision.failed.message && now - last.at < SENSOR_FAILURE_REPEAT_MS && now >= last.at) return true;
+    const stateMoved = stateChangedAt !== undefined && stateChangedAt >= (last?.at ?? 0);
+    if (last !== undefined && !stateMoved && last.message === decision.failed.message && now - last.at < SENSOR_FAILURE_REPEAT_MS && now >= last.at) return true;
     this.failureRecorded.set(sensor, { message: decision.failed.message, at: now });
     return false;
   }

@@ -171,6 +171,13 @@ describe('custom TypeScript sensors', () => {
     expect(repeats).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     clock.advance(60_000);
     expect(await brokenFailures()).toBe(1);
+    // Paused and resumed: the next failure is recorded at once, so the sensor shows failing again.
+    clock.advance(60_000);
+    await store.append([
+      { type: 'trigger_paused', at: clock.now().toISOString(), trigger: 'sensor', name: 'broken', by: 'test' },
+      { type: 'trigger_resumed', at: clock.now().toISOString(), trigger: 'sensor', name: 'broken', by: 'test' },
+    ]);
+    expect(await brokenFailures()).toBe(1);
   });
 
   it('asks for the same keys when evaluated again before recording, and the queue refuses the second run', async () => {
