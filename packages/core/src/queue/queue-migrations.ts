@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { WeirError } from '../errors/weir-error.js';
+import { runMigrations } from '../storage/run-migrations.js';
 import type { QueueDialect } from './queue-dialect.js';
 import type { QueueTables } from './queue-tables.js';
 
@@ -26,41 +27,21 @@ export const queueSchemaVersion = migrations.length;
  * ```
  */
 export async function migrateQueueTables(db: Kysely<QueueTables>, dialect: QueueDialect): Promise<void> {
-  await dialect.exclusive(() =>
-    db.connection().execute(async (connection) => {
-      await dialect.beginWrite(connection);
-      try {
-        await dialect.lockLimits(connection);
-        await dialect.prepare(connection);
-        await connection.schema
-          .createTable('queue_schema_version')
-          .ifNotExists()
-          .addColumn('version', 'integer', (column) => column.primaryKey())
-          .addColumn('applied_at', 'text', (column) => column.notNull())
-          .execute();
-        const row = await connection
-          .selectFrom('queue_schema_version')
-          .select((eb) => eb.fn.max('version').as('version'))
-          .executeTakeFirst();
-        const current = row?.version === null || row?.version === undefined ? 0 : Number(row.version);
-        if (current > migrations.length) {
-          throw new WeirError(
-            'STATE_UNAVAILABLE',
-            `the ${dialect.description} has queue schema version ${current}; this Weir knows up to ${migrations.length}`,
-            { hint: 'upgrade Weir on this machine to the version the other workers and weir serve run' },
-          );
-        }
-        for (let version = current + 1; version <= migrations.length; version++) {
-          await migrations[version - 1]!(connection, dialect);
-          await connection.insertInto('queue_schema_version').values({ version, applied_at: new Date().toISOString() }).execute();
-        }
-        await sql`commit`.execute(connection);
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    }),
-  );
+  await runMigrations(db, {
+    exclusive: (work) => dialect.exclusive(work),
+    beginWrite: (connection) => dialect.beginWrite(connection),
+    prepare: async (connection) => {
+      await dialect.lockLimits(connection);
+      await dialect.prepare(connection);
+    },
+    versionTable: 'queue_schema_version',
+    versionType: 'integer',
+    migrations: migrations.map((migration) => (connection: Kysely<QueueTables>) => migration(connection, dialect)),
+    tooNew: (current, known) =>
+      new WeirError('STATE_UNAVAILABLE', `the ${dialect.description} has queue schema version ${current}; this Weir knows up to ${known}`, {
+        hint: 'upgrade Weir on this machine to the version the other workers and weir serve run',
+      }),
+  });
 }
 
 async function createQueueTables(db: Kysely<QueueTables>, dialect: QueueDialect): Promise<void> {

@@ -50,6 +50,22 @@ async function expectMetricTablesWork(store: StateStore): Promise<void> {
 }
 
 describe('state migrations: SQLite', () => {
+  it('refuses a state database written by a newer Weir, and leaves it as it was', async () => {
+    const file = join(scratch, 'newer', 'state.db');
+    mkdirSync(join(scratch, 'newer'));
+    await (await openSqliteStateStore(file)).close();
+    const db = new Database(file);
+    db.prepare('insert into schema_version (version, applied_at) values (99, ?)').run(new Date().toISOString());
+    db.close();
+    await expect(openSqliteStateStore(file)).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE', message: expect.stringContaining(`has schema version 99; this Weir knows up to ${stateSchemaVersion}`) });
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.prepare('select max(version) as version from schema_version').get()).toEqual({ version: 99 });
+    } finally {
+      after.close();
+    }
+  });
+
   it('upgrades a .weir/state.db written at schema version 1, keeping its state', async () => {
     const file = join(scratch, 'v1', 'state.db');
     mkdirSync(join(scratch, 'v1'));

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import { WeirError } from '../errors/weir-error.js';
 import type { StateColumnTypes, StateDialect } from './state-dialect.js';
 import type { StateTables } from './state-tables.js';
+import { runMigrations } from './run-migrations.js';
 
 type Migration = (db: Kysely<StateTables>, types: StateColumnTypes) => Promise<void>;
 
@@ -26,43 +27,18 @@ export const stateSchemaVersion = migrations.length;
  * ```
  */
 export async function migrateStateDatabase(db: Kysely<StateTables>, dialect: StateDialect): Promise<void> {
-  await dialect.exclusive(() =>
-    db.connection().execute(async (connection) => {
-      await dialect.beginWrite(connection);
-      try {
-        await dialect.prepare(connection);
-        await connection.schema
-          .createTable('schema_version')
-          .ifNotExists()
-          .addColumn('version', dialect.columnTypes.integer, (column) => column.primaryKey())
-          .addColumn('applied_at', 'text', (column) => column.notNull())
-          .execute();
-        const row = await connection
-          .selectFrom('schema_version')
-          .select((eb) => eb.fn.max('version').as('version'))
-          .executeTakeFirst();
-        const current = row?.version === null || row?.version === undefined ? 0 : Number(row.version);
-        if (current > migrations.length) {
-          throw new WeirError(
-            'STATE_UNAVAILABLE',
-            `${dialect.description} has schema version ${current}; this Weir knows up to ${migrations.length}`,
-            { hint: 'upgrade Weir, or point it at another state database' },
-          );
-        }
-        for (let version = current + 1; version <= migrations.length; version++) {
-          await migrations[version - 1]!(connection, dialect.columnTypes);
-          await connection
-            .insertInto('schema_version')
-            .values({ version, applied_at: new Date().toISOString() })
-            .execute();
-        }
-        await sql`commit`.execute(connection);
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    }),
-  );
+  await runMigrations(db, {
+    exclusive: (work) => dialect.exclusive(work),
+    beginWrite: (connection) => dialect.beginWrite(connection),
+    prepare: (connection) => dialect.prepare(connection),
+    versionTable: 'schema_version',
+    versionType: dialect.columnTypes.integer,
+    migrations: migrations.map((migration) => (connection: Kysely<StateTables>) => migration(connection, dialect.columnTypes)),
+    tooNew: (current, known) =>
+      new WeirError('STATE_UNAVAILABLE', `${dialect.description} has schema version ${current}; this Weir knows up to ${known}`, {
+        hint: 'upgrade Weir, or point it at another state database',
+      }),
+  });
 }
 
 async function createInitialTables(db: Kysely<StateTables>, types: StateColumnTypes): Promise<void> {
