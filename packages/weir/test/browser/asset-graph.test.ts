@@ -8,10 +8,10 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetSummary, GraphBody } from '@weir/core';
 import { shopFiles } from '../e2e/shop-fixture.js';
-import { browserTestsEnabled, SHOTS, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { browserTestsEnabled, explainFailure, SHOTS, startBrowserSession, type BrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the asset graph in Chromium', () => {
   let session: BrowserSession;
@@ -31,6 +31,8 @@ describe.skipIf(!browserTestsEnabled)('the asset graph in Chromium', () => {
     await page.goto(`${session.url}/#/graph`);
     await page.locator('svg.graph .graph-node').first().waitFor();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -9,10 +9,10 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revenueSql, shopFiles } from '../e2e/shop-fixture.js';
 import { show } from '../e2e/weir-test-project.js';
-import { SHOTS, browserTestsEnabled, signInWithToken, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, signInWithToken, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the asset page: column lineage, data preview, rollback', () => {
   let session: BrowserSession;
@@ -22,6 +22,8 @@ describe.skipIf(!browserTestsEnabled)('the asset page: column lineage, data prev
     session = await startBrowserSession(shopFiles(), { runCode: 0 });
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();
@@ -136,6 +138,8 @@ describe.skipIf(!browserTestsEnabled)('rollback on the asset page in auth mode',
     }));
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -8,9 +8,9 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shopFiles, SHOP_ASSETS } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, signInWithToken, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, signInWithToken, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the web app in auth mode', () => {
   let session: BrowserSession;
@@ -21,6 +21,8 @@ describe.skipIf(!browserTestsEnabled)('the web app in auth mode', () => {
     ({ session, tokens } = await startAuthBrowserSession(shopFiles(), { tokenPrefix: 'ui' }));
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -205,8 +205,10 @@ export async function explainFailure(context: TestContext, session: BrowserSessi
   if (context.task.result?.state !== 'fail' || session === undefined) return;
   const lines = [`--- weir serve (pid ${session.server.pid}) stdout ---`, session.server.stdout(), '--- stderr ---', session.server.stderr()];
   try {
-    const runs = (await (await fetch(`${session.url}/api/runs`)).json()) as Array<{ runId: string }>;
-    for (const { runId } of runs.slice(0, 3)) lines.push(`--- run ${runId} ---`, JSON.stringify(await (await fetch(`${session.url}/api/runs/${runId}`)).json()));
+    const runs = (await (await fetch(`${session.url}/api/runs`)).json()) as unknown;
+    // With --auth the server answers 401 to this tokenless call: print what it said.
+    if (!Array.isArray(runs)) lines.push(`--- GET /api/runs ---`, JSON.stringify(runs));
+    for (const { runId } of (Array.isArray(runs) ? runs : []).slice(0, 3) as Array<{ runId: string }>) lines.push(`--- run ${runId} ---`, JSON.stringify(await (await fetch(`${session.url}/api/runs/${runId}`)).json()));
   } catch (error) {
     lines.push(`(the server did not answer: ${String(error)})`);
   }

@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { show } from '../e2e/weir-test-project.js';
-import { browserTestsEnabled, SHOTS, startBrowserSession, type BrowserSession } from './browser-session.js';
+import { browserTestsEnabled, explainFailure, SHOTS, startBrowserSession, type BrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the catalog in Chromium', () => {
   let session: BrowserSession;
@@ -36,6 +36,8 @@ from raw_orders
     );
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -6,9 +6,9 @@
  * on the last build only. Screenshot: test-results/web-app/asset-control-charts.png.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSpcHistoryProject, SPC_ROWS } from '../e2e/spc-history-fixture.js';
-import { browserTestsEnabled, serveInBrowser, SHOTS, type BrowserSession } from './browser-session.js';
+import { browserTestsEnabled, explainFailure, serveInBrowser, SHOTS, type BrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('control charts on the asset page in Chromium', () => {
   let session: BrowserSession;
@@ -16,6 +16,8 @@ describe.skipIf(!browserTestsEnabled)('control charts on the asset page in Chrom
   beforeAll(async () => {
     session = await serveInBrowser(await createSpcHistoryProject());
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

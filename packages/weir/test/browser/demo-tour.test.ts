@@ -9,10 +9,10 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetSummary, KpisBody, RunDetail, RunSummary, SpcChartBody } from '@weir/core';
 import { createWeirProject, show } from '../e2e/weir-test-project.js';
-import { SHOTS, browserTestsEnabled, serveInBrowser, type BrowserSession } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, serveInBrowser, type BrowserSession } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the web app on the demo project', () => {
   let session: BrowserSession;
@@ -42,6 +42,8 @@ describe.skipIf(!browserTestsEnabled)('the web app on the demo project', () => {
     page = await session.browser.newPage();
     assets = await api<AssetSummary[]>('/api/assets');
   }, 180_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

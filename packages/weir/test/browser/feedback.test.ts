@@ -7,10 +7,10 @@
  * buttons to move it; an editor gets them and resolves it. Screenshots: test-results/web-app/feedback-*.png.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackListBody } from '@weir/core';
 import { revenueSql, shopFiles } from '../e2e/shop-fixture.js';
-import { SHOTS, browserTestsEnabled, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
 
 const REPORT = 'Customer 11 is missing the refund of order 4.';
 
@@ -22,6 +22,8 @@ describe.skipIf(!browserTestsEnabled)('consumer feedback in Chromium', () => {
     const revenue = revenueSql().replace('description: Revenue per customer', 'description: Revenue per customer\nowner: finance-data');
     session = await startBrowserSession({ ...shopFiles(), 'models/revenue.sql': revenue }, { runCode: 0 });
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();
@@ -104,6 +106,8 @@ describe.skipIf(!browserTestsEnabled)('consumer feedback in Chromium with tokens
   beforeAll(async () => {
     ({ session, tokens } = await startAuthBrowserSession(shopFiles(), { tokenPrefix: 'fb' }));
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -8,12 +8,12 @@
  * Screenshots: test-results/web-app/overview-kpis.png, overview-kpis-empty.png.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KpisBody } from '@weir/core';
 import { createKpiHistoryShop } from '../e2e/kpi-history-fixture.js';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject } from '../e2e/weir-test-project.js';
-import { browserTestsEnabled, serveInBrowser, SHOTS, type BrowserSession } from './browser-session.js';
+import { browserTestsEnabled, explainFailure, serveInBrowser, SHOTS, type BrowserSession } from './browser-session.js';
 
 const KPIS = ['deliveryTime', 'uptime', 'qualityScore', 'errorRate', 'timeToResolve'] as const;
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
@@ -24,6 +24,8 @@ describe.skipIf(!browserTestsEnabled)('DataOps KPIs on the overview in Chromium'
   beforeAll(async () => {
     session = await serveInBrowser(await createKpiHistoryShop({ pastRuns: true }));
   }, 180_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();
@@ -104,6 +106,8 @@ describe.skipIf(!browserTestsEnabled)('the overview of a project that never ran'
   beforeAll(async () => {
     session = await serveInBrowser(await createWeirProject(shopFiles()));
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();

@@ -8,10 +8,10 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { show } from '../e2e/weir-test-project.js';
 import { FAILING_SENSOR_LINE, orchestrationFiles } from '../api/orchestration-fixture.js';
-import { SHOTS, browserTestsEnabled, signInWithToken, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
+import { SHOTS, browserTestsEnabled, explainFailure, signInWithToken, startBrowserSession, startAuthBrowserSession, type BrowserSession, type RoleTokens } from './browser-session.js';
 
 describe.skipIf(!browserTestsEnabled)('the schedules and backfills pages in Chromium', () => {
   let session: BrowserSession;
@@ -23,6 +23,8 @@ describe.skipIf(!browserTestsEnabled)('the schedules and backfills pages in Chro
     await session.server.waitForOutput(/sensor:export_ready: evaluation failed/, 60_000);
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();
@@ -105,6 +107,8 @@ describe.skipIf(!browserTestsEnabled)('the schedules page for a viewer (weir ser
     ({ session, tokens } = await startAuthBrowserSession(orchestrationFiles(), { tokenPrefix: 'sched' }));
     page = await session.browser.newPage();
   }, 120_000);
+
+  afterEach((context) => explainFailure(context, session));
 
   afterAll(async () => {
     await session?.close();
