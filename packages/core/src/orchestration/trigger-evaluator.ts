@@ -126,9 +126,13 @@ export class TriggerEvaluator {
     const decisions = await Promise.all(due.map((sensor) => this.evaluateSensor(sensor, states.get(`sensor\0${sensor.name}`)?.cursor ?? undefined, now)));
     due.forEach((sensor, index) => {
       const decision = decisions[index] as SensorDecision;
-      const changedAt = states.get(`sensor\0${sensor.name}`)?.updatedAt;
-      if (this.repeatsRecordedFailure(sensor.name, decision, now.getTime(), changedAt === undefined ? undefined : Date.parse(changedAt))) return;
+      const state = states.get(`sensor\0${sensor.name}`);
+      // Failing is judged against the sensor's state: a clean evaluation after a recorded failure
+      // must move the state even when the cursor stays (a skip), or the sensor would look failing.
+      const recovered = decision.failed === undefined && decision.cursor === undefined && this.failureRecorded.has(sensor.name);
+      if (this.repeatsRecordedFailure(sensor.name, decision, now.getTime(), state === undefined ? undefined : Date.parse(state.updatedAt))) return;
       addSensorDecision(evaluation, sensor.name, decision, at);
+      if (recovered) evaluation.events.push({ type: 'sensor_evaluated', at, sensor: sensor.name, cursor: state?.cursor ?? null, reason: 'evaluated without failing again' });
     });
     return evaluation;
   }

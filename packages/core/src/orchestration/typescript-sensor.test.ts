@@ -17,6 +17,7 @@ import { openSqliteJobQueue } from '../queue/sqlite/open-sqlite-job-queue.js';
 import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
 import type { StateStore } from '../storage/state-store.js';
 import { ManualClock } from './clock.js';
+import { newestSensorFailures, stillFailing } from './sensor-failures.js';
 import { TriggerEvaluator } from './trigger-evaluator.js';
 
 const FILES = {
@@ -178,6 +179,46 @@ describe('custom TypeScript sensors', () => {
       { type: 'trigger_resumed', at: clock.now().toISOString(), trigger: 'sensor', name: 'broken', by: 'test' },
     ]);
     expect(await brokenFailures()).toBe(1);
+  });
+
+  it('stops showing a sensor as failing once it evaluates cleanly again, even when it only skips', async () => {
+    const flakyRoot = await writeTempProject({
+      'weir.yaml': 'name: flaky\n',
+      'models/orders.sql': 'select 1 as id\n',
+      'sensors/flaky.ts': `
+        import { defineSensor } from 'weir';
+        export const flaky = defineSensor({
+          select: 'orders',
+          evaluate(ctx) {
+            if (ctx.env.WEIR_TEST_FLAKY_SENSOR !== 'up') throw new Error('the export API is down');
+            return { skipReason: 'no new export' };
+          },
+        });
+      `,
+    });
+    const store = await openSqliteStateStore(path.join(flakyRoot, '.weir', 'state.db'));
+    try {
+      const flakyProject = await loadProject(flakyRoot, { env: {} });
+      const clock = new ManualClock('2026-11-25T10:00:00Z');
+      const evaluation = new TriggerEvaluator({ project: flakyProject, graph: buildAssetGraph(flakyProject), store, clock, log: () => undefined });
+      const failingNow = async () => stillFailing((await newestSensorFailures(store)).get('flaky'), (await store.triggerStates('sensor')).find((state) => state.name === 'flaky')?.updatedAt);
+      await store.append((await evaluation.evaluate()).events);
+      expect(await failingNow()).toBe(true);
+
+      process.env.WEIR_TEST_FLAKY_SENSOR = 'up';
+      clock.advance(60_000);
+      const recovered = await evaluation.evaluate();
+      expect(evaluated(recovered.events, 'flaky')).toMatchObject({ cursor: null, reason: 'evaluated without failing again' });
+      await store.append(recovered.events);
+      expect(await failingNow()).toBe(false);
+      // Once recovered, a further clean skip records nothing.
+      clock.advance(60_000);
+      expect((await evaluation.evaluate()).events).toEqual([]);
+    } finally {
+      delete process.env.WEIR_TEST_FLAKY_SENSOR;
+      await store.close();
+      await removeTempProject(flakyRoot);
+    }
   });
 
   it('asks for the same keys when evaluated again before recording, and the queue refuses the second run', async () => {
