@@ -12,6 +12,7 @@ import type { ProjectView } from '../project-view.js';
 import type { RunHub } from '../run-hub.js';
 import { requireAsset } from './asset-routes.js';
 import { jsonSafeValue } from '../json-safe-value.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 const DEFAULT_PREVIEW_ROWS = 50;
 /** A preview is for looking at, not for exporting: rows beyond this belong in a query tool. */
@@ -31,11 +32,7 @@ export function assetDataRoutes(view: ProjectView, hub: RunHub): Hono {
   routes.get('/:name/preview', async (context) => {
     const project = await view.project();
     const asset = requireAsset(project, context.req.param('name'));
-    const limitText = context.req.query('limit') ?? String(DEFAULT_PREVIEW_ROWS);
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PREVIEW_ROWS) {
-      throw new WeirError('USAGE', `limit must be a whole number from 1 to ${MAX_PREVIEW_ROWS}, not "${limitText}"`);
-    }
-    const limit = Number(limitText);
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: DEFAULT_PREVIEW_ROWS, max: MAX_PREVIEW_ROWS });
     const pointer = (await view.store.pointers(project.environment)).find((candidate) => candidate.asset === asset.name);
     const relation = environmentView(project.environment, asset.name);
     const columns = pointer === undefined ? undefined : await view.engine.describe(relation);

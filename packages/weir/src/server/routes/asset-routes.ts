@@ -4,6 +4,7 @@ import { WeirError, assetStaleness, didYouMean, environmentView, freshnessExpect
 import type { AssetDetail, AssetState, AssetSummary, CheckHistoryBody, CheckResultBody, SpcChartBody } from '@weir/core';
 import { seriesOf } from '../../commands/spc-command.js';
 import type { ProjectView } from '../project-view.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /** How many recent runs are read to tell which assets' last step failed. */
 const RECENT_RUNS = 10;
@@ -68,9 +69,7 @@ export function assetRoutes(view: ProjectView): Hono {
   routes.get('/:name/checks', async (context) => {
     const project = await view.project();
     const asset = requireAsset(project, context.req.param('name'));
-    const limitText = context.req.query('limit') ?? '200';
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new WeirError('USAGE', `limit must be a whole number from 1 to 1000, not "${limitText}"`);
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 200, max: 1000 });
     const body: CheckHistoryBody = (await view.store.checkResults({ asset: asset.name, limit })).map(checkBody);
     return context.json(body);
   });

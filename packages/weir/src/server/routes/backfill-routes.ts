@@ -7,6 +7,7 @@ import { WeirError, backfillStatus, countTasks, type BackfillRecord, type Backfi
 import type { BackfillDetailBody, BackfillSummaryBody } from '@weir/core';
 import { shownBackfillStatus } from '../../output/backfill-shown-status.js';
 import type { ProjectView } from '../project-view.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /**
  * The backfill routes.
@@ -20,9 +21,7 @@ export function backfillRoutes(view: ProjectView): Hono {
   const routes = new Hono();
 
   routes.get('/', async (context) => {
-    const limitText = context.req.query('limit') ?? '50';
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new WeirError('USAGE', `limit must be a whole number from 1 to 500, not "${limitText}"`);
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 50, max: 500 });
     const records = await view.store.backfills({ limit });
     const bodies: BackfillSummaryBody[] = [];
     // One at a time: each reads its partitions; the state store is one connection on SQLite anyway.

@@ -1,8 +1,9 @@
 /** `/api/search`: full-text search over the catalog (names, columns, tags, owners, descriptions). */
 import { Hono } from 'hono';
-import { WeirError, catalogQuery, searchCatalog, type CatalogSearchBody } from '@weir/core';
+import { catalogQuery, searchCatalog, type CatalogSearchBody } from '@weir/core';
 import { CatalogCache } from '../catalog-cache.js';
 import type { ProjectView } from '../project-view.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /** The most hits one request may ask for. */
 const MAX_LIMIT = 200;
@@ -21,9 +22,7 @@ export function catalogRoutes(view: ProjectView, catalog: CatalogCache = new Cat
 
   routes.get('/', async (context) => {
     const query = catalogQuery(context.req.query('q'));
-    const limitText = context.req.query('limit') ?? '20';
-    const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) throw new WeirError('USAGE', `limit must be a whole number from 1 to ${MAX_LIMIT}, not "${limitText}"`);
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 20, max: MAX_LIMIT });
     const { total, hits } = searchCatalog(await catalog.entries(), query, { limit });
     const body: CatalogSearchBody = { query, total, hits };
     return context.json(body);

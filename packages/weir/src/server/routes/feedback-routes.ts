@@ -25,6 +25,7 @@ import {
 import { roleNeeded } from '../auth.js';
 import { feedbackBody, trustSummary } from '../feedback-trust.js';
 import type { ProjectView } from '../project-view.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /** `?status=` of `GET /api/feedback`: one status, `unresolved` (open or acknowledged, the default) or `all`. */
 const listStatuses = [...feedbackStatuses, 'unresolved', 'all'] as const;
@@ -42,7 +43,7 @@ export function feedbackRoutes(view: ProjectView): Hono {
 
   routes.get('/assets/:name/feedback', async (context) => {
     const asset = await knownAsset(view, context.req.param('name'));
-    const limit = limitOf(context.req.query('limit'));
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 200, max: 1000 });
     // All of it for the summary: feedback is typed by people, an asset has hundreds at most.
     const records = await view.store.feedback({ asset });
     const body: AssetFeedbackBody = { asset, trust: trustSummary(records), items: records.slice(0, limit).map(feedbackBody), canChangeStatus: mayChangeStatus(context) };
@@ -77,7 +78,7 @@ export function feedbackRoutes(view: ProjectView): Hono {
   routes.get('/feedback', async (context) => {
     const status = context.req.query('status') ?? 'unresolved';
     if (!(listStatuses as readonly string[]).includes(status)) throw usage(`status must be one of ${listStatuses.join(', ')}, not "${status}"`);
-    const limit = limitOf(context.req.query('limit'));
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 200, max: 1000 });
     const asset = context.req.query('asset');
     const query: FeedbackQuery = { kind: 'report', ...(asset === undefined ? {} : { asset }) };
     let records = await view.store.feedback(status === 'all' || status === 'unresolved' ? query : { ...query, status: status as FeedbackStatus, limit });
@@ -137,13 +138,6 @@ function objectBody(body: unknown, allowed: readonly string[]): Record<string, u
   const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) throw usage(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}; expected ${allowed.join(', ')}`);
   return body as Record<string, unknown>;
-}
-
-function limitOf(text: string | undefined): number {
-  if (text === undefined) return 200;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usage(`limit must be a whole number from 1 to 1000, not "${text}"`);
-  return limit;
 }
 
 /** True when the caller's role may acknowledge and resolve reports (always in local mode). */

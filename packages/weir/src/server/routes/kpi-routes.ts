@@ -1,7 +1,8 @@
 /** `/api/kpis`: the DataOps KPIs of the served environment with their daily trends (core/src/kpis, docs/kpis.md). */
 import { Hono } from 'hono';
-import { WeirError, computeKpis, inputsOf, type KpisBody } from '@weir/core';
+import { computeKpis, inputsOf, type KpisBody } from '@weir/core';
 import type { ProjectView } from '../project-view.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /** The longest window asked for: a year of days (each day is a trend point). */
 const MAX_DAYS = 365;
@@ -17,10 +18,7 @@ const MAX_DAYS = 365;
 export function kpiRoutes(view: ProjectView): Hono {
   const routes = new Hono();
   routes.get('/', async (context) => {
-    const daysText = context.req.query('days') ?? '30';
-    // Digits only: Number() would take '1e1', ' 7' or '0x1f'.
-    const days = /^\d+$/.test(daysText) ? Number(daysText) : Number.NaN;
-    if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new WeirError('USAGE', `days must be a whole number from 1 to ${MAX_DAYS}, not "${daysText}"`, { hint: 'e.g. /api/kpis?days=30' });
+    const days = wholeNumberParam(context.req.query('days'), 'days', { fallback: 30, max: MAX_DAYS, hint: 'e.g. /api/kpis?days=30' });
     const project = await view.project();
     const assets = [...project.assets.values()];
     const body: KpisBody = await computeKpis(view.store, {

@@ -5,6 +5,7 @@ import { WeirError, type RunRecord } from '@weir/core';
 import type { RunDetail, RunSummary } from '@weir/core';
 import type { ProjectView } from '../project-view.js';
 import { checkBody } from './asset-routes.js';
+import { wholeNumberParam } from './whole-number-param.js';
 
 /** How often a followed run's log is read for new events. */
 const LOG_POLL_MS = 250;
@@ -22,9 +23,7 @@ export function runRoutes(view: ProjectView): Hono {
   const routes = new Hono();
 
   routes.get('/', async (context) => {
-    const limitText = context.req.query('limit') ?? '50';
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new WeirError('USAGE', `limit must be a whole number from 1 to 1000, not "${limitText}"`);
+    const limit = wholeNumberParam(context.req.query('limit'), 'limit', { fallback: 50, max: 1000 });
     const status = context.req.query('status');
     if (status !== undefined && !RUN_STATUSES.has(status)) throw new WeirError('USAGE', `status must be one of ${[...RUN_STATUSES].join(', ')}, not "${status}"`);
     const runs = await view.store.runs({ limit, ...(status === undefined ? {} : { status: status as RunRecord['status'] }) });
