@@ -11,7 +11,8 @@ import type { PlanStep, RunPlan } from '../plan/build-plan.js';
 import type { Project } from '../project/project-model.js';
 import type { StateStore } from '../storage/state-store.js';
 import { runDeadline, type RunDeadline } from './run-deadline.js';
-import { blockingInput, runFinishedEvent, runStartedEvent } from './run-records.js';
+import { runFinishedEvent, runStartedEvent } from './run-records.js';
+import { StepReadiness } from './step-readiness.js';
 import { runStep, type StepOutcome } from './run-step.js';
 
 /** Everything a run needs. */
@@ -137,45 +138,25 @@ interface StepHandlers {
   skip(step: PlanStep, reason: SkipReason, detail: string): Promise<void>;
 }
 
-/**
- * Runs steps as their inputs finish, at most `concurrency` at once. Each step is looked at once,
- * when its last input settles (a ready queue fed by in-degree counts), so the cost per step does
- * not grow with the size of the plan.
- */
+/** Runs steps as their inputs finish ({@link StepReadiness}), at most `concurrency` at once. */
 async function schedule(steps: PlanStep[], concurrency: number, signal: AbortSignal, handlers: StepHandlers): Promise<Map<string, StepOutcome | 'skipped'>> {
-  const outcomes = new Map<string, StepOutcome | 'skipped'>();
-  const consumers = new Map<string, PlanStep[]>();
-  const waitingOn = new Map<string, number>();
-  const ready: PlanStep[] = [];
-  for (const step of steps) {
-    waitingOn.set(step.asset.name, step.upstreamInPlan.length);
-    for (const input of step.upstreamInPlan) consumers.set(input, [...(consumers.get(input) ?? []), step]);
-    if (step.upstreamInPlan.length === 0) ready.push(step);
-  }
+  const readiness = new StepReadiness(steps);
+  const { outcomes } = readiness;
   const running = new Map<string, Promise<void>>();
-  const settle = (step: PlanStep, outcome: StepOutcome | 'skipped'): void => {
-    outcomes.set(step.asset.name, outcome);
-    for (const consumer of consumers.get(step.asset.name) ?? []) {
-      const left = (waitingOn.get(consumer.asset.name) ?? 1) - 1;
-      waitingOn.set(consumer.asset.name, left);
-      if (left === 0) ready.push(consumer);
-    }
-  };
-  let next = 0;
-  while (next < ready.length || running.size > 0) {
-    while (next < ready.length && running.size < concurrency) {
-      const step = ready[next++]!;
-      const blocker = signal.aborted ? { reason: 'cancelled' as const, detail: 'the run was cancelled before this step started' } : blockingInput(step, outcomes);
+  while (readiness.hasReady || running.size > 0) {
+    while (readiness.hasReady && running.size < concurrency) {
+      const step = readiness.take()!;
+      const blocker = readiness.blocker(step, signal);
       if (blocker) {
         await handlers.skip(step, blocker.reason, blocker.detail);
-        settle(step, 'skipped');
+        readiness.settle(step, 'skipped');
         continue;
       }
       running.set(
         step.asset.name,
         handlers.run(step).then((outcome) => {
           running.delete(step.asset.name);
-          settle(step, outcome);
+          readiness.settle(step, outcome);
         }),
       );
     }

@@ -13,7 +13,8 @@ import type { PlanStep } from '../plan/build-plan.js';
 import type { JobQueue, JobRecord, JsonValue } from '../queue/job-queue.js';
 import type { ExecutePlanOptions, RunResult } from './execute-plan.js';
 import { runDeadline } from './run-deadline.js';
-import { blockingInput, runFinishedEvent, runStartedEvent } from './run-records.js';
+import { runFinishedEvent, runStartedEvent } from './run-records.js';
+import { StepReadiness } from './step-readiness.js';
 import type { StepOutcome } from './run-step.js';
 import { RUN_STEP_JOB_KIND, type RunStepJobPayload } from './run-step-job.js';
 
@@ -112,32 +113,16 @@ function withoutId(event: StoredEvent): WeirEvent {
 /** Enqueues steps as their inputs settle and settles them from their jobs' ends. */
 async function coordinate(options: ExecutePlanOptions & QueuedRunOptions, signal: AbortSignal, follower: RunFollower): Promise<Map<string, StepOutcome | 'skipped'>> {
   const { plan, queue } = options;
-  const outcomes = new Map<string, StepOutcome | 'skipped'>();
-  const consumers = new Map<string, PlanStep[]>();
-  const waitingOn = new Map<string, number>();
-  const ready: PlanStep[] = [];
-  for (const step of plan.steps) {
-    waitingOn.set(step.asset.name, step.upstreamInPlan.length);
-    for (const input of step.upstreamInPlan) consumers.set(input, [...(consumers.get(input) ?? []), step]);
-    if (step.upstreamInPlan.length === 0) ready.push(step);
-  }
-  const settle = (step: PlanStep, outcome: StepOutcome | 'skipped'): void => {
-    outcomes.set(step.asset.name, outcome);
-    for (const consumer of consumers.get(step.asset.name) ?? []) {
-      const left = (waitingOn.get(consumer.asset.name) ?? 1) - 1;
-      waitingOn.set(consumer.asset.name, left);
-      if (left === 0) ready.push(consumer);
-    }
-  };
+  const readiness = new StepReadiness(plan.steps);
   const queued = new Map<number, PlanStep>();
   let cancelSent = false;
   let workerless = false;
-  while (ready.length > 0 || queued.size > 0) {
-    for (let step = ready.shift(); step !== undefined; step = ready.shift()) {
-      const blocker = signal.aborted ? { reason: 'cancelled' as const, detail: 'the run was cancelled before this step started' } : blockingInput(step, outcomes);
+  while (readiness.hasReady || queued.size > 0) {
+    for (let step = readiness.take(); step !== undefined; step = readiness.take()) {
+      const blocker = readiness.blocker(step, signal);
       if (blocker) {
         await skip(options, step, blocker.reason, blocker.detail);
-        settle(step, 'skipped');
+        readiness.settle(step, 'skipped');
         continue;
       }
       queued.set((await queue.enqueue(stepJob(options, step))).id, step);
@@ -153,15 +138,15 @@ async function coordinate(options: ExecutePlanOptions & QueuedRunOptions, signal
       const step = queued.get(job.id);
       if (step === undefined || job.state === 'ready' || job.state === 'running') continue;
       queued.delete(job.id);
-      settle(step, await settledOutcome(options, step, job));
+      readiness.settle(step, await settledOutcome(options, step, job));
     }
     await follower.forward();
     const idle = jobs.some((job) => job.state === 'ready') && !(await queue.workers()).some((worker) => worker.alive);
     if (idle && !workerless) options.onWaitingForWorker?.();
     workerless = idle;
-    if (queued.size > 0 && ready.length === 0) await pause(options.pollMs ?? 200, signal, cancelSent);
+    if (queued.size > 0 && !readiness.hasReady) await pause(options.pollMs ?? 200, signal, cancelSent);
   }
-  return outcomes;
+  return readiness.outcomes;
 }
 
 /** Waits `ms`, or less when a cancel arrives that has not been passed on yet. */
