@@ -6,47 +6,29 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDBAdapter } from '../engines/duckdb/duckdb-adapter.js';
-import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildAssetGraph } from '../graph/build-asset-graph.js';
-import { selectAssets } from '../graph/select-assets.js';
-import { loadProject } from '../project/load-project.js';
-import { removeTempProject, writeTempProject } from '../project/temp-project.js';
-import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
-import type { StateStore } from '../storage/state-store.js';
-import { runProject } from './run-project.js';
+import { closeProjectHarness, openProjectHarness, runHarness, type ProjectHarness } from '../testing/project-harness.js';
 
 describe('retries of a partition build', () => {
-  let root: string;
-  let engine: EngineAdapter;
-  let store: StateStore;
+  let h: ProjectHarness;
   let late: string;
 
   beforeAll(async () => {
-    root = await writeTempProject({ 'weir.yaml': 'name: parts_retry\ndefaults:\n  retry_delay_seconds: 0.01\n' });
-    late = join(root, 'late.csv');
-    mkdirSync(join(root, 'models'), { recursive: true });
+    h = await openProjectHarness({});
+    late = join(h.root, 'late.csv');
+    mkdirSync(join(h.root, 'models'), { recursive: true });
     // The model reads a file that is not there at first: the build fails until it appears.
     writeFileSync(
-      join(root, 'models/daily_counts.sql'),
+      join(h.root, 'models/daily_counts.sql'),
       `/*---\nretries: 2\npartitioned_by: { column: day, granularity: day, start: 2026-03-01, end: 2026-03-31 }\n---*/\nselect day, count(*) as n from read_csv('${late}', columns = { day: 'DATE' }) group by day\n`,
     );
-    engine = await openDuckDBAdapter({ path: join(root, '.weir', 'warehouse.duckdb') });
-    store = await openSqliteStateStore(join(root, '.weir', 'state.db'));
   });
 
   afterAll(async () => {
-    await engine?.close();
-    await store?.close();
-    if (root) await removeTempProject(root);
+    if (h) await closeProjectHarness(h);
   });
 
-  async function build(partition: string, onEvent: (event: WeirEvent) => void = () => undefined) {
-    const project = await loadProject(root);
-    const selected = selectAssets(buildAssetGraph(project), project, { select: [], exclude: [] });
-    return runProject({ project, engine, store, selected, selection: [], exclusion: [], command: 'run', signal: new AbortController().signal, partition, onEvent });
-  }
+  const build = (partition: string, onEvent: (event: WeirEvent) => void = () => undefined) => runHarness(h, { partition, onEvent });
 
   it('tries a failed partition again and publishes it when a later attempt succeeds', async () => {
     const result = await build('2026-03-01', (event) => {
@@ -54,11 +36,11 @@ describe('retries of a partition build', () => {
       if (event.type === 'step_retrying' && !existsSync(late)) writeFileSync(late, 'day\n2026-03-01\n2026-03-01\n2026-03-02\n');
     });
     expect(result.outcomes.get('daily_counts')).toBe('succeeded');
-    const events = await store.events({ runId: result.runId });
+    const events = await h.store.events({ runId: result.runId });
     expect(events.filter((event) => event.type === 'step_started').map((event) => event.type === 'step_started' && event.attempt)).toEqual([1, 2]);
     expect(events.filter((event) => event.type === 'step_retrying')).toHaveLength(1);
-    expect((await store.partitions({ asset: 'daily_counts' })).map((row) => [row.partition, row.status, row.rows])).toEqual([['2026-03-01', 'published', 1]]);
-    const [step] = await store.steps(result.runId);
+    expect((await h.store.partitions({ asset: 'daily_counts' })).map((row) => [row.partition, row.status, row.rows])).toEqual([['2026-03-01', 'published', 1]]);
+    const [step] = await h.store.steps(result.runId);
     expect(step).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
@@ -66,14 +48,14 @@ describe('retries of a partition build', () => {
     rmSync(late);
     const result = await build('2026-03-01');
     expect(result.outcomes.get('daily_counts')).toBe('failed');
-    const events = await store.events({ runId: result.runId });
+    const events = await h.store.events({ runId: result.runId });
     expect(events.filter((event) => event.type === 'step_started')).toHaveLength(3);
-    const [step] = await store.steps(result.runId);
+    const [step] = await h.store.steps(result.runId);
     expect(step).toMatchObject({ status: 'failed', attempts: 3 });
     expect(step?.error?.message).toMatch(/late\.csv/);
-    const [partition] = await store.partitions({ asset: 'daily_counts' });
+    const [partition] = await h.store.partitions({ asset: 'daily_counts' });
     expect(partition).toMatchObject({ partition: '2026-03-01', status: 'failed' });
-    const session = await engine.session();
+    const session = await h.engine.session();
     try {
       expect(await session.query('SELECT CAST(day AS VARCHAR) AS day, n FROM prod.daily_counts')).toEqual([{ day: '2026-03-01', n: 2 }]);
     } finally {

@@ -6,15 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDBAdapter } from '../engines/duckdb/duckdb-adapter.js';
-import type { EngineAdapter } from '../engines/engine-adapter.js';
-import { buildAssetGraph } from '../graph/build-asset-graph.js';
-import { selectAssets } from '../graph/select-assets.js';
-import { loadProject } from '../project/load-project.js';
-import { removeTempProject, writeTempProject } from '../project/temp-project.js';
-import { openSqliteStateStore } from '../storage/sqlite/open-sqlite-state-store.js';
-import type { StateStore } from '../storage/state-store.js';
-import { runProject } from './run-project.js';
+import { closeProjectHarness, openProjectHarness, runHarness, type ProjectHarness } from '../testing/project-harness.js';
 
 const day = (n: number) => `2026-03-${String(n).padStart(2, '0')}`;
 /** Ordinary days have 95 to 104 orders; `spike` days have 1,000. */
@@ -29,13 +21,10 @@ function ordersCsv(days: number, spike: ReadonlySet<number> = new Set()): string
 }
 
 describe('spc checks of a partitioned asset', () => {
-  let root: string;
-  let engine: EngineAdapter;
-  let store: StateStore;
+  let h: ProjectHarness;
 
   beforeAll(async () => {
-    root = await writeTempProject({
-      'weir.yaml': 'name: parts_spc\n',
+    h = await openProjectHarness({
       'data/orders.csv': ordersCsv(10),
       'sources/files.yaml': 'tables:\n  - name: raw_orders\n    path: data/orders.csv\n    columns: { id: BIGINT, order_date: DATE, amount: DOUBLE }\n',
       'models/daily_orders.sql': `/*---
@@ -45,35 +34,29 @@ checks:
 ---*/
 select * from raw_orders`,
     });
-    engine = await openDuckDBAdapter({ path: join(root, '.weir', 'warehouse.duckdb') });
-    store = await openSqliteStateStore(join(root, '.weir', 'state.db'));
   });
 
   afterAll(async () => {
-    await engine?.close();
-    await store?.close();
-    if (root) await removeTempProject(root);
+    if (h) await closeProjectHarness(h);
   });
 
   async function build(partition: string) {
-    const project = await loadProject(root);
-    const selected = selectAssets(buildAssetGraph(project), project, { select: [], exclude: [] });
-    const result = await runProject({ project, engine, store, selected, selection: [], exclusion: [], command: 'run', signal: new AbortController().signal, partition });
-    const [judged] = (await store.checkResults({ runId: result.runId })).filter((check) => check.checkType === 'spc' && !check.check.startsWith('monitor_'));
+    const result = await runHarness(h, { partition });
+    const [judged] = (await h.store.checkResults({ runId: result.runId })).filter((check) => check.checkType === 'spc' && !check.check.startsWith('monitor_'));
     return { outcome: result.outcomes.get('daily_orders'), judged };
   }
 
   it('judges each day against the other days, and holds back a day with ten times the orders', async () => {
     for (let n = 1; n <= 10; n++) expect((await build(day(n))).outcome, day(n)).toBe('succeeded');
-    const series = await store.metricSeries({ asset: 'daily_orders', metric: 'row_count', eachPartition: true });
+    const series = await h.store.metricSeries({ asset: 'daily_orders', metric: 'row_count', eachPartition: true });
     expect(series.map((point) => [point.partition, point.value])).toEqual(Array.from({ length: 10 }, (_, i) => [day(i + 1), 95 + (((i + 1) * 7) % 10)]));
 
-    writeFileSync(join(root, 'data/orders.csv'), ordersCsv(12, new Set([11])));
+    writeFileSync(join(h.root, 'data/orders.csv'), ordersCsv(12, new Set([11])));
     const spike = await build(day(11));
     expect(spike.outcome).toBe('blocked');
     expect(spike.judged).toMatchObject({ passed: false, severity: 'error' });
     expect(spike.judged?.detail).toMatch(/row_count/);
-    const [held] = (await store.partitions({ asset: 'daily_orders' })).filter((row) => row.partition === day(11));
+    const [held] = (await h.store.partitions({ asset: 'daily_orders' })).filter((row) => row.partition === day(11));
     expect(held?.status).toBe('blocked');
 
     const ordinary = await build(day(12));

@@ -9,17 +9,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import { openPostgresAdapter } from '../engines/postgres/postgres-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { buildAssetGraph } from '../graph/build-asset-graph.js';
-import { selectAssets } from '../graph/select-assets.js';
 import { loadProject } from '../project/load-project.js';
 import { removeTempProject, writeTempProject } from '../project/temp-project.js';
 import type { ClaimedJob, JobQueue } from '../queue/job-queue.js';
 import { openPostgresJobQueue } from '../queue/postgres/open-postgres-job-queue.js';
 import { openPostgresStateStore } from '../storage/postgres/open-postgres-state-store.js';
 import type { StateStore } from '../storage/state-store.js';
+import { runHarness } from '../testing/project-harness.js';
 import { createTestDatabase, describeWithService, postgresService, type TestDatabase } from '../testing/services.js';
 import { executePlanOnWorkers, runStepJobKey } from './queued-run.js';
-import { runProject } from './run-project.js';
 import { RUN_STEP_JOB_KIND, runStepJob, type RunStepJobPayload } from './run-step-job.js';
 
 await describeWithService(postgresService, 'a run executed step by step on workers', () => {
@@ -75,21 +73,12 @@ await describeWithService(postgresService, 'a run executed step by step on worke
     const store = await openPostgresStateStore(database.url, { schema: 'weir_state' });
     const queue = await openPostgresJobQueue(database.url);
     closing.push(engine, store, queue);
-    const selected = selectAssets(buildAssetGraph(project), project, { select: [], exclude: [] });
     const seen: WeirEvent[] = [];
     const ran: Array<{ worker: string; asset: string }> = [];
     const stop = new AbortController();
     const loops: Array<Promise<void>> = [];
     let waited = 0;
-    const result = await runProject({
-      project,
-      engine,
-      store,
-      selected,
-      selection: [],
-      exclusion: [],
-      command: 'run',
-      signal: new AbortController().signal,
+    const result = await runHarness({ root, engine, store }, {
       onEvent: (event) => seen.push(event),
       execute: (options) =>
         executePlanOnWorkers({
@@ -174,18 +163,7 @@ await describeWithService(postgresService, 'a run executed step by step on worke
         else await handle(job, queue, cancel, (signal) => runStepJob({ project, engine, store, payload: job.payload as unknown as RunStepJobPayload, signal }));
       }
     })();
-    const selected = selectAssets(buildAssetGraph(project), project, { select: [], exclude: [] });
-    const result = await runProject({
-      project,
-      engine,
-      store,
-      selected,
-      selection: [],
-      exclusion: [],
-      command: 'run',
-      signal: cancel.signal,
-      execute: (options) => executePlanOnWorkers({ ...options, queue, pollMs: 20 }),
-    });
+    const result = await runHarness({ root, engine, store }, { signal: cancel.signal, execute: (options) => executePlanOnWorkers({ ...options, queue, pollMs: 20 }) });
     stop.abort();
     await loop;
     const steps = Object.fromEntries((await store.steps(result.runId)).map((step) => [step.asset, step]));

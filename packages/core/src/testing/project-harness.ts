@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDuckDBAdapter } from '../engines/duckdb/duckdb-adapter.js';
 import type { EngineAdapter } from '../engines/engine-adapter.js';
 import type { WeirEvent } from '../events/weir-event.js';
-import { runProject } from '../execution/run-project.js';
+import { runProject, type RunProjectOptions } from '../execution/run-project.js';
 import { buildAssetGraph } from '../graph/build-asset-graph.js';
 import { selectAssets } from '../graph/select-assets.js';
 import { loadProject } from '../project/load-project.js';
@@ -27,6 +27,10 @@ export interface HarnessRunOptions {
   signal?: AbortSignal;
   onEvent?: (event: WeirEvent) => void;
   mode?: 'build' | 'check' | 'replay';
+  /** Build this partition of the selected partitioned assets (as `weir run --partition`). */
+  partition?: string;
+  /** Executes the plan some other way (on workers through the run queue). */
+  execute?: RunProjectOptions['execute'];
 }
 
 /**
@@ -68,6 +72,8 @@ export async function runHarness(h: ProjectHarness, options: HarnessRunOptions =
     signal: options.signal ?? new AbortController().signal,
     ...(options.mode === undefined ? {} : { mode: options.mode }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.partition === undefined ? {} : { partition: options.partition }),
+    ...(options.execute === undefined ? {} : { execute: options.execute }),
   });
 }
 
