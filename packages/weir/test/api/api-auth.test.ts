@@ -10,7 +10,7 @@ import { createApiToken, revokeApiToken } from '../../src/server/api-tokens.js';
 import { createServerApp } from '../../src/server/create-server-app.js';
 import type { RunHub } from '../../src/server/run-hub.js';
 import type { ProjectRuntime } from '../../src/runtime/project-runtime.js';
-import { openServerHarness, type ServerHarness } from './server-harness.js';
+import { expectError, openServerHarness, type ServerHarness } from './server-harness.js';
 import { shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject, type WeirTestProject } from '../e2e/weir-test-project.js';
 
@@ -46,13 +46,6 @@ function call(app: ReturnType<typeof createServerApp>, method: string, path: str
   return Promise.resolve(app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
 }
 
-async function expectError(response: Response, status: number, code: string): Promise<{ message: string; hint?: string }> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  const { error } = JSON.parse(text) as { error: { code: string; message: string; hint?: string } };
-  expect(error.code).toBe(code);
-  return error;
-}
 
 async function apiCalls(): Promise<ApiCallEvent[]> {
   return (await runtime.store.events()).filter((event): event is ApiCallEvent & { id: number } => event.type === 'api_call').map(({ id: _id, at: _at, ...call }) => call as ApiCallEvent);

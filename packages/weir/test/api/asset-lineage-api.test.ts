@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiCallEvent, AssetDetail, DataPreviewBody, LineageBody, RollbackBody, UnpinBody } from '@weir/core';
 import { createApiToken } from '../../src/server/api-tokens.js';
 import { createServerApp } from '../../src/server/create-server-app.js';
-import { openServerHarness, type ServerHarness } from './server-harness.js';
+import { expectError, openServerHarness, type ServerHarness } from './server-harness.js';
 import { gatedAssetTs, revenueSql, shopFiles } from '../e2e/shop-fixture.js';
 import { createWeirProject, show, type WeirTestProject } from '../e2e/weir-test-project.js';
 
@@ -54,13 +54,6 @@ function call(app: ReturnType<typeof createServerApp>, method: string, path: str
   return Promise.resolve(app.request(path, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) }));
 }
 
-async function expectError(response: Response, status: number, code: string): Promise<{ message: string; hint?: string }> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  const { error } = JSON.parse(text) as { error: { code: string; message: string; hint?: string } };
-  expect(error.code, text).toBe(code);
-  return error;
-}
 
 async function rollback(body: unknown, token?: string, app = server.app): Promise<Response> {
   return call(app, 'POST', '/api/assets/revenue/rollback', { ...(token === undefined ? {} : { token }), body: body === undefined ? '' : JSON.stringify(body) });

@@ -10,7 +10,7 @@ import type { BackfillDetailBody, BackfillSummaryBody, TriggerPauseBody, Trigger
 import { createApiToken } from '../../src/server/api-tokens.js';
 import { createServerApp } from '../../src/server/create-server-app.js';
 import { createWeirProject, show, type WeirTestProject } from '../e2e/weir-test-project.js';
-import { openServerHarness, type ServerHarness } from './server-harness.js';
+import { expectError, openServerHarness, type ServerHarness } from './server-harness.js';
 import { FAILING_SENSOR_LINE, orchestrationFiles } from './orchestration-fixture.js';
 
 let project: WeirTestProject;
@@ -49,13 +49,6 @@ function call(app: ReturnType<typeof createServerApp>, method: string, path: str
   return Promise.resolve(app.request(path, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }));
 }
 
-async function expectError(response: Response, status: number, code: string): Promise<{ message: string; hint?: string }> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  const { error } = JSON.parse(text) as { error: { code: string; message: string; hint?: string } };
-  expect(error.code).toBe(code);
-  return error;
-}
 
 describe('GET /api/triggers', () => {
   it('lists the schedule with its next fire times in Berlin and UTC, and both sensors', async () => {

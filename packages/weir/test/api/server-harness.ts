@@ -65,3 +65,20 @@ export async function openServerHarness(root: string): Promise<ServerHarness> {
     throw error;
   }
 }
+
+/**
+ * Expects `response` to be the API's error with `status` and `code` (the body shown when it is
+ * not), and returns the error for more assertions.
+ *
+ * @example
+ * ```ts
+ * expect((await expectError(await app.request('/api/runs?limit=0'), 400, 'USAGE')).message).toContain('limit');
+ * ```
+ */
+export async function expectError(response: Response, status: number, code: string): Promise<{ message: string; hint?: string }> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  const { error } = JSON.parse(text) as { error: { code: string; message: string; hint?: string } };
+  expect(error.code, text).toBe(code);
+  return error;
+}
